@@ -1,0 +1,107 @@
+package dev.zeropoint.ir.numerics;
+
+/**
+ * {@code RNE(f32(f32(acc) * m))} for an int32 {@code acc} and a float32 {@code m > 0}, computed with
+ * integers only and exactly equal to the float computation - PyTorch qnnpack's requantization
+ * product ({@link PyTorchQnnpack#scaleAndRound}) on hardware without floating point.
+ *
+ * <p>At compile time {@code m} is split into a 24-bit significand and a binary exponent, {@code m =
+ * mantissa * 2^exponent} (this record). At run time ({@link #apply}):
+ *
+ * <ol>
+ *   <li>{@code |acc|} is rounded RNE to 24 significant bits, {@code |acc| ~ a * 2^k} with {@code a
+ *       <= 2^24}: this is {@code f32(acc)}, since int-to-float conversion rounds to nearest even.
+ *   <li>{@code a * mantissa < 2^48} is exact in int64; rounding it RNE to 24 significant bits, {@code
+ *       p * 2^j}, is the float multiply, <b>provided the float product is a normal number that does
+ *       not overflow</b>.
+ *   <li>{@code p * 2^(k + j + exponent)} is an integer times a power of two; shifting it right with
+ *       RNE (or left) gives the final {@code nearbyintf}. The sign is applied last (every rounding
+ *       here is symmetric).
+ * </ol>
+ *
+ * <h2>Domain (exactness)</h2>
+ *
+ * {@link #of(float)} accepts every float in (0, 2^32):
+ *
+ * <ul>
+ *   <li>{@code m <= 2^-32} (including every subnormal): {@code |f32(acc) * m| <= 2^31 * 2^-32 = 1/2},
+ *       its float rounding stays at most 1/2, and RNE gives 0 for every acc. Such m are stored as
+ *       mantissa 0, so the float product's subnormal range is never reached: for {@code m > 2^-32}
+ *       and {@code acc != 0} the product is at least 2^-32, a normal float.
+ *   <li>{@code m < 2^32}: the product is below 2^63, far from float overflow, and the result fits a
+ *       long.
+ * </ul>
+ *
+ * Outside that ({@code m} NaN, infinite, not positive, or at least 2^32) {@link #of(float)} throws.
+ * The result is the exact rounded product as a long; converting it to the output type (including
+ * x86's out-of-range behaviour) is the flavour's business, e.g. {@link
+ * PyTorchQnnpack#finishRequantization}.
+ *
+ * @param mantissa the 24-bit significand of m, in [2^23, 2^24), or 0 when every result is 0
+ * @param exponent so that {@code m == mantissa * 2^exponent} (0 when mantissa is 0)
+ */
+public record IntegerOnlyRequant(int mantissa, int exponent) {
+  private static final int SIGNIFICAND_BITS = 24;
+  private static final float ZERO_THRESHOLD = 0x1p-32f;
+  private static final float UPPER_LIMIT = 0x1p32f;
+
+  public IntegerOnlyRequant {
+    boolean zero = mantissa == 0 && exponent == 0;
+    boolean normal = mantissa >= (1 << 23) && mantissa < (1 << 24) && exponent > -32 - 24 && exponent < 32 - 23;
+    if (!zero && !normal) {
+      throw new IllegalArgumentException("not a decomposed multiplier: mantissa " + mantissa + ", exponent " + exponent);
+    }
+  }
+
+  /**
+   * Decomposes a float multiplier (compile time).
+   *
+   * @throws IllegalArgumentException if {@code m} is not in (0, 2^32)
+   */
+  public static IntegerOnlyRequant of(float m) {
+    if (!(m > 0.0f && m < UPPER_LIMIT)) {
+      throw new IllegalArgumentException("integer-only requantization needs 0 < m < 2^32, got " + m);
+    }
+    if (m <= ZERO_THRESHOLD) {
+      return new IntegerOnlyRequant(0, 0);
+    }
+    int bits = Float.floatToRawIntBits(m);
+    int biasedExponent = bits >>> 23; // m > 0 and normal here: sign 0, exponent field 1..254
+    int significand = (bits & 0x7FFFFF) | 0x800000;
+    return new IntegerOnlyRequant(significand, biasedExponent - 127 - 23);
+  }
+
+  /** The float multiplier this record stands for (0 for the all-zero record). */
+  public float multiplier() {
+    return Math.scalb((float) mantissa, exponent);
+  }
+
+  /** {@code RNE(f32(f32(acc) * m))} exactly, with integer arithmetic only. */
+  public long apply(int acc) {
+    if (mantissa == 0 || acc == 0) {
+      return 0;
+    }
+    long magnitude = Math.abs((long) acc); // up to 2^31
+
+    // f32(acc): RNE to 24 significant bits.
+    int accShift = Math.max(0, bitLength(magnitude) - SIGNIFICAND_BITS);
+    long accSignificand = Rounding.shiftRightRoundHalfEven(magnitude, accShift); // <= 2^24
+
+    // The float multiply: exact product, then RNE to 24 significant bits.
+    long product = accSignificand * mantissa; // < 2^48
+    int productShift = Math.max(0, bitLength(product) - SIGNIFICAND_BITS);
+    long productSignificand = Rounding.shiftRightRoundHalfEven(product, productShift); // <= 2^24
+
+    // nearbyintf of productSignificand * 2^scale.
+    int scale = accShift + productShift + exponent;
+    long rounded =
+        scale >= 0
+            ? productSignificand << scale // < 2^63 by the domain of m
+            : Rounding.shiftRightRoundHalfEven(productSignificand, Math.min(-scale, 63));
+    return acc < 0 ? -rounded : rounded;
+  }
+
+  private static int bitLength(long v) {
+    return 64 - Long.numberOfLeadingZeros(v);
+  }
+}
