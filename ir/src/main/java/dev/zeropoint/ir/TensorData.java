@@ -124,6 +124,20 @@ public final class TensorData {
     };
   }
 
+  /**
+   * Element {@code i} as its raw little-endian bits, zero-extended: the exact bits of a float
+   * element (no conversion that could quiet a NaN), the two's complement of an integer element.
+   */
+  public long getRawBits(long i) {
+    int at = Math.toIntExact(i * elementType.byteSize());
+    return switch (elementType.byteSize()) {
+      case 1 -> Byte.toUnsignedLong(bytes.get(at));
+      case 2 -> Short.toUnsignedLong(bytes.getShort(at));
+      case 4 -> Integer.toUnsignedLong(bytes.getInt(at));
+      default -> bytes.getLong(at);
+    };
+  }
+
   /** Same type, shape and bytes (floats compared bit for bit). */
   public boolean contentEquals(TensorData other) {
     return elementType == other.elementType && shape.equals(other.shape) && bytes().equals(other.bytes());

@@ -1,0 +1,67 @@
+package dev.zeropoint.ir.op;
+
+import java.util.Optional;
+
+/**
+ * Every op of the IR. The semantics of an op follow from its operand types: {@code conv2d} on f32
+ * is a float convolution, on quantized operands it is PyTorch's {@code quantized::conv2d} in the
+ * model's numerics flavour. Each op's operands, attributes and type rule are in {@link OpRegistry}.
+ */
+public enum Op {
+  CONST("const"),
+  QUANTIZE("quantize"),
+  DEQUANTIZE("dequantize"),
+  REQUANTIZE("requantize"),
+  CONV2D("conv2d"),
+  LINEAR("linear"),
+  MATMUL("matmul"),
+  ADD("add"),
+  MUL("mul"),
+  CAT("cat"),
+  RELU("relu"),
+  RELU6("relu6"),
+  HARDTANH("hardtanh"),
+  CLAMP("clamp"),
+  HARDSWISH("hardswish"),
+  HARDSIGMOID("hardsigmoid"),
+  SIGMOID("sigmoid"),
+  MAX_POOL2D("max_pool2d"),
+  AVG_POOL2D("avg_pool2d"),
+  ADAPTIVE_AVG_POOL2D("adaptive_avg_pool2d"),
+  FLATTEN("flatten"),
+  RESHAPE("reshape"),
+  PERMUTE("permute"),
+  SPLIT("split"),
+  CHUNK("chunk"),
+  PAD("pad"),
+  BATCH_NORM("batch_norm");
+
+  private final String keyword;
+
+  Op(String keyword) {
+    this.keyword = keyword;
+  }
+
+  /** The op's name in the .qg language. */
+  public String keyword() {
+    return keyword;
+  }
+
+  public OpDef def() {
+    return OpRegistry.get(this);
+  }
+
+  public static Optional<Op> fromKeyword(String keyword) {
+    for (Op op : values()) {
+      if (op.keyword.equals(keyword)) {
+        return Optional.of(op);
+      }
+    }
+    return Optional.empty();
+  }
+
+  @Override
+  public String toString() {
+    return keyword;
+  }
+}
