@@ -1,0 +1,57 @@
+package dev.zeropoint.cli;
+
+import dev.zeropoint.frontend.ModelParser;
+import dev.zeropoint.ir.CompileException;
+import dev.zeropoint.ir.Diagnostic;
+import dev.zeropoint.ir.DiagnosticRenderer;
+import dev.zeropoint.ir.Graph;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+
+/** Loads models for the commands and turns compile errors into rendered diagnostics. */
+final class Models {
+  private Models() {}
+
+  static Graph load(Path model) {
+    try {
+      return ModelParser.create().parse(model);
+    } catch (CompileException e) {
+      throw new UserError(render(model, e.diagnostics()));
+    }
+  }
+
+  /**
+   * Renders diagnostics with their source lines. Only the lines needed are kept, read in one pass,
+   * so a large model is not held in memory a second time.
+   */
+  static String render(Path model, List<Diagnostic> diagnostics) {
+    String shown = model.toString();
+    TreeSet<Integer> wanted = new TreeSet<>();
+    diagnostics.stream().filter(d -> d.location().file().equals(shown) && d.location().isKnown())
+        .forEach(d -> wanted.add(d.location().line()));
+    Map<Integer, String> lines = new HashMap<>();
+    if (!wanted.isEmpty()) {
+      try (Stream<String> all = Files.lines(model, StandardCharsets.UTF_8)) {
+        int[] n = {0};
+        all.limit(wanted.last()).forEach(l -> {
+          if (wanted.contains(++n[0])) {
+            lines.put(n[0], l);
+          }
+        });
+      } catch (IOException | UncheckedIOException e) {
+        // The excerpt is a courtesy; the message itself is complete.
+      }
+    }
+    return new DiagnosticRenderer((f, n) -> f.equals(shown) ? Optional.ofNullable(lines.get(n)) : Optional.empty())
+        .renderAll(diagnostics);
+  }
+}
