@@ -1,0 +1,71 @@
+package dev.zeropoint.tests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.zeropoint.frontend.ModelParser;
+import dev.zeropoint.ir.Diagnostic;
+import dev.zeropoint.ir.Graph;
+import dev.zeropoint.ir.GraphComparison;
+import dev.zeropoint.ir.Printer;
+import dev.zeropoint.ir.Verifier;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+
+/**
+ * Print then parse gives an identical graph, for every model in the repository (examples, goldens,
+ * test models) and for seeded random graphs; printing is idempotent.
+ */
+class RoundTripTest {
+  /** Folders whose .qg files are valid models; negative diagnostics cases live elsewhere. */
+  static final List<Path> MODEL_DIRS = List.of(Path.of("../examples"), Path.of("src/test/resources"),
+      Path.of("../frontend/src/test/resources/models"));
+
+  static List<Path> allModels() throws IOException {
+    List<Path> out = new java.util.ArrayList<>();
+    for (Path dir : MODEL_DIRS) {
+      if (!Files.isDirectory(dir)) {
+        continue;
+      }
+      try (Stream<Path> files = Files.walk(dir)) {
+        files.filter(p -> p.toString().endsWith(".qg")).sorted().forEach(out::add);
+      }
+    }
+    return out;
+  }
+
+  @TestFactory
+  Stream<DynamicTest> everyModelInTheRepositoryRoundTrips() throws IOException {
+    List<Path> models = allModels();
+    assertTrue(models.stream().anyMatch(p -> p.startsWith(Path.of("../examples"))), "no example models found");
+    return models.stream().map(p -> DynamicTest.dynamicTest(p.toString(), () -> {
+      Graph g = ModelParser.create().parse(p);
+      assertRoundTrips(g, p.toAbsolutePath().getParent());
+    }));
+  }
+
+  @Test
+  void seededRandomGraphsRoundTripBitExactly() throws Exception {
+    for (int seed = 0; seed < 300; seed++) {
+      Graph g = new RandomGraphs(seed).next("random_" + seed);
+      List<Diagnostic> problems = Verifier.verify(g);
+      assertTrue(problems.isEmpty(), "seed " + seed + ": " + problems);
+      assertRoundTrips(g, Path.of("."));
+    }
+  }
+
+  static void assertRoundTrips(Graph g, Path baseDir) throws Exception {
+    String text = Printer.print(g);
+    Graph again = ModelParser.create().parse(g.name() + ".printed.qg", text, baseDir);
+    Optional<String> difference = GraphComparison.firstDifference(g, again);
+    assertTrue(difference.isEmpty(), () -> difference.get() + "\n" + text);
+    assertEquals(text, Printer.print(again), "printing is not idempotent");
+  }
+}
