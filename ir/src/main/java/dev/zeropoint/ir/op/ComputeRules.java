@@ -21,7 +21,10 @@ import java.util.Optional;
 final class ComputeRules {
   private ComputeRules() {}
 
-  /** PyTorch's fixed output parameters of quantized sigmoid: scale 2^-8, zero point 0 (u8) or -128 (i8). */
+  /**
+   * PyTorch's fixed output parameters of quantized sigmoid and hardsigmoid (outputs in [0, 1]):
+   * scale 2^-8, zero point 0 (u8) or -128 (i8).
+   */
   static final double SIGMOID_SCALE = 1.0 / 256.0;
 
   static List<TensorType> quantize(TypeContext c) throws TypeError {
@@ -161,7 +164,7 @@ final class ComputeRules {
     return inferred(c, c.operand(0));
   }
 
-  /** hardswish, hardsigmoid: float inferred; quantized output parameters are written. */
+  /** hardswish: float inferred; quantized output parameters are written. */
   static List<TensorType> floatOrWritten(TypeContext c) throws TypeError {
     requireActivation(c, 0);
     if (c.operand(0).isQuantized()) {
@@ -170,7 +173,8 @@ final class ComputeRules {
     return inferred(c, c.operand(0));
   }
 
-  static List<TensorType> sigmoid(TypeContext c) throws TypeError {
+  /** sigmoid, hardsigmoid: float inferred; quantized results have PyTorch's fixed [0, 1] parameters. */
+  static List<TensorType> unitInterval(TypeContext c) throws TypeError {
     requireActivation(c, 0);
     TensorType x = c.operand(0);
     if (!x.isQuantized()) {
@@ -179,7 +183,7 @@ final class ComputeRules {
     long zp = switch (x.elementType()) {
       case U8 -> 0;
       case I8 -> -128;
-      default -> throw c.error("quantized sigmoid needs u8 or i8 storage, got " + x);
+      default -> throw c.error("a quantized input needs u8 or i8 storage, got " + x);
     };
     return inferred(c, new TensorType(x.elementType(), x.shape(),
         Optional.of(new Quantization.PerTensor(SIGMOID_SCALE, zp))));

@@ -35,8 +35,8 @@ public final class OpRegistry {
     def(Op.HARDTANH, X, 1, 1, Attrs.Hardtanh::read, ComputeRules::sameType);
     def(Op.CLAMP, X, 1, 1, Attrs.Clamp::read, ComputeRules::sameType);
     def(Op.HARDSWISH, X, 1, 1, NONE, ComputeRules::floatOrWritten);
-    def(Op.HARDSIGMOID, X, 1, 1, NONE, ComputeRules::floatOrWritten);
-    def(Op.SIGMOID, X, 1, 1, NONE, ComputeRules::sigmoid);
+    def(Op.HARDSIGMOID, X, 1, 1, NONE, ComputeRules::unitInterval);
+    def(Op.SIGMOID, X, 1, 1, NONE, ComputeRules::unitInterval);
     def(Op.MAX_POOL2D, X, 1, 1, Attrs.MaxPool2d::read, ShapeRules::maxPool2d);
     def(Op.AVG_POOL2D, X, 1, 1, Attrs.AvgPool2d::read, ShapeRules::avgPool2d);
     def(Op.ADAPTIVE_AVG_POOL2D, X, 1, 1, Attrs.AdaptiveAvgPool2d::read, ShapeRules::adaptiveAvgPool2d);
