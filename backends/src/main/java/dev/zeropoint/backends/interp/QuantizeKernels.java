@@ -2,17 +2,78 @@ package dev.zeropoint.backends.interp;
 
 import dev.zeropoint.ir.Node;
 import dev.zeropoint.ir.Numerics;
+import dev.zeropoint.ir.Quantization;
+import dev.zeropoint.ir.TensorType;
+import dev.zeropoint.ir.numerics.PyTorchQnnpack;
 import java.util.List;
 
-/** quantize and dequantize. */
+/**
+ * quantize and dequantize, per tensor and per axis. PyTorch multiplies by the float reciprocal of
+ * the scale (docs/numerics.md); the other flavours come with their own goldens.
+ */
 final class QuantizeKernels {
   private QuantizeKernels() {}
 
   static Tensor quantize(Node n, List<Tensor> args, Numerics numerics) {
-    throw Interpreter.unsupported(n, numerics);
+    Tensor x = args.get(0);
+    TensorType out = n.result().type();
+    if (x.f32 == null || !(numerics == Numerics.PYTORCH_QNNPACK || numerics == Numerics.PYTORCH_FBGEMM)) {
+      throw Interpreter.unsupported(n, numerics);
+    }
+    Tensor r = Tensor.zeros(out);
+    Quantization q = out.quantization().orElseThrow();
+    int[] axisIndex = axisIndices(out, q);
+    for (int i = 0; i < r.size(); i++) {
+      int c = axisIndex == null ? 0 : axisIndex[i];
+      r.ints[i] = (int) PyTorchQnnpack.quantize(x.f32[i], scale(q, c), zeroPoint(q, c), out.elementType());
+    }
+    return r;
   }
 
   static Tensor dequantize(Node n, List<Tensor> args, Numerics numerics) {
-    throw Interpreter.unsupported(n, numerics);
+    Tensor x = args.get(0);
+    if (!(numerics == Numerics.PYTORCH_QNNPACK || numerics == Numerics.PYTORCH_FBGEMM)) {
+      throw Interpreter.unsupported(n, numerics);
+    }
+    Tensor r = Tensor.zeros(n.result().type());
+    Quantization q = x.type.quantization().orElseThrow();
+    int[] axisIndex = axisIndices(x.type, q);
+    for (int i = 0; i < r.size(); i++) {
+      int c = axisIndex == null ? 0 : axisIndex[i];
+      r.f32[i] = PyTorchQnnpack.dequantize(x.ints[i], scale(q, c), zeroPoint(q, c));
+    }
+    return r;
+  }
+
+  static double scale(Quantization q, int index) {
+    return switch (q) {
+      case Quantization.PerTensor t -> t.scale();
+      case Quantization.PerAxis a -> a.scale(index);
+    };
+  }
+
+  static long zeroPoint(Quantization q, int index) {
+    return switch (q) {
+      case Quantization.PerTensor t -> t.zeroPoint();
+      case Quantization.PerAxis a -> a.zeroPoint(index);
+    };
+  }
+
+  /** For per-axis parameters, the index along the axis of every element; null per tensor. */
+  static int[] axisIndices(TensorType type, Quantization q) {
+    if (!(q instanceof Quantization.PerAxis a)) {
+      return null;
+    }
+    int axis = a.axis();
+    long inner = 1;
+    for (int d = axis + 1; d < type.rank(); d++) {
+      inner *= type.shape().dim(d);
+    }
+    int dim = type.shape().dim(axis);
+    int[] out = new int[Math.toIntExact(type.shape().numElements())];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = (int) ((i / inner) % dim);
+    }
+    return out;
   }
 }

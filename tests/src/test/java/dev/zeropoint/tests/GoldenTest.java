@@ -1,0 +1,103 @@
+package dev.zeropoint.tests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.zeropoint.backends.interp.Interpreter;
+import dev.zeropoint.backends.interp.Tensor;
+import dev.zeropoint.frontend.ModelParser;
+import dev.zeropoint.frontend.tensorfile.Npy;
+import dev.zeropoint.ir.Graph;
+import dev.zeropoint.ir.Node;
+import dev.zeropoint.ir.TensorData;
+import dev.zeropoint.ir.Value;
+import dev.zeropoint.ir.op.Op;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+
+/**
+ * The golden conformance suite: models, inputs and outputs produced by PyTorch 1.13 (engine
+ * qnnpack) with tools/torch/make_goldens.py. The interpreter must reproduce every output exactly:
+ * the float outputs bit for bit, and the integers of the quantized tensor each output dequantizes.
+ * Prints one line per case. {@code -Dgolden.only=prefix} runs the cases whose name starts so.
+ */
+class GoldenTest {
+  static final Path GOLDEN = Path.of("src/test/resources/golden");
+
+  @TestFactory
+  Stream<DynamicTest> interpreterMatchesPyTorchExactly() throws IOException {
+    String only = System.getProperty("golden.only", "");
+    List<Path> cases;
+    try (Stream<Path> dirs = Files.list(GOLDEN)) {
+      cases = dirs.filter(d -> Files.isRegularFile(d.resolve("case.json")))
+          .filter(d -> d.getFileName().toString().startsWith(only)).sorted().toList();
+    }
+    assertTrue(!cases.isEmpty(), "no golden cases under " + GOLDEN.toAbsolutePath());
+    return cases.stream().map(dir -> DynamicTest.dynamicTest(dir.getFileName().toString(), () -> check(dir)));
+  }
+
+  static void check(Path dir) throws Exception {
+    JsonNode spec = new ObjectMapper().readTree(dir.resolve("case.json").toFile());
+    Graph graph = ModelParser.create().parse(dir.resolve(spec.get("model").asText()));
+    Map<String, TensorData> inputs = new HashMap<>();
+    for (JsonNode in : spec.get("inputs")) {
+      inputs.put(in.get("name").asText(), Npy.read(dir.resolve(in.get("file").asText())));
+    }
+    Map<Value, Tensor> values;
+    try {
+      values = Interpreter.evaluate(graph, inputs);
+    } catch (UnsupportedOperationException e) {
+      System.out.println("golden " + dir.getFileName() + ": not run: " + e.getMessage());
+      Assumptions.abort(e.getMessage());
+      return;
+    }
+    StringBuilder report = new StringBuilder("golden " + dir.getFileName() + ":");
+    Set<String> mismatches = new HashSet<>();
+    for (JsonNode out : spec.get("outputs")) {
+      String name = out.get("name").asText();
+      Value v = graph.outputs().stream().filter(o -> o.name().equals(name)).findFirst().orElseThrow().value();
+      int equal = countEqual(Npy.read(dir.resolve(out.get("file").asText())), values.get(v).toData());
+      int total = values.get(v).size();
+      report.append(' ').append(name).append(' ').append(equal).append('/').append(total).append(" equal");
+      if (equal != total) {
+        mismatches.add(name);
+      }
+      Node producer = v.producer();
+      if (out.has("int_file") && !out.get("int_file").isNull() && producer != null && producer.op() == Op.DEQUANTIZE) {
+        Tensor q = values.get(producer.operand(0));
+        int equalInts = countEqual(Npy.read(dir.resolve(out.get("int_file").asText())), q.toData());
+        report.append(" (integers ").append(equalInts).append('/').append(q.size()).append(')');
+        if (equalInts != q.size()) {
+          mismatches.add(name + " integers");
+        }
+      }
+    }
+    System.out.println(report);
+    assertEquals(Set.of(), mismatches, report.toString());
+  }
+
+  /** Elements equal bit for bit (floats by their bits; u8 vs NumPy's uint8 by value). */
+  static int countEqual(TensorData expected, TensorData actual) {
+    assertEquals(expected.shape(), actual.shape(), "shape");
+    assertEquals(expected.elementType(), actual.elementType(), "element type");
+    int equal = 0;
+    for (long i = 0; i < expected.size(); i++) {
+      if (expected.getRawBits(i) == actual.getRawBits(i)) {
+        equal++;
+      }
+    }
+    return equal;
+  }
+}
