@@ -1,0 +1,89 @@
+package dev.zeropoint.cli;
+
+import dev.zeropoint.backends.Backend;
+import dev.zeropoint.backends.Backends;
+import dev.zeropoint.backends.Executable;
+import dev.zeropoint.backends.InputException;
+import dev.zeropoint.frontend.tensorfile.Npy;
+import dev.zeropoint.frontend.tensorfile.TensorFileException;
+import dev.zeropoint.ir.CompileException;
+import dev.zeropoint.ir.Graph;
+import dev.zeropoint.ir.TensorData;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+@Command(name = "bench", mixinStandardHelpOptions = true,
+    description = {"Measure a model's latency: prepare it once, run it --warmup times, then --iterations",
+        "timed runs; prints the median and the fastest run in milliseconds."})
+final class BenchCommand implements Callable<Integer> {
+  @Parameters(index = "0", paramLabel = "MODEL.qg", description = "The model to measure.")
+  Path model;
+
+  @Option(names = "--input", paramLabel = "NAME=FILE.npy", required = true, description = "A graph input; once per input.")
+  List<String> inputs = new ArrayList<>();
+
+  @Option(names = "--backend", paramLabel = "NAME", defaultValue = "interp", description = "Default: ${DEFAULT-VALUE}.")
+  String backendName;
+
+  @Option(names = "--warmup", defaultValue = "2", description = "Untimed runs first (default: ${DEFAULT-VALUE}).")
+  int warmup;
+
+  @Option(names = "--iterations", defaultValue = "5", description = "Timed runs (default: ${DEFAULT-VALUE}).")
+  int iterations;
+
+  @Spec
+  picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() throws Exception {
+    if (iterations < 1 || warmup < 0) {
+      throw new UserError("zeropoint: --iterations must be at least 1 and --warmup not negative");
+    }
+    Backend backend = Backends.named(backendName)
+        .orElseThrow(() -> new UserError("zeropoint: unknown backend '" + backendName + "'"));
+    Graph graph = Models.load(model);
+    Map<String, TensorData> data = new LinkedHashMap<>();
+    for (String s : inputs) {
+      int eq = s.indexOf('=');
+      if (eq <= 0) {
+        throw new UserError("zeropoint: --input takes NAME=FILE.npy, got '" + s + "'");
+      }
+      try {
+        data.put(s.substring(0, eq), Npy.read(Path.of(s.substring(eq + 1))));
+      } catch (TensorFileException e) {
+        throw new UserError("zeropoint: " + e.getMessage());
+      }
+    }
+    double[] millis = new double[iterations];
+    try {
+      long t0 = System.nanoTime();
+      Executable executable = backend.prepare(graph);
+      double prepareMillis = (System.nanoTime() - t0) / 1e6;
+      for (int i = 0; i < warmup; i++) {
+        executable.run(data);
+      }
+      for (int i = 0; i < iterations; i++) {
+        long start = System.nanoTime();
+        executable.run(data);
+        millis[i] = (System.nanoTime() - start) / 1e6;
+      }
+      Arrays.sort(millis);
+      spec.commandLine().getOut().printf("%s backend=%s prepare_ms=%.1f median_ms=%.1f min_ms=%.1f iterations=%d%n",
+          model, backendName, prepareMillis, millis[iterations / 2], millis[0], iterations);
+    } catch (CompileException e) {
+      throw new UserError(Models.render(model, e.diagnostics()));
+    } catch (InputException | UnsupportedOperationException e) {
+      throw new UserError("zeropoint: " + model + ": " + e.getMessage());
+    }
+    return 0;
+  }
+}
