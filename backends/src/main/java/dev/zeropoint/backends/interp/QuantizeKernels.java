@@ -4,12 +4,14 @@ import dev.zeropoint.ir.Node;
 import dev.zeropoint.ir.Numerics;
 import dev.zeropoint.ir.Quantization;
 import dev.zeropoint.ir.TensorType;
+import dev.zeropoint.ir.numerics.FlavourQuantize;
 import dev.zeropoint.ir.numerics.PyTorchQnnpack;
 import java.util.List;
 
 /**
- * quantize and dequantize, per tensor and per axis. PyTorch multiplies by the float reciprocal of
- * the scale (docs/numerics.md); the other flavours come with their own goldens.
+ * quantize and dequantize, per tensor and per axis, in each flavour's arithmetic: PyTorch
+ * multiplies by the float reciprocal of the scale, ONNX and TFLite divide and round differently
+ * (docs/numerics.md). TOSA has no float quantize; pow2 models come from the passes.
  */
 final class QuantizeKernels {
   private QuantizeKernels() {}
@@ -17,7 +19,7 @@ final class QuantizeKernels {
   static Tensor quantize(Node n, List<Tensor> args, Numerics numerics) {
     Tensor x = args.get(0);
     TensorType out = n.result().type();
-    if (x.f32 == null || !(numerics == Numerics.PYTORCH_QNNPACK || numerics == Numerics.PYTORCH_FBGEMM)) {
+    if (x.f32 == null) {
       throw Interpreter.unsupported(n, numerics);
     }
     Tensor r = Tensor.zeros(out);
@@ -25,22 +27,33 @@ final class QuantizeKernels {
     int[] axisIndex = axisIndices(out, q);
     for (int i = 0; i < r.size(); i++) {
       int c = axisIndex == null ? 0 : axisIndex[i];
-      r.ints[i] = (int) PyTorchQnnpack.quantize(x.f32[i], scale(q, c), zeroPoint(q, c), out.elementType());
+      double s = scale(q, c);
+      long zp = zeroPoint(q, c);
+      r.ints[i] = (int) switch (numerics) {
+        case PYTORCH_QNNPACK, PYTORCH_FBGEMM -> PyTorchQnnpack.quantize(x.f32[i], s, zp, out.elementType());
+        case ONNX -> FlavourQuantize.onnxQuantize(x.f32[i], s, zp, out.elementType());
+        case TFLITE -> FlavourQuantize.tfliteQuantize(x.f32[i], s, zp, out.elementType());
+        case TOSA, POW2 -> throw Interpreter.unsupported(n, numerics);
+      };
     }
     return r;
   }
 
   static Tensor dequantize(Node n, List<Tensor> args, Numerics numerics) {
     Tensor x = args.get(0);
-    if (!(numerics == Numerics.PYTORCH_QNNPACK || numerics == Numerics.PYTORCH_FBGEMM)) {
-      throw Interpreter.unsupported(n, numerics);
-    }
     Tensor r = Tensor.zeros(n.result().type());
     Quantization q = x.type.quantization().orElseThrow();
     int[] axisIndex = axisIndices(x.type, q);
     for (int i = 0; i < r.size(); i++) {
       int c = axisIndex == null ? 0 : axisIndex[i];
-      r.f32[i] = PyTorchQnnpack.dequantize(x.ints[i], scale(q, c), zeroPoint(q, c));
+      double s = scale(q, c);
+      long zp = zeroPoint(q, c);
+      r.f32[i] = switch (numerics) {
+        case PYTORCH_QNNPACK, PYTORCH_FBGEMM -> PyTorchQnnpack.dequantize(x.ints[i], s, zp);
+        case ONNX -> FlavourQuantize.onnxDequantize(x.ints[i], s, zp);
+        case TFLITE -> FlavourQuantize.tfliteDequantize(x.ints[i], s, zp);
+        case TOSA, POW2 -> throw Interpreter.unsupported(n, numerics);
+      };
     }
     return r;
   }
