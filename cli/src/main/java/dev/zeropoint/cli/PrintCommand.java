@@ -14,12 +14,15 @@ final class PrintCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "MODEL.qg", description = "The model to print.")
   Path model;
 
+  @picocli.CommandLine.Mixin
+  PipelineOptions pipeline = new PipelineOptions();
+
   @Spec
   picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
   public Integer call() {
-    Graph g = Models.load(model);
+    Graph g = pipeline.apply(Models.load(model), model, spec.commandLine().getErr());
     spec.commandLine().getOut().print(Printer.print(g));
     spec.commandLine().getOut().flush();
     return 0;

@@ -42,6 +42,9 @@ final class RunCommand implements Callable<Integer> {
       description = "The backend that runs the model (default: ${DEFAULT-VALUE}).")
   String backendName;
 
+  @picocli.CommandLine.Mixin
+  PipelineOptions pipeline = new PipelineOptions();
+
   @Spec
   picocli.CommandLine.Model.CommandSpec spec;
 
@@ -50,7 +53,7 @@ final class RunCommand implements Callable<Integer> {
     Backend backend = Backends.named(backendName).orElseThrow(() -> new UserError("zeropoint: unknown backend '"
         + backendName + "' (available: " + Backends.all().stream().map(Backend::name).collect(Collectors.joining(", "))
         + ")"));
-    Graph graph = Models.load(model);
+    Graph graph = pipeline.apply(Models.load(model), model, spec.commandLine().getErr());
     Map<String, TensorData> data = readInputs();
     LinkedHashMap<String, TensorData> outputs;
     try {

@@ -1,0 +1,35 @@
+package dev.zeropoint.passes;
+
+import dev.zeropoint.passes.canonicalize.Canonicalize;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.ServiceLoader;
+
+/** The built-in passes and those found on the class path with ServiceLoader, by name. */
+public final class PassRegistry {
+  private final Map<String, Pass> passes = new LinkedHashMap<>();
+
+  private PassRegistry() {}
+
+  /** Built-in passes, then user passes ({@code META-INF/services/dev.zeropoint.passes.Pass}). */
+  public static PassRegistry load() {
+    PassRegistry r = new PassRegistry();
+    for (Pass p : List.<Pass>of(new Canonicalize())) {
+      r.passes.put(p.name(), p);
+    }
+    for (Pass p : ServiceLoader.load(Pass.class)) {
+      r.passes.putIfAbsent(p.name(), p);
+    }
+    return r;
+  }
+
+  public Optional<Pass> named(String name) {
+    return Optional.ofNullable(passes.get(name));
+  }
+
+  public List<String> names() {
+    return List.copyOf(passes.keySet());
+  }
+}

@@ -1,0 +1,85 @@
+package dev.zeropoint.tests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.zeropoint.cli.Main;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+
+/**
+ * Pass tests: {@code src/test/resources/passes/*.qg}. Each case (split by {@code // -----}) has
+ * {@code // RUN: zeropoint ARGS %s} lines; the command's stdout must satisfy the case's CHECK lines.
+ * The pass manager verifies the IR after every pass here.
+ */
+class PassFileCheckTest {
+  static final Path DIR = Path.of("src/test/resources/passes");
+
+  @TestFactory
+  Stream<DynamicTest> everyPassTestHolds() throws IOException {
+    List<DynamicTest> tests = new ArrayList<>();
+    try (Stream<Path> files = Files.list(DIR)) {
+      for (Path file : files.filter(p -> p.toString().endsWith(".qg")).sorted().toList()) {
+        List<String> lines = Files.readAllLines(file);
+        int start = 0;
+        for (int i = 0; i <= lines.size(); i++) {
+          if (i == lines.size() || lines.get(i).trim().equals("// -----")) {
+            int first = start;
+            List<String> caseLines = lines.subList(start, i);
+            tests.add(DynamicTest.dynamicTest(file.getFileName() + ":" + (first + 1), () -> run(file, first, caseLines)));
+            start = i + 1;
+          }
+        }
+      }
+    }
+    assertFalse(tests.isEmpty(), "no pass tests");
+    return tests.stream();
+  }
+
+  private static void run(Path file, int firstLine, List<String> caseLines) throws IOException {
+    List<String> runs = caseLines.stream().filter(l -> l.contains("// RUN:"))
+        .map(l -> l.substring(l.indexOf("// RUN:") + 7).trim()).toList();
+    assertFalse(runs.isEmpty(), "case at line " + (firstLine + 1) + " has no RUN line");
+    List<FileCheck.Directive> checks = FileCheck.parse(caseLines, firstLine + 1);
+    assertFalse(checks.isEmpty(), "case at line " + (firstLine + 1) + " has no CHECK line");
+    Path caseFile = Files.createTempFile(Files.createDirectories(Path.of("target")), "case", ".qg");
+    Files.writeString(caseFile, "\n".repeat(firstLine) + String.join("\n", caseLines) + "\n");
+    try {
+      for (String run : runs) {
+        List<String> words = new ArrayList<>(Arrays.asList(run.split("\\s+")));
+        assertEquals("zeropoint", words.remove(0), "RUN lines start with zeropoint: " + run);
+        String[] args = words.stream().map(w -> w.equals("%s") ? caseFile.toString() : w).toArray(String[]::new);
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int status = Main.execute(withVerify(args), new PrintWriter(out, true), new PrintWriter(err, true));
+        assertEquals(0, status, run + "\n" + err);
+        Optional<String> failure = FileCheck.check(checks, out.toString());
+        assertTrue(failure.isEmpty(), () -> failure.get() + "\n--- output of " + run + ":\n" + out);
+      }
+    } finally {
+      Files.deleteIfExists(caseFile);
+    }
+  }
+
+  /** Pass tests always verify after every pass. */
+  private static String[] withVerify(String[] args) {
+    boolean pipeline = Arrays.stream(args).anyMatch(a -> a.equals("--passes") || a.equals("-O"));
+    if (!pipeline) {
+      return args;
+    }
+    String[] out = Arrays.copyOf(args, args.length + 1);
+    out[args.length] = "--verify-each";
+    return out;
+  }
+}
