@@ -11,6 +11,7 @@ builders below for its example cases.
 import pathlib
 import sys
 
+import numpy as np
 import torch
 import torch.nn as nn
 from torch.ao.quantization import DeQuantStub, QuantStub
@@ -202,6 +203,10 @@ def write_example(name, out_dir):
     got = qg_check.run(path, {n: t.numpy() for (n, _), t in zip(result.inputs, inputs)})["output"]
     if not torch.equal(got, expected):
         raise SystemExit(f"{name}: the exported graph does not reproduce PyTorch's output")
+    # The example's input and PyTorch's output, so that a user can run the model and compare.
+    for (input_name, _), t in zip(result.inputs, inputs):
+        np.save(pathlib.Path(out_dir) / f"{name}.{input_name}.npy", t.numpy())
+    np.save(pathlib.Path(out_dir) / f"{name}.expected.npy", expected.numpy())
     return path, expected
 
 
