@@ -4,15 +4,12 @@ import dev.zeropoint.backends.Backend;
 import dev.zeropoint.backends.Backends;
 import dev.zeropoint.backends.Executable;
 import dev.zeropoint.backends.InputException;
-import dev.zeropoint.frontend.tensorfile.Npy;
-import dev.zeropoint.frontend.tensorfile.TensorFileException;
 import dev.zeropoint.ir.CompileException;
 import dev.zeropoint.ir.Graph;
 import dev.zeropoint.ir.TensorData;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -51,18 +48,7 @@ final class BenchCommand implements Callable<Integer> {
     Backend backend = Backends.named(backendName)
         .orElseThrow(() -> new UserError("zeropoint: unknown backend '" + backendName + "'"));
     Graph graph = Models.load(model);
-    Map<String, TensorData> data = new LinkedHashMap<>();
-    for (String s : inputs) {
-      int eq = s.indexOf('=');
-      if (eq <= 0) {
-        throw new UserError("zeropoint: --input takes NAME=FILE.npy, got '" + s + "'");
-      }
-      try {
-        data.put(s.substring(0, eq), Npy.read(Path.of(s.substring(eq + 1))));
-      } catch (TensorFileException e) {
-        throw new UserError("zeropoint: " + e.getMessage());
-      }
-    }
+    Map<String, TensorData> data = Models.readInputs(inputs);
     double[] millis = new double[iterations];
     try {
       long t0 = System.nanoTime();

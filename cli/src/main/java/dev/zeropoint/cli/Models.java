@@ -4,13 +4,17 @@ import dev.zeropoint.frontend.ModelParser;
 import dev.zeropoint.ir.CompileException;
 import dev.zeropoint.ir.Diagnostic;
 import dev.zeropoint.ir.DiagnosticRenderer;
+import dev.zeropoint.frontend.tensorfile.Npy;
+import dev.zeropoint.frontend.tensorfile.TensorFileException;
 import dev.zeropoint.ir.Graph;
+import dev.zeropoint.ir.TensorData;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -27,6 +31,27 @@ final class Models {
     } catch (CompileException e) {
       throw new UserError(render(model, e.diagnostics()));
     }
+  }
+
+  /** Reads {@code NAME=FILE.npy} arguments; a malformed argument or an unreadable file is a user error. */
+  static Map<String, TensorData> readInputs(List<String> arguments) {
+    Map<String, TensorData> data = new LinkedHashMap<>();
+    for (String spec : arguments) {
+      int eq = spec.indexOf('=');
+      if (eq <= 0 || eq == spec.length() - 1) {
+        throw new UserError("zeropoint: --input takes NAME=FILE.npy, got '" + spec + "'");
+      }
+      String name = spec.substring(0, eq);
+      if (data.containsKey(name)) {
+        throw new UserError("zeropoint: input " + name + " is given twice");
+      }
+      try {
+        data.put(name, Npy.read(Path.of(spec.substring(eq + 1))));
+      } catch (TensorFileException e) {
+        throw new UserError("zeropoint: " + e.getMessage());
+      }
+    }
+    return data;
   }
 
   /**

@@ -54,7 +54,7 @@ final class RunCommand implements Callable<Integer> {
         + backendName + "' (available: " + Backends.all().stream().map(Backend::name).collect(Collectors.joining(", "))
         + ")"));
     Graph graph = pipeline.apply(Models.load(model), model, spec.commandLine().getErr());
-    Map<String, TensorData> data = readInputs();
+    Map<String, TensorData> data = Models.readInputs(inputs);
     LinkedHashMap<String, TensorData> outputs;
     try {
       Executable executable = backend.prepare(graph);
@@ -68,26 +68,6 @@ final class RunCommand implements Callable<Integer> {
     }
     writeOutputs(outputs);
     return 0;
-  }
-
-  private Map<String, TensorData> readInputs() {
-    Map<String, TensorData> data = new LinkedHashMap<>();
-    for (String spec : inputs) {
-      int eq = spec.indexOf('=');
-      if (eq <= 0 || eq == spec.length() - 1) {
-        throw new UserError("zeropoint: --input takes NAME=FILE.npy, got '" + spec + "'");
-      }
-      String name = spec.substring(0, eq);
-      if (data.containsKey(name)) {
-        throw new UserError("zeropoint: input " + name + " is given twice");
-      }
-      try {
-        data.put(name, Npy.read(Path.of(spec.substring(eq + 1))));
-      } catch (TensorFileException e) {
-        throw new UserError("zeropoint: " + e.getMessage());
-      }
-    }
-    return data;
   }
 
   /** Each file is written atomically (temporary file, then move): a failure leaves no partial file. */
