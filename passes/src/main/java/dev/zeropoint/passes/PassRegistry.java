@@ -1,6 +1,7 @@
 package dev.zeropoint.passes;
 
 import dev.zeropoint.passes.canonicalize.Canonicalize;
+import dev.zeropoint.passes.elide.ElideElementwise;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,7 +17,7 @@ public final class PassRegistry {
   /** Built-in passes, then user passes ({@code META-INF/services/dev.zeropoint.passes.Pass}). */
   public static PassRegistry load() {
     PassRegistry r = new PassRegistry();
-    for (Pass p : List.<Pass>of(new Canonicalize())) {
+    for (Pass p : List.<Pass>of(new Canonicalize(), new ElideElementwise())) {
       r.passes.put(p.name(), p);
     }
     for (Pass p : ServiceLoader.load(Pass.class)) {

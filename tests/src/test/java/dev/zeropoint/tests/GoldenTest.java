@@ -14,6 +14,9 @@ import dev.zeropoint.ir.Node;
 import dev.zeropoint.ir.TensorData;
 import dev.zeropoint.ir.Value;
 import dev.zeropoint.ir.op.Op;
+import dev.zeropoint.passes.PassContext;
+import dev.zeropoint.passes.PassManager;
+import dev.zeropoint.passes.PassRegistry;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,9 +51,27 @@ class GoldenTest {
     return cases.stream().map(dir -> DynamicTest.dynamicTest(dir.getFileName().toString(), () -> check(dir)));
   }
 
+  /** The default pipeline must not change a single output integer. */
+  @TestFactory
+  Stream<DynamicTest> optimizedModelsStillMatchPyTorchExactly() throws IOException {
+    String only = System.getProperty("golden.only", "");
+    List<Path> cases;
+    try (Stream<Path> dirs = Files.list(GOLDEN)) {
+      cases = dirs.filter(d -> Files.isRegularFile(d.resolve("case.json")))
+          .filter(d -> d.getFileName().toString().startsWith(only)).sorted().toList();
+    }
+    return cases.stream().map(dir -> DynamicTest.dynamicTest(dir.getFileName() + " -O", () -> check(dir, true)));
+  }
+
   static void check(Path dir) throws Exception {
+    check(dir, false);
+  }
+
+  static void check(Path dir, boolean optimize) throws Exception {
     JsonNode spec = new ObjectMapper().readTree(dir.resolve("case.json").toFile());
-    Graph graph = ModelParser.create().parse(dir.resolve(spec.get("model").asText()));
+    Graph parsed = ModelParser.create().parse(dir.resolve(spec.get("model").asText()));
+    Graph graph = optimize ? PassManager.defaultPipeline(PassRegistry.load()).run(parsed, PassContext.forTests())
+        : parsed;
     Map<String, TensorData> inputs = new HashMap<>();
     for (JsonNode in : spec.get("inputs")) {
       inputs.put(in.get("name").asText(), Npy.read(dir.resolve(in.get("file").asText())));
@@ -59,11 +80,11 @@ class GoldenTest {
     try {
       values = Interpreter.evaluate(graph, inputs);
     } catch (UnsupportedOperationException e) {
-      System.out.println("golden " + dir.getFileName() + ": not run: " + e.getMessage());
+      System.out.println("golden " + dir.getFileName() + (optimize ? " -O" : "") + ": not run: " + e.getMessage());
       Assumptions.abort(e.getMessage());
       return;
     }
-    StringBuilder report = new StringBuilder("golden " + dir.getFileName() + ":");
+    StringBuilder report = new StringBuilder("golden " + dir.getFileName() + (optimize ? " -O" : "") + ":");
     Set<String> mismatches = new HashSet<>();
     for (JsonNode out : spec.get("outputs")) {
       String name = out.get("name").asText();

@@ -1,0 +1,99 @@
+package dev.zeropoint.passes.elide;
+
+import dev.zeropoint.ir.CompileException;
+import dev.zeropoint.ir.Graph;
+import dev.zeropoint.ir.Node;
+import dev.zeropoint.ir.SourceLocation;
+import dev.zeropoint.ir.Value;
+import dev.zeropoint.ir.op.Op;
+import dev.zeropoint.ir.op.TypeError;
+import dev.zeropoint.passes.GraphRewriter;
+import dev.zeropoint.passes.Pass;
+import dev.zeropoint.passes.PassContext;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * {@code elide-elementwise}: relu, relu6, hardtanh and clamp on a quantized tensor are integer
+ * clamps whose bounds are the real bounds quantized with the input's parameters and saturated
+ * ({@link QuantizedClamp}). Rules, each exact on every input:
+ * <ul>
+ *   <li>a side quantizing to the storage limit clamps nothing and is dropped:
+ *       {@code hardtanh(x){0, 6}} on {@code qu8<0.0249:0>} -> {@code clamp(x){max = 6}} (0 is q = 0);
+ *       on {@code qu8<0.02:10>}, 6 / 0.02 + 10 = 310 saturates to 255 -> {@code clamp(x){min = 0}};
+ *   <li>a clamp covering the whole storage range disappears: {@code relu(x)} on zero point 0 -> {@code x};
+ *       {@code hardtanh(x){0, 6}} on {@code qu8<0.02:0>} -> {@code x};
+ *   <li>a chain of clamps on the same parameters is one clamp: {@code hardtanh(relu(x))} -> {@code clamp(x)}.
+ * </ul>
+ * A node that none of these changes is kept as written. Float tensors are left alone.
+ */
+public final class ElideElementwise implements Pass {
+  @Override
+  public String name() {
+    return "elide-elementwise";
+  }
+
+  @Override
+  public String description() {
+    return "turn clamps of quantized tensors into their integer effect: drop saturated bounds, merge chains";
+  }
+
+  @Override
+  public Graph run(Graph graph, PassContext context) throws CompileException {
+    try {
+      boolean[] changed = {false};
+      return GraphRewriter.rewrite(graph, (n, operands, b) -> rewrite(graph, n, operands, b), changed);
+    } catch (TypeError e) {
+      throw new CompileException(SourceLocation.UNKNOWN, name() + ": " + e.getMessage());
+    }
+  }
+
+  private static Optional<List<Value>> rewrite(Graph graph, Node n, List<Value> operands, GraphRewriter.Rewrite b)
+      throws TypeError {
+    Value input = operands.isEmpty() ? null : operands.get(0);
+    if (input == null) {
+      return Optional.empty();
+    }
+    Optional<QuantizedClamp> own = QuantizedClamp.of(n, input.type(), graph.numerics());
+    if (own.isEmpty()) {
+      return Optional.empty();
+    }
+    QuantizedClamp clamp = own.get();
+    boolean changed = false;
+    Node producer = input.producer();
+    if (producer != null) {
+      Optional<QuantizedClamp> inner = QuantizedClamp.of(producer, producer.operand(0).type(), graph.numerics());
+      if (inner.isPresent()) {
+        clamp = clamp.after(inner.get());
+        input = producer.operand(0);
+        changed = true;
+      }
+    }
+    if (clamp.isIdentity()) {
+      return Optional.of(List.of(input));
+    }
+    QuantizedClamp written = own.get();
+    boolean droppedSide = (writesMin(n) && written.loReal().isEmpty()) || (writesMax(n) && written.hiReal().isEmpty());
+    if (!changed && !droppedSide) {
+      return Optional.empty();
+    }
+    return Optional.of(b.add(Op.CLAMP, List.of(input), clamp.attrs(), List.of(n.result().type()),
+        List.of(n.result().name()), n));
+  }
+
+  private static boolean writesMin(Node n) {
+    return switch (n.op()) {
+      case RELU, RELU6, HARDTANH -> true;
+      case CLAMP -> ((dev.zeropoint.ir.op.Attrs.Clamp) n.attrs()).min().isPresent();
+      default -> false;
+    };
+  }
+
+  private static boolean writesMax(Node n) {
+    return switch (n.op()) {
+      case RELU6, HARDTANH -> true;
+      case CLAMP -> ((dev.zeropoint.ir.op.Attrs.Clamp) n.attrs()).max().isPresent();
+      default -> false;
+    };
+  }
+}
