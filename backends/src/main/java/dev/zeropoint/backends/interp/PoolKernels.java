@@ -1,22 +1,373 @@
 package dev.zeropoint.backends.interp;
 
+import dev.zeropoint.ir.ElementType;
 import dev.zeropoint.ir.Node;
 import dev.zeropoint.ir.Numerics;
+import dev.zeropoint.ir.Quantization;
+import dev.zeropoint.ir.TensorType;
+import dev.zeropoint.ir.numerics.PyTorchQnnpackPooling;
+import dev.zeropoint.ir.op.Attrs;
 import java.util.List;
 
-/** Placeholder kernels: each throws until implemented. */
+/**
+ * max_pool2d, avg_pool2d and adaptive_avg_pool2d on NCHW tensors (the IR's layout; PyTorch's
+ * memory layout only selects which average-pooling kernel runs, see {@link PyTorchLayout}).
+ *
+ * <p>Windows: output (oh, ow) covers rows {@code oh * strideH - padTop + i * dilationH}; taps
+ * outside the input are skipped (max), count as the zero point (QNNPACK's average) or move to the
+ * input's edge (QNNPACK's max). Pools keep their input's scale and zero point. Max pooling takes
+ * the maximum in every flavour, with QNNPACK's edge taps on engine qnnpack; average pooling follows
+ * {@link PyTorchQnnpackPooling} in the PyTorch flavours (pytorch-fbgemm never takes a QNNPACK
+ * kernel).
+ */
 final class PoolKernels {
   private PoolKernels() {}
 
+  // ---------------------------------------------------------------- max_pool2d
+
   static Tensor maxPool2d(Node n, List<Tensor> args, Numerics numerics) {
-    throw Interpreter.unsupported(n, numerics);
+    Attrs.MaxPool2d a = (Attrs.MaxPool2d) n.attrs();
+    Tensor x = args.get(0);
+    Tensor y = Tensor.zeros(n.result().type());
+    Geometry g = Geometry.of(x.type, y.type, a.kernel().get(0), a.kernel().get(1), a.stride().get(0),
+        a.stride().get(1), a.padding().get(0), a.padding().get(1), a.dilation().get(0), a.dilation().get(1));
+    if (x.ints != null) {
+      boolean qnnpack = numerics == Numerics.PYTORCH_QNNPACK && x.type.isQuantized()
+          && PyTorchQnnpackPooling.maxPoolUsesQnnpack(x.type.elementType(), a.ceilMode());
+      if (qnnpack) {
+        try {
+          PyTorchQnnpackPooling.checkQnnpackMaxPool(g.kH * g.kW);
+        } catch (IllegalArgumentException e) {
+          throw new IllegalArgumentException(n.op() + " at " + n.location() + ": " + e.getMessage(), e);
+        }
+      }
+      maxInts(g, qnnpack, x.ints, y.ints);
+    } else if (x.f32 != null) {
+      maxFloats(g, x.f32, y.f32);
+    } else {
+      throw Interpreter.unsupported(n, numerics);
+    }
+    return y;
   }
+
+  /**
+   * The maximum over the window. ATen skips taps outside the input; QNNPACK ({@code
+   * clampToInput}) moves them to the nearest edge row / column, which adds a tap when dilation
+   * exceeds 1 (see {@link PyTorchQnnpackPooling#maxPoolUsesQnnpack}).
+   */
+  private static void maxInts(Geometry g, boolean clampToInput, int[] in, int[] out) {
+    int o = 0;
+    for (int plane = 0; plane < g.planes; plane++) {
+      int base = plane * g.inH * g.inW;
+      for (int oh = 0; oh < g.outH; oh++) {
+        for (int ow = 0; ow < g.outW; ow++) {
+          int max = Integer.MIN_VALUE;
+          for (int i = 0; i < g.kH; i++) {
+            int h = oh * g.strideH - g.padTop + i * g.dilationH;
+            if (clampToInput) {
+              h = Math.min(Math.max(h, 0), g.inH - 1);
+            } else if (h < 0 || h >= g.inH) {
+              continue;
+            }
+            for (int j = 0; j < g.kW; j++) {
+              int w = ow * g.strideW - g.padLeft + j * g.dilationW;
+              if (clampToInput) {
+                w = Math.min(Math.max(w, 0), g.inW - 1);
+              } else if (w < 0 || w >= g.inW) {
+                continue;
+              }
+              max = Math.max(max, in[base + h * g.inW + w]);
+            }
+          }
+          out[o++] = max;
+        }
+      }
+    }
+  }
+
+  /**
+   * PyTorch's float max pool: starting from -inf, take a value if it is greater or NaN (so NaN
+   * propagates, and the first of equal zeros wins: max(-0.0, 0.0) is -0.0).
+   */
+  private static void maxFloats(Geometry g, float[] in, float[] out) {
+    int o = 0;
+    for (int plane = 0; plane < g.planes; plane++) {
+      int base = plane * g.inH * g.inW;
+      for (int oh = 0; oh < g.outH; oh++) {
+        for (int ow = 0; ow < g.outW; ow++) {
+          float max = Float.NEGATIVE_INFINITY;
+          for (int i = 0; i < g.kH; i++) {
+            int h = oh * g.strideH - g.padTop + i * g.dilationH;
+            if (h < 0 || h >= g.inH) {
+              continue;
+            }
+            for (int j = 0; j < g.kW; j++) {
+              int w = ow * g.strideW - g.padLeft + j * g.dilationW;
+              if (w >= 0 && w < g.inW) {
+                float v = in[base + h * g.inW + w];
+                if (v > max || Float.isNaN(v)) {
+                  max = v;
+                }
+              }
+            }
+          }
+          out[o++] = max;
+        }
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- avg_pool2d
 
   static Tensor avgPool2d(Node n, List<Tensor> args, Numerics numerics) {
-    throw Interpreter.unsupported(n, numerics);
+    Attrs.AvgPool2d a = (Attrs.AvgPool2d) n.attrs();
+    Tensor x = args.get(0);
+    Tensor y = Tensor.zeros(n.result().type());
+    Geometry g = Geometry.of(x.type, y.type, a.kernel().get(0), a.kernel().get(1), a.stride().get(0),
+        a.stride().get(1), a.padding().get(0), a.padding().get(1), 1, 1);
+    int padBottom = a.padding().get(2);
+    int padRight = a.padding().get(3);
+    if (x.f32 != null) {
+      averageFloats(g, padBottom, padRight, a.countIncludePad(), a.divisorOverride(), x.f32, y.f32);
+      return y;
+    }
+    Quantized q = Quantized.of(n, x.type, y.type, numerics);
+    if (numerics == Numerics.PYTORCH_QNNPACK && PyTorchQnnpackPooling.avgPoolUsesQnnpack(q.storage, a.ceilMode())) {
+      averageQnnpack(n, g, q, x.ints, y.ints);
+      return y;
+    }
+    boolean nhwc = PyTorchLayout.isChannelsLastContiguous(n.operand(0), numerics);
+    int o = 0;
+    for (int plane = 0; plane < g.planes; plane++) {
+      int base = plane * g.inH * g.inW;
+      for (int oh = 0; oh < g.outH; oh++) {
+        // ATen clips the window to the padded input for the divisor, then to the input for the sum.
+        int h0 = oh * g.strideH - g.padTop;
+        int h1 = Math.min(h0 + g.kH, g.inH + padBottom);
+        int padded = h1 - h0;
+        h0 = Math.max(h0, 0);
+        h1 = Math.min(h1, g.inH);
+        for (int ow = 0; ow < g.outW; ow++) {
+          int w0 = ow * g.strideW - g.padLeft;
+          int w1 = Math.min(w0 + g.kW, g.inW + padRight);
+          int poolSize = padded * (w1 - w0);
+          w0 = Math.max(w0, 0);
+          w1 = Math.min(w1, g.inW);
+          int size = (h1 - h0) * (w1 - w0);
+          int divisor = a.divisorOverride() > 0 ? a.divisorOverride() : a.countIncludePad() ? poolSize : size;
+          long sum = 0;
+          for (int h = h0; h < h1; h++) {
+            for (int w = w0; w < w1; w++) {
+              sum += x.ints[base + h * g.inW + w];
+            }
+          }
+          int acc = (int) (sum - (long) size * q.inputZeroPoint);
+          y.ints[o++] = nhwc
+              ? PyTorchQnnpackPooling.atenNhwcAverage(acc,
+                  PyTorchQnnpackPooling.atenNhwcMultiplier(q.inputScale, q.outputScale, divisor), q.outputZeroPoint,
+                  q.storage)
+              : PyTorchQnnpackPooling.atenNchwAverage(acc,
+                  PyTorchQnnpackPooling.atenNchwMultiplier(q.inputScale, q.outputScale, divisor), q.outputZeroPoint,
+                  q.storage);
+        }
+      }
+    }
+    return y;
   }
 
+  /**
+   * QNNPACK's average: {@code sum(q - zp)} over the kH*kW positions (padding adds 0), always divided
+   * by kH*kW: count_include_pad and divisor_override have no effect on this path.
+   */
+  private static void averageQnnpack(Node n, Geometry g, Quantized q, int[] in, int[] out) {
+    float scale = qnnpackScale(n, q, g.kH * g.kW);
+    int zp = (int) q.inputZeroPoint;
+    int o = 0;
+    for (int plane = 0; plane < g.planes; plane++) {
+      int base = plane * g.inH * g.inW;
+      for (int oh = 0; oh < g.outH; oh++) {
+        int h0 = Math.max(oh * g.strideH - g.padTop, 0);
+        int h1 = Math.min(oh * g.strideH - g.padTop + g.kH, g.inH);
+        for (int ow = 0; ow < g.outW; ow++) {
+          int w0 = Math.max(ow * g.strideW - g.padLeft, 0);
+          int w1 = Math.min(ow * g.strideW - g.padLeft + g.kW, g.inW);
+          long acc = 0;
+          for (int h = h0; h < h1; h++) {
+            for (int w = w0; w < w1; w++) {
+              acc += in[base + h * g.inW + w] - zp;
+            }
+          }
+          out[o++] = PyTorchQnnpackPooling.qnnpackAverage((int) acc, scale, (int) q.outputZeroPoint);
+        }
+      }
+    }
+  }
+
+  /**
+   * PyTorch's float avg_pool2d: the in-bounds values summed in float, row by row, then {@code sum /
+   * divisor} in float (the divisor as in ATen's quantized kernel); an empty window gives 0.
+   */
+  private static void averageFloats(Geometry g, int padBottom, int padRight, boolean countIncludePad,
+      int divisorOverride, float[] in, float[] out) {
+    int o = 0;
+    for (int plane = 0; plane < g.planes; plane++) {
+      int base = plane * g.inH * g.inW;
+      for (int oh = 0; oh < g.outH; oh++) {
+        int h0 = oh * g.strideH - g.padTop;
+        int h1 = Math.min(h0 + g.kH, g.inH + padBottom);
+        int padded = h1 - h0;
+        h0 = Math.max(h0, 0);
+        h1 = Math.min(h1, g.inH);
+        for (int ow = 0; ow < g.outW; ow++) {
+          int w0 = ow * g.strideW - g.padLeft;
+          int w1 = Math.min(w0 + g.kW, g.inW + padRight);
+          int poolSize = padded * (w1 - w0);
+          w0 = Math.max(w0, 0);
+          w1 = Math.min(w1, g.inW);
+          if (h0 >= h1 || w0 >= w1) {
+            out[o++] = 0.0f;
+            continue;
+          }
+          int divisor = divisorOverride > 0 ? divisorOverride : countIncludePad ? poolSize : (h1 - h0) * (w1 - w0);
+          float sum = 0.0f;
+          for (int h = h0; h < h1; h++) {
+            for (int w = w0; w < w1; w++) {
+              sum += in[base + h * g.inW + w];
+            }
+          }
+          out[o++] = sum / divisor;
+        }
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- adaptive_avg_pool2d
+
   static Tensor adaptiveAvgPool2d(Node n, List<Tensor> args, Numerics numerics) {
-    throw Interpreter.unsupported(n, numerics);
+    Tensor x = args.get(0);
+    Tensor y = Tensor.zeros(n.result().type());
+    int planes = x.type.shape().dim(0) * x.type.shape().dim(1);
+    int inH = x.type.shape().dim(2);
+    int inW = x.type.shape().dim(3);
+    int outH = y.type.shape().dim(2);
+    int outW = y.type.shape().dim(3);
+    if (x.f32 != null) {
+      if (outH == 1 && outW == 1 && inH * inW > 1) {
+        throw new UnsupportedOperationException("the interpreter does not run adaptive_avg_pool2d to 1x1 on f32: "
+            + "PyTorch computes it as mean(), whose cascaded float summation is not reproduced");
+      }
+      adaptiveFloats(planes, inH, inW, outH, outW, x.f32, y.f32);
+      return y;
+    }
+    Quantized q = Quantized.of(n, x.type, y.type, numerics);
+    if (numerics == Numerics.PYTORCH_QNNPACK
+        && PyTorchQnnpackPooling.adaptiveUsesQnnpack(q.storage, inH, inW, outH, outW)) {
+      // QNNPACK's average pooling with kernel = stride = input / output and no padding.
+      int kH = inH / outH;
+      int kW = inW / outW;
+      Geometry g = new Geometry(planes, inH, inW, outH, outW, kH, kW, kH, kW, 0, 0, 1, 1);
+      averageQnnpack(n, g, q, x.ints, y.ints);
+      return y;
+    }
+    boolean nhwc = PyTorchLayout.isChannelsLastContiguous(n.operand(0), numerics);
+    int o = 0;
+    for (int plane = 0; plane < planes; plane++) {
+      int base = plane * inH * inW;
+      for (int oh = 0; oh < outH; oh++) {
+        int h0 = windowStart(oh, outH, inH);
+        int h1 = windowEnd(oh, outH, inH);
+        for (int ow = 0; ow < outW; ow++) {
+          int w0 = windowStart(ow, outW, inW);
+          int w1 = windowEnd(ow, outW, inW);
+          long sum = 0;
+          for (int h = h0; h < h1; h++) {
+            for (int w = w0; w < w1; w++) {
+              sum += x.ints[base + h * inW + w];
+            }
+          }
+          if (nhwc) {
+            int size = (h1 - h0) * (w1 - w0);
+            float m = PyTorchQnnpackPooling.atenNhwcMultiplier(q.inputScale, q.outputScale, size);
+            y.ints[o++] = PyTorchQnnpackPooling.atenNhwcAverage((int) (sum - (long) size * q.inputZeroPoint), m,
+                q.outputZeroPoint, q.storage);
+          } else {
+            float r = PyTorchQnnpackPooling.atenAdaptiveNchwReciprocal(h1 - h0, w1 - w0);
+            y.ints[o++] = PyTorchQnnpackPooling.atenAdaptiveNchwAverage(sum, r);
+          }
+        }
+      }
+    }
+    return y;
+  }
+
+  /** PyTorch's float adaptive pool (outputs other than 1x1): the window summed in float, then / kH / kW. */
+  private static void adaptiveFloats(int planes, int inH, int inW, int outH, int outW, float[] in, float[] out) {
+    int o = 0;
+    for (int plane = 0; plane < planes; plane++) {
+      int base = plane * inH * inW;
+      for (int oh = 0; oh < outH; oh++) {
+        int h0 = windowStart(oh, outH, inH);
+        int h1 = windowEnd(oh, outH, inH);
+        for (int ow = 0; ow < outW; ow++) {
+          int w0 = windowStart(ow, outW, inW);
+          int w1 = windowEnd(ow, outW, inW);
+          float sum = 0.0f;
+          for (int h = h0; h < h1; h++) {
+            for (int w = w0; w < w1; w++) {
+              sum += in[base + h * inW + w];
+            }
+          }
+          out[o++] = sum / (h1 - h0) / (w1 - w0);
+        }
+      }
+    }
+  }
+
+  /**
+   * {@code floor(o * in / out)}. PyTorch computes it in float ({@code floor((float)(o * in) / out)});
+   * that is exact while {@code o * in} stays below 2^24, far beyond real feature maps.
+   */
+  static int windowStart(int o, int outSize, int inSize) {
+    return (int) Math.floorDiv((long) o * inSize, outSize);
+  }
+
+  /** {@code ceil((o + 1) * in / out)}. */
+  static int windowEnd(int o, int outSize, int inSize) {
+    return (int) -Math.floorDiv(-(long) (o + 1) * inSize, outSize);
+  }
+
+  // ---------------------------------------------------------------- shared
+
+  private static float qnnpackScale(Node n, Quantized q, int poolingSize) {
+    try {
+      return PyTorchQnnpackPooling.qnnpackScale(q.inputScale, q.outputScale, poolingSize);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(n.op() + " at " + n.location() + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Window geometry of one pool: planes = N * C, sizes, kernel, stride, top-left padding, dilation. */
+  record Geometry(int planes, int inH, int inW, int outH, int outW, int kH, int kW, int strideH, int strideW,
+      int padTop, int padLeft, int dilationH, int dilationW) {
+    static Geometry of(TensorType in, TensorType out, int kH, int kW, int strideH, int strideW, int padTop,
+        int padLeft, int dilationH, int dilationW) {
+      return new Geometry(in.shape().dim(0) * in.shape().dim(1), in.shape().dim(2), in.shape().dim(3),
+          out.shape().dim(2), out.shape().dim(3), kH, kW, strideH, strideW, padTop, padLeft, dilationH, dilationW);
+    }
+  }
+
+  /** The quantization of an average pool's input and output; PyTorch flavours and 8-bit storage only. */
+  record Quantized(ElementType storage, double inputScale, long inputZeroPoint, double outputScale,
+      long outputZeroPoint) {
+    static Quantized of(Node n, TensorType in, TensorType out, Numerics numerics) {
+      boolean pytorch = numerics == Numerics.PYTORCH_QNNPACK || numerics == Numerics.PYTORCH_FBGEMM;
+      ElementType storage = in.elementType();
+      if (!pytorch || !in.isQuantized() || !(storage == ElementType.U8 || storage == ElementType.I8)) {
+        throw Interpreter.unsupported(n, numerics);
+      }
+      Quantization.PerTensor qi = in.perTensor().orElseThrow();
+      Quantization.PerTensor qo = out.perTensor().orElseThrow();
+      return new Quantized(storage, qi.scale(), qi.zeroPoint(), qo.scale(), qo.zeroPoint());
+    }
   }
 }
