@@ -54,6 +54,16 @@ class TypeRulesTest {
   }
 
   @Test
+  void ceilModeAcceptsAWindowLargerThanTheInput() throws TypeError {
+    // torch 1.13: max_pool2d(zeros(1, 1, 2, 2), kernel 3, stride 2, ceil_mode=True) has shape [1, 1, 1, 1]
+    // (span 2 - 2 - 1 = -1, ceil((-1 + 1) / 2) + 1 = 1); without ceil_mode PyTorch refuses it (output 0x0).
+    assertEquals(Shape.of(1, 1, 1, 1), infer(Op.MAX_POOL2D, maxPool(3, 2, 0, true), TensorType.f32(1, 1, 2, 2)).shape());
+    TypeError e = assertThrows(TypeError.class,
+        () -> infer(Op.MAX_POOL2D, maxPool(3, 2, 0, false), TensorType.f32(1, 1, 2, 2)));
+    assertEquals("max_pool2d: window of size 3 (dilation 1) does not fit the input size 2 with padding 0+0", e.getMessage());
+  }
+
+  @Test
   void convOutputFollowsPyTorchsFormula() throws TypeError {
     // ResNet conv1: 224x224, 7x7, stride 2, padding 3 -> floor((224+6-7)/2)+1 = 112.
     Attrs.Conv2d stem = new Attrs.Conv2d(ImmutableIntArray.of(2, 2), ImmutableIntArray.of(3, 3, 3, 3),

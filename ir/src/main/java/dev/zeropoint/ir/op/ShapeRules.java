@@ -22,13 +22,13 @@ final class ShapeRules {
   static int windowOutput(TypeContext c, int in, int kernel, int stride, int padBegin, int padEnd, int dilation,
       boolean ceilMode) throws TypeError {
     long span = (long) in + padBegin + padEnd - (long) dilation * (kernel - 1) - 1;
-    if (span < 0) {
-      throw c.error("window of size " + kernel + " (dilation " + dilation + ") does not fit the input size " + in
-          + " with padding " + padBegin + "+" + padEnd);
-    }
     long out = (ceilMode ? Math.floorDiv(span + stride - 1, stride) : Math.floorDiv(span, stride)) + 1;
     if (ceilMode && (out - 1) * stride >= (long) in + padBegin) {
       out--;
+    }
+    if (out < 1) {
+      throw c.error("window of size " + kernel + " (dilation " + dilation + ") does not fit the input size " + in
+          + " with padding " + padBegin + "+" + padEnd);
     }
     return Math.toIntExact(out);
   }
