@@ -3,10 +3,8 @@ package dev.zeropoint.backends.interp;
 import dev.zeropoint.ir.ElementType;
 import dev.zeropoint.ir.Node;
 import dev.zeropoint.ir.Numerics;
-import dev.zeropoint.ir.Quantization;
 import dev.zeropoint.ir.Shape;
 import dev.zeropoint.ir.TensorType;
-import dev.zeropoint.ir.numerics.PyTorchQnnpack;
 import dev.zeropoint.ir.op.Attrs;
 import java.util.Arrays;
 import java.util.List;
@@ -14,13 +12,11 @@ import java.util.List;
 /**
  * conv2d, linear and matmul.
  *
- * <p>Quantized conv2d and linear, flavour {@code pytorch-qnnpack} (PyTorch 1.13.1's QNNPACK
- * kernels): quint8 input, qint8 weights (per tensor, or per output channel with zero points), quint8
- * result. Per output channel the bias is pre-rounded to int32 ({@link PyTorchQnnpack#quantizeBias};
- * an i32 bias is taken as already rounded) and the accumulator is the exact int32 (wrapping) sum of
- * {@code (x - x_zp) * (w - w_zp)} over the taps inside the input (padding adds nothing: QNNPACK
- * points padded taps at a buffer of input zero points); it is requantized with {@link
- * PyTorchQnnpack#requantize} to [0, 255].
+ * <p>Quantized conv2d and linear: the accumulator of each output is the exact int32 (wrapping)
+ * sum of {@code (x - x_zp) * (w - w_zp[c])} over the taps inside the input, plus the channel's
+ * int32 bias; padding adds nothing (PyTorch's QNNPACK points padded taps at a buffer of input zero
+ * points). {@link ConvRequantization} turns it into the output integer per flavour: {@code
+ * pytorch-qnnpack} (PyTorch 1.13.1's QNNPACK kernels), {@code tflite}, {@code tosa}.
  *
  * <p>Float conv2d, linear and matmul sum in a fixed order (input channel, then kernel row, then
  * kernel column; k ascending), in float, then add the bias. PyTorch's float kernels (oneDNN,
@@ -44,7 +40,7 @@ final class ConvKernels {
       }
       return floatConv2d(g, x, w, bias, outType);
     }
-    ChannelParams p = ChannelParams.qnnpack(n, numerics, x, w, bias, outType, g.outChannels);
+    ConvRequantization p = ConvRequantization.of(n, numerics, x, w, bias, outType, g.outChannels);
     int[] centered = centered(x.ints, p.inputZeroPoint);
     Tensor r = Tensor.zeros(outType);
     int plane = g.outHeight * g.outWidth;
@@ -67,7 +63,7 @@ final class ConvKernels {
         }
         int outBase = (b * g.outChannels + o) * plane;
         for (int i = 0; i < plane; i++) {
-          r.ints[outBase + i] = PyTorchQnnpack.requantize(acc[i], p.multiplier[o], p.outputZeroPoint, 0, 255);
+          r.ints[outBase + i] = p.requantize(acc[i], o);
         }
       }
     }
@@ -175,8 +171,8 @@ final class ConvKernels {
     TensorType outType = n.result().type();
     int k = w.shape().dim(1);
     int features = w.shape().dim(0);
-    int rows = x.size() / Math.max(k, 1);
     Tensor r = Tensor.zeros(outType);
+    int rows = features == 0 ? 0 : r.size() / features;
     if (!outType.isQuantized()) {
       if (outType.elementType() != ElementType.F32) {
         throw Interpreter.unsupported(n, numerics);
@@ -192,7 +188,7 @@ final class ConvKernels {
       }
       return r;
     }
-    ChannelParams p = ChannelParams.qnnpack(n, numerics, x, w, bias, outType, features);
+    ConvRequantization p = ConvRequantization.of(n, numerics, x, w, bias, outType, features);
     int[] xc = centered(x.ints, p.inputZeroPoint);
     int[] wc = new int[w.size()];
     for (int f = 0; f < features; f++) {
@@ -206,43 +202,10 @@ final class ConvKernels {
         for (int i = 0; i < k; i++) {
           acc += xc[m * k + i] * wc[f * k + i];
         }
-        r.ints[m * features + f] = PyTorchQnnpack.requantize(acc, p.multiplier[f], p.outputZeroPoint, 0, 255);
+        r.ints[m * features + f] = p.requantize(acc, f);
       }
     }
     return r;
-  }
-
-  /**
-   * The per-output-channel constants of a QNNPACK conv or linear: the bias in int32, the float
-   * requantization scale and the weight zero point.
-   */
-  private record ChannelParams(int inputZeroPoint, int[] weightZeroPoint, int[] bias, float[] multiplier,
-      int outputZeroPoint) {
-    static ChannelParams qnnpack(Node n, Numerics numerics, Tensor x, Tensor w, Tensor bias, TensorType out,
-        int channels) {
-      Quantization.PerTensor qx = x.type.perTensor().orElse(null);
-      Quantization.PerTensor qo = out.perTensor().orElse(null);
-      boolean biasOk = bias == null || bias.type.elementType() == ElementType.F32
-          || bias.type.elementType() == ElementType.I32;
-      if (numerics != Numerics.PYTORCH_QNNPACK || qx == null || qo == null || !biasOk
-          || x.type.elementType() != ElementType.U8 || w.type.elementType() != ElementType.I8
-          || out.elementType() != ElementType.U8 || !w.type.isQuantized()) {
-        throw Interpreter.unsupported(n, numerics);
-      }
-      Quantization qw = w.type.quantization().orElseThrow();
-      int[] weightZeroPoint = new int[channels];
-      int[] qb = new int[channels];
-      float[] multiplier = new float[channels];
-      for (int c = 0; c < channels; c++) {
-        double ws = QuantizeKernels.scale(qw, c);
-        weightZeroPoint[c] = (int) QuantizeKernels.zeroPoint(qw, c);
-        multiplier[c] = PyTorchQnnpack.requantizationScale(qx.scale(), ws, qo.scale());
-        if (bias != null) {
-          qb[c] = bias.f32 != null ? PyTorchQnnpack.quantizeBias(bias.f32[c], qx.scale(), ws) : bias.ints[c];
-        }
-      }
-      return new ChannelParams((int) qx.zeroPoint(), weightZeroPoint, qb, multiplier, (int) qo.zeroPoint());
-    }
   }
 
   private static int[] centered(int[] values, int zeroPoint) {

@@ -135,6 +135,40 @@ class ComputeKernelsTest {
     assertArrayEquals(new long[] {53, 46, 52, 59}, run(b.build(), Map.of("x", ints(xt, 11, 12, 13, 9))));
   }
 
+
+  private static Graph linearOfOnes(Numerics numerics, double outputScale, int rows) {
+    // x: [rows, 1] at scale 0.5, weight [[1]] at scale 0.5, bias 0: the accumulator is x - x_zp and
+    // the real multiplier is 0.25 / outputScale
+    GraphBuilder b = GraphBuilder.create("linear", numerics);
+    TensorType xt = qi8(0.5, 0, rows, 1);
+    Value x = b.input("x", xt);
+    TensorType wt = qi8(0.5, 0, 1, 1);
+    Value w = b.constant(ints(wt, 1), wt, Optional.empty());
+    TensorType bt = TensorType.of(ElementType.I32, Shape.of(1));
+    Value bias = b.constant(ints(bt, 0), bt, Optional.empty());
+    b.output("y", b.add(Op.LINEAR, Attrs.None.INSTANCE, qi8(outputScale, 0, rows, 1), x, w, bias));
+    return b.build();
+  }
+
+  @Test
+  void tfliteAndTosaRequantizeInFixedPoint() throws Exception {
+    TensorType xt = qi8(0.5, 0, 4, 1);
+    for (Numerics numerics : new Numerics[] {Numerics.TFLITE, Numerics.TOSA}) {
+      // multiplier 0.5: frexp = (0.5, 0), M = 2^30, TFLite shift 0 (TOSA right shift 31).
+      // SRDHM(x, 2^30) = floor((x * 2^30 + 2^30) / 2^31) = floor((x + 1) / 2): half up, so
+      // 3 -> 1.5 -> 2, -3 -> -1.5 -> -1, 5 -> 3, -5 -> -2 (PyTorch's RNE would give 2, -2, 2, -2)
+      assertArrayEquals(new long[] {2, -1, 3, -2},
+          run(linearOfOnes(numerics, 0.5, 4), Map.of("x", ints(xt, 3, -3, 5, -5))), numerics.toString());
+      // multiplier 0.25: M = 2^30, TFLite shift -1: SRDHM rounds 5 / 2 half up to 3, then RDBPOT
+      // rounds 3 / 2 half away from zero to 2 - double rounding, where 5 / 4 = 1.25 would give 1.
+      // TOSA: shift 32 > 31, so round = 2^31 + 2^30 and (5 * 2^30 + 3 * 2^30) >> 32 = 2 as well.
+      // -5: SRDHM -> floor(-4 / 2) = -2, RDBPOT -> -1; TOSA: (-5 * 2^30 + 2^30) >> 32 = -1.
+      // 6: SRDHM -> 3 (exact), RDBPOT -> 1.5 -> 2; 1: SRDHM -> 1 (0.5 up), RDBPOT -> 0.5 -> 1
+      assertArrayEquals(new long[] {2, -1, 2, 1},
+          run(linearOfOnes(numerics, 1.0, 4), Map.of("x", ints(xt, 5, -5, 6, 1))), numerics.toString());
+    }
+  }
+
   private static Graph binary(Op op, TensorType a, TensorType bt, TensorType out) {
     GraphBuilder b = GraphBuilder.create("binary", QNNPACK);
     b.output("y", b.add(op, Attrs.None.INSTANCE, out, b.input("a", a), b.input("b", bt)));
