@@ -6,6 +6,7 @@ import dev.zeropoint.ir.Numerics;
 import dev.zeropoint.ir.Quantization;
 import dev.zeropoint.ir.TensorType;
 import dev.zeropoint.ir.numerics.ClampBounds;
+import dev.zeropoint.ir.numerics.PyTorchLayout;
 import dev.zeropoint.ir.numerics.PyTorchQnnpackTables;
 import dev.zeropoint.ir.op.Attrs;
 import java.util.List;
@@ -122,7 +123,33 @@ final class ActivationKernels {
         q.zeroPoint(), storage);
     int lo = min.isPresent() ? b.min() : (int) storage.minValue();
     int hi = max.isPresent() ? b.max() : (int) storage.maxValue();
-    return clampInts(n, x, new ClampBounds.Bounds(lo, hi));
+    Tensor y = clampInts(n, x, new ClampBounds.Bounds(lo, hi));
+    return PyTorchLayout.permutesNhwcAsNchw(n, numerics) ? nhwcRelabelledAsNchw(y) : y;
+  }
+
+  /**
+   * PyTorch 1.13's quint8 clamp on a channels-last tensor returns the NHWC data under NCHW indices
+   * ({@link PyTorchLayout#permutesNhwcAsNchw}): element k of the result, in NCHW order, is element k
+   * of the clamped tensor in NHWC order.
+   */
+  private static Tensor nhwcRelabelledAsNchw(Tensor y) {
+    int[] d = y.shape().toArray();
+    int n = d[0];
+    int c = d[1];
+    int h = d[2];
+    int w = d[3];
+    Tensor out = Tensor.zeros(y.type);
+    int k = 0;
+    for (int in = 0; in < n; in++) {
+      for (int ih = 0; ih < h; ih++) {
+        for (int iw = 0; iw < w; iw++) {
+          for (int ic = 0; ic < c; ic++) {
+            out.ints[k++] = y.ints[((in * c + ic) * h + ih) * w + iw];
+          }
+        }
+      }
+    }
+    return out;
   }
 
   private static Tensor clampInts(Node n, Tensor x, ClampBounds.Bounds b) {

@@ -5,6 +5,7 @@ import dev.zeropoint.ir.Node;
 import dev.zeropoint.ir.Numerics;
 import dev.zeropoint.ir.Quantization;
 import dev.zeropoint.ir.TensorType;
+import dev.zeropoint.ir.numerics.PyTorchLayout;
 import dev.zeropoint.ir.numerics.PyTorchQnnpackPooling;
 import dev.zeropoint.ir.op.Attrs;
 import java.util.List;

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.common.primitives.ImmutableIntArray;
 import dev.zeropoint.ir.Numerics;
+import dev.zeropoint.ir.numerics.PyTorchLayout;
 import dev.zeropoint.ir.Value;
 import dev.zeropoint.ir.op.Attrs;
 import dev.zeropoint.ir.op.Op;

@@ -5,6 +5,7 @@ import dev.zeropoint.ir.Graph;
 import dev.zeropoint.ir.Node;
 import dev.zeropoint.ir.SourceLocation;
 import dev.zeropoint.ir.Value;
+import dev.zeropoint.ir.numerics.PyTorchLayout;
 import dev.zeropoint.ir.op.Op;
 import dev.zeropoint.ir.op.TypeError;
 import dev.zeropoint.passes.GraphRewriter;
@@ -60,17 +61,25 @@ public final class ElideElementwise implements Pass {
     }
     QuantizedClamp clamp = own.get();
     boolean changed = false;
+    // PyTorch permutes the data of some clamps (PyTorchLayout.permutesNhwcAsNchw): a rewrite must keep
+    // exactly as many permutations as the chain it replaces, one or none.
+    boolean permutes = PyTorchLayout.permutesNhwcAsNchw(n, graph.numerics());
     Node producer = input.producer();
     if (producer != null) {
       Optional<QuantizedClamp> inner = QuantizedClamp.of(producer, producer.operand(0).type(), graph.numerics());
       if (inner.isPresent()) {
         clamp = clamp.after(inner.get());
+        permutes |= PyTorchLayout.permutesNhwcAsNchw(producer, graph.numerics());
         input = producer.operand(0);
         changed = true;
       }
     }
+    boolean clampWouldPermute = PyTorchLayout.clampOfPermutes(input, graph.numerics());
     if (clamp.isIdentity()) {
-      return Optional.of(List.of(input));
+      return permutes ? Optional.empty() : Optional.of(List.of(input));
+    }
+    if (permutes != clampWouldPermute) {
+      return Optional.empty();
     }
     QuantizedClamp written = own.get();
     boolean droppedSide = (writesMin(n) && written.loReal().isEmpty()) || (writesMax(n) && written.hiReal().isEmpty());

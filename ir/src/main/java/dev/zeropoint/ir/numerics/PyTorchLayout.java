@@ -1,9 +1,8 @@
-package dev.zeropoint.backends.interp;
+package dev.zeropoint.ir.numerics;
 
 import dev.zeropoint.ir.Node;
 import dev.zeropoint.ir.Numerics;
 import dev.zeropoint.ir.Value;
-import dev.zeropoint.ir.numerics.PyTorchQnnpackPooling;
 import dev.zeropoint.ir.op.Attrs;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -41,11 +40,35 @@ import java.util.Map;
  * and an element-wise op is seen as the op on the permuted view; the rules are otherwise exact for
  * the ops above.
  */
-final class PyTorchLayout {
+public final class PyTorchLayout {
   private PyTorchLayout() {}
 
+  /**
+   * Whether PyTorch 1.13 hands back {@code n}'s result with its elements permuted: quantized
+   * {@code relu6}, {@code hardtanh} and {@code clamp} on quint8 with engine qnnpack run QNNPACK's
+   * clamp over the input's memory (made dense in its suggested format) and write the result
+   * linearly into a freshly allocated <em>contiguous</em> tensor. For a channels-last input (every
+   * quantized conv2d's output is one) the result is the clamped NHWC data relabelled as NCHW
+   * [N, C, H, W]: observed on torch 1.13.1 ({@code hardtanh(conv(x))} scrambles its output). qint8,
+   * relu, and the other flavours are not affected.
+   */
+  public static boolean permutesNhwcAsNchw(Node n, Numerics numerics) {
+    boolean clampFamily = switch (n.op()) {
+      case RELU6, HARDTANH, CLAMP -> true;
+      default -> false;
+    };
+    return clampFamily && !n.operands().isEmpty() && clampOfPermutes(n.operand(0), numerics);
+  }
+
+  /** Whether a relu6, hardtanh or clamp applied to {@code x} would have its result permuted. */
+  public static boolean clampOfPermutes(Value x, Numerics numerics) {
+    return numerics == Numerics.PYTORCH_QNNPACK && x.type().isQuantized()
+        && x.type().elementType() == dev.zeropoint.ir.ElementType.U8 && x.type().rank() == 4
+        && suggestsChannelsLast(x.type().shape().toArray(), strides(x, numerics));
+  }
+
   /** Whether PyTorch's tensor for {@code v} is {@code is_contiguous(ChannelsLast)} (rank 4 only). */
-  static boolean isChannelsLastContiguous(Value v, Numerics numerics) {
+  public static boolean isChannelsLastContiguous(Value v, Numerics numerics) {
     if (v.type().rank() != 4) {
       return false;
     }
@@ -53,7 +76,7 @@ final class PyTorchLayout {
   }
 
   /** PyTorch's strides, in elements, for the tensor holding {@code v}. */
-  static long[] strides(Value v, Numerics numerics) {
+  public static long[] strides(Value v, Numerics numerics) {
     Map<Value, long[]> known = new IdentityHashMap<>();
     Deque<Value> pending = new ArrayDeque<>();
     pending.push(v);
@@ -167,12 +190,12 @@ final class PyTorchLayout {
     return dense(shape, suggestsChannelsLast(x.type().shape().toArray(), known.get(x)));
   }
 
-  static long[] contiguous(int[] shape) {
+  public static long[] contiguous(int[] shape) {
     return dense(shape, false);
   }
 
   /** Dense strides: channels-last (N, then H, W, C innermost) for rank 4 when asked, else row-major. */
-  static long[] dense(int[] shape, boolean channelsLast) {
+  public static long[] dense(int[] shape, boolean channelsLast) {
     long[] s = new long[shape.length];
     if (channelsLast && shape.length == 4) {
       s[1] = 1;
@@ -193,7 +216,7 @@ final class PyTorchLayout {
    * {@code is_contiguous(ChannelsLast)}: visiting C, W, H, N, every dimension of size other than 1
    * has the stride of the dimensions visited before it put together.
    */
-  static boolean channelsLastContiguous(int[] shape, long[] strides) {
+  public static boolean channelsLastContiguous(int[] shape, long[] strides) {
     if (shape.length != 4) {
       return false;
     }
@@ -215,7 +238,7 @@ final class PyTorchLayout {
    * previous stride times its size (a size-1 dimension does not multiply); a zero C stride, an empty
    * dimension, or an N stride equal to C's (the ambiguous N111 cases) mean contiguous.
    */
-  static boolean suggestsChannelsLast(int[] shape, long[] strides) {
+  public static boolean suggestsChannelsLast(int[] shape, long[] strides) {
     if (shape.length != 4 || strides[1] == 0) {
       return false;
     }
@@ -241,7 +264,7 @@ final class PyTorchLayout {
    * grouped, from the last, into chunks that are contiguous among themselves; each chunk must be
    * covered exactly by consecutive new dimensions, which then get strides within the chunk.
    */
-  static long[] viewStrides(int[] shape, long[] strides, int[] newShape) {
+  public static long[] viewStrides(int[] shape, long[] strides, int[] newShape) {
     long[] out = new long[newShape.length];
     long total = 1;
     for (int d : shape) {
