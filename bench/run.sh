@@ -27,9 +27,11 @@ for m in ${models//,/ }; do
     | tee -a "$out/zeropoint.txt"
 done
 echo
-echo "model               backend   median ms   vs torch qnnpack (1 thread)"
+echo "model               zeropoint interp   torch qnnpack 1t   torch onednn 1t   interp / qnnpack   interp / onednn"
 for m in ${models//,/ }; do
-  t=$(grep "torch $m " "$out/torch.txt" | grep 'threads=1 ' | sed 's/.*median_ms=\([0-9.]*\).*/\1/')
+  q=$(grep "torch $m engine=qnnpack threads=1 " "$out/torch.txt" | sed 's/.*median_ms=\([0-9.]*\).*/\1/')
+  o=$(grep "torch $m engine=onednn threads=1 " "$out/torch.txt" | sed 's/.*median_ms=\([0-9.]*\).*/\1/')
   z=$(grep "/$m.qg " "$out/zeropoint.txt" | sed 's/.*median_ms=\([0-9.]*\).*/\1/')
-  awk -v m="$m" -v z="$z" -v t="$t" 'BEGIN { printf "%-19s interp  %10.1f   %.1fx slower than torch (%.1f ms)\n", m, z, z / t, t }'
+  awk -v m="$m" -v z="$z" -v q="${q:-0}" -v o="${o:-0}" 'BEGIN {
+    printf "%-19s %14.1f ms %14.1f ms %14.1f ms %15.1fx %16.1fx\n", m, z, q, o, (q > 0 ? z / q : 0), (o > 0 ? z / o : 0) }'
 done

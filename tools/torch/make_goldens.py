@@ -196,7 +196,7 @@ def _randomize_and_settle(model, g, size, batches=3):
                 m.weight.normal_(0.0, 2.0 / m.in_features ** 0.5, generator=g)
 
 
-def build_torchvision(name, size, seed=0):
+def build_torchvision(name, size, seed=0, engine=qh.ENGINE):
     import torchvision.models.quantization as tvq
 
     g = torch.Generator().manual_seed(seed)
@@ -205,7 +205,7 @@ def build_torchvision(name, size, seed=0):
     model = getattr(tvq, name)(weights=None, quantize=False, **kwargs)
     _randomize_and_settle(model, g, size)
     model.fuse_model()
-    model.qconfig = torch.ao.quantization.get_default_qconfig(qh.ENGINE)
+    model.qconfig = torch.ao.quantization.get_default_qconfig(engine)
     torch.ao.quantization.prepare(model, inplace=True)
     with torch.no_grad():
         for _ in range(3):
