@@ -152,6 +152,53 @@ public final class AttrReader {
     return v;
   }
 
+  /** A list of numbers (integers read as exact doubles); {@code defaultValue} null makes it required. */
+  public com.google.common.primitives.ImmutableDoubleArray reals(String name,
+      com.google.common.primitives.ImmutableDoubleArray defaultValue) {
+    AttrValue v = take(name);
+    var empty = com.google.common.primitives.ImmutableDoubleArray.of();
+    if (v == null) {
+      if (defaultValue == null) {
+        missing(name);
+        return empty;
+      }
+      return defaultValue;
+    }
+    if (v instanceof AttrValue.ListOf list) {
+      var b = com.google.common.primitives.ImmutableDoubleArray.builder();
+      for (AttrValue item : list.items()) {
+        switch (item) {
+          case AttrValue.Real r -> b.add(r.value());
+          case AttrValue.Int i -> b.add(i.value());
+          default -> {
+            wrongKind(name, "a list of numbers", v);
+            return defaultValue == null ? empty : defaultValue;
+          }
+        }
+      }
+      return b.build();
+    }
+    wrongKind(name, "a list of numbers", v);
+    return defaultValue == null ? empty : defaultValue;
+  }
+
+  /** A bare word from {@code allowed}; {@code defaultValue} null makes it required. */
+  public String word(String name, java.util.List<String> allowed, String defaultValue) {
+    AttrValue v = take(name);
+    if (v == null) {
+      if (defaultValue == null) {
+        missing(name);
+        return allowed.get(0);
+      }
+      return defaultValue;
+    }
+    if (v instanceof AttrValue.Word w && allowed.contains(w.value())) {
+      return w.value();
+    }
+    wrongKind(name, "one of " + String.join(", ", allowed), v);
+    return defaultValue == null ? allowed.get(0) : defaultValue;
+  }
+
   private static ImmutableIntArray fallback(ImmutableIntArray defaultValue) {
     return defaultValue == null ? ImmutableIntArray.of() : defaultValue;
   }

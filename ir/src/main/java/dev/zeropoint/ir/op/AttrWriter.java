@@ -40,6 +40,18 @@ public final class AttrWriter {
     return this;
   }
 
+  public AttrWriter reals(String name, com.google.common.primitives.ImmutableDoubleArray v) {
+    List<AttrValue> items = new ArrayList<>();
+    v.forEach(d -> items.add(new AttrValue.Real(d)));
+    values.put(name, new AttrValue.ListOf(items));
+    return this;
+  }
+
+  public AttrWriter word(String name, String v) {
+    values.put(name, new AttrValue.Word(v));
+    return this;
+  }
+
   public Map<String, AttrValue> values() {
     return values;
   }
