@@ -41,33 +41,71 @@ final class ConvKernels {
       return floatConv2d(g, x, w, bias, outType);
     }
     ConvRequantization p = ConvRequantization.of(n, numerics, x, w, bias, outType, g.outChannels);
-    int[] centered = centered(x.ints, p.inputZeroPoint);
     Tensor r = Tensor.zeros(outType);
+    accumulate(g, centered(x.ints, p.inputZeroPoint), w.ints, p.weightZeroPoint, p.bias, (outBase, o, acc) -> {
+      for (int i = 0; i < acc.length; i++) {
+        r.ints[outBase + i] = p.requantize(acc[i], o);
+      }
+    });
+    return r;
+  }
+
+  /** Lowered conv2d: the int32 accumulators themselves (zero points and bias from attributes and operands). */
+  static Tensor conv2dAcc(Node n, List<Tensor> args, Numerics numerics) {
+    Tensor x = args.get(0);
+    Tensor w = args.get(1);
+    Attrs.Conv2dAcc a = (Attrs.Conv2dAcc) n.attrs();
+    TensorType outType = n.result().type();
+    Geometry g = new Geometry(a.window(), x.shape(), w.shape(), outType.shape());
+    int[] bias = args.size() > 2 ? args.get(2).ints : new int[g.outChannels];
+    Tensor r = Tensor.zeros(outType);
+    accumulate(g, centered(x.ints, a.inputZeroPoint()), w.ints, perChannel(a.weightZeroPoints(), g.outChannels), bias,
+        (outBase, o, acc) -> System.arraycopy(acc, 0, r.ints, outBase, acc.length));
+    return r;
+  }
+
+  /** Receives the accumulators of one output plane (batch b, channel o) starting at {@code outBase}. */
+  @FunctionalInterface
+  private interface PlaneSink {
+    void accept(int outBase, int channel, int[] acc);
+  }
+
+  /**
+   * The exact int32 (wrapping) accumulators {@code bias[o] + sum((x - x_zp) * (w - w_zp[o]))} over the
+   * taps inside the input, plane by plane; {@code centered} is x minus its zero point.
+   */
+  private static void accumulate(Geometry g, int[] centered, int[] w, int[] weightZeroPoint, int[] bias,
+      PlaneSink sink) {
     int plane = g.outHeight * g.outWidth;
     int[] acc = new int[plane];
     for (int b = 0; b < g.batch; b++) {
       for (int o = 0; o < g.outChannels; o++) {
-        Arrays.fill(acc, p.bias[o]);
+        Arrays.fill(acc, bias[o]);
         int group = o / g.outPerGroup;
         for (int ci = 0; ci < g.inPerGroup; ci++) {
           int xBase = (b * g.inChannels + group * g.inPerGroup + ci) * g.height * g.width;
           int wBase = (o * g.inPerGroup + ci) * g.kernelHeight * g.kernelWidth;
           for (int kh = 0; kh < g.kernelHeight; kh++) {
             for (int kw = 0; kw < g.kernelWidth; kw++) {
-              int wv = w.ints[wBase + kh * g.kernelWidth + kw] - p.weightZeroPoint[o];
+              int wv = w[wBase + kh * g.kernelWidth + kw] - weightZeroPoint[o];
               if (wv != 0) {
                 accumulateTap(g, kh, kw, centered, xBase, wv, acc);
               }
             }
           }
         }
-        int outBase = (b * g.outChannels + o) * plane;
-        for (int i = 0; i < plane; i++) {
-          r.ints[outBase + i] = p.requantize(acc[i], o);
-        }
+        sink.accept((b * g.outChannels + o) * plane, o, acc);
       }
     }
-    return r;
+  }
+
+  /** One zero point per channel, from an attribute holding one for all or one per channel. */
+  private static int[] perChannel(com.google.common.primitives.ImmutableIntArray values, int channels) {
+    int[] out = new int[channels];
+    for (int c = 0; c < channels; c++) {
+      out[c] = values.get(values.length() == 1 ? 0 : c);
+    }
+    return out;
   }
 
   /** Adds one kernel tap times {@code wv} to every output position whose tap lies inside the input. */
@@ -189,23 +227,50 @@ final class ConvKernels {
       return r;
     }
     ConvRequantization p = ConvRequantization.of(n, numerics, x, w, bias, outType, features);
-    int[] xc = centered(x.ints, p.inputZeroPoint);
-    int[] wc = new int[w.size()];
+    accumulateLinear(x.ints, p.inputZeroPoint, w.ints, p.weightZeroPoint, p.bias, rows, features, k,
+        (i, f, acc) -> r.ints[i] = p.requantize(acc, f));
+    return r;
+  }
+
+  /** Lowered linear: the int32 accumulators themselves. */
+  static Tensor linearAcc(Node n, List<Tensor> args, Numerics numerics) {
+    Tensor x = args.get(0);
+    Tensor w = args.get(1);
+    Attrs.LinearAcc a = (Attrs.LinearAcc) n.attrs();
+    int k = w.shape().dim(1);
+    int features = w.shape().dim(0);
+    Tensor r = Tensor.zeros(n.result().type());
+    int rows = features == 0 ? 0 : r.size() / features;
+    int[] bias = args.size() > 2 ? args.get(2).ints : new int[features];
+    accumulateLinear(x.ints, a.inputZeroPoint(), w.ints, perChannel(a.weightZeroPoints(), features), bias, rows,
+        features, k, (i, f, acc) -> r.ints[i] = acc);
+    return r;
+  }
+
+  @FunctionalInterface
+  private interface AccumulatorSink {
+    void accept(int index, int feature, int acc);
+  }
+
+  /** {@code bias[f] + sum_i (x[m, i] - x_zp) * (w[f, i] - w_zp[f])}, exact int32, for every row m and feature f. */
+  private static void accumulateLinear(int[] x, int inputZeroPoint, int[] w, int[] weightZeroPoint, int[] bias,
+      int rows, int features, int k, AccumulatorSink sink) {
+    int[] xc = centered(x, inputZeroPoint);
+    int[] wc = new int[w.length];
     for (int f = 0; f < features; f++) {
       for (int i = 0; i < k; i++) {
-        wc[f * k + i] = w.ints[f * k + i] - p.weightZeroPoint[f];
+        wc[f * k + i] = w[f * k + i] - weightZeroPoint[f];
       }
     }
     for (int m = 0; m < rows; m++) {
       for (int f = 0; f < features; f++) {
-        int acc = p.bias[f];
+        int acc = bias[f];
         for (int i = 0; i < k; i++) {
           acc += xc[m * k + i] * wc[f * k + i];
         }
-        r.ints[m * features + f] = p.requantize(acc, f);
+        sink.accept(m * features + f, f, acc);
       }
     }
-    return r;
   }
 
   private static int[] centered(int[] values, int zeroPoint) {

@@ -84,7 +84,28 @@ public final class Interpreter implements Backend {
       case SPLIT, CHUNK -> LayoutKernels.split(n, args, numerics);
       case PAD -> List.of(LayoutKernels.pad(n, args, numerics));
       case BATCH_NORM -> List.of(NormKernels.batchNorm(n, args, numerics));
+      case CONV2D_ACC -> List.of(ConvKernels.conv2dAcc(n, args, numerics));
+      case LINEAR_ACC -> List.of(ConvKernels.linearAcc(n, args, numerics));
+      case REQUANTIZE_ACC -> List.of(requantizeAcc(n, args.get(0)));
     };
+  }
+
+  /** Lowered requantization: each accumulator through the node's {@link dev.zeropoint.ir.numerics.Requantizer}. */
+  private static Tensor requantizeAcc(Node n, Tensor acc) {
+    Attrs.RequantizeAcc a = (Attrs.RequantizeAcc) n.attrs();
+    var requantizer = a.requantizer(n.result().type().elementType());
+    Tensor r = Tensor.zeros(n.result().type());
+    int[] dims = acc.shape().toArray();
+    int axis = Math.floorMod(a.axis(), Math.max(1, dims.length));
+    long inner = 1;
+    for (int d = axis + 1; d < dims.length; d++) {
+      inner *= dims[d];
+    }
+    int size = dims.length == 0 ? 1 : dims[axis];
+    for (int i = 0; i < r.ints.length; i++) {
+      r.ints[i] = requantizer.apply(acc.ints[i], (int) ((i / inner) % size));
+    }
+    return r;
   }
 
   /** The error for a flavour or type combination a kernel does not implement yet. */

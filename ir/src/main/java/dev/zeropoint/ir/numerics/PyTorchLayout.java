@@ -23,6 +23,8 @@ import java.util.Map;
  *
  * <ul>
  *   <li>graph inputs, constants, linear, matmul: contiguous;
+ *   <li>lowered ops stand for the op they came from: conv2d_acc channels-last (requantize_acc keeps
+ *       it), linear_acc contiguous;
  *   <li>quantized conv2d and batch_norm: channels-last, whatever the input;
  *   <li>quantize, dequantize, requantize, relu, sigmoid, hardsigmoid, hardswish, pad, float ops:
  *       dense in the input's suggested format ({@code suggest_memory_format});
@@ -108,7 +110,7 @@ public final class PyTorchLayout {
       return List.of();
     }
     return switch (n.op()) {
-      case CONST, LINEAR, MATMUL -> List.of();
+      case CONST, LINEAR, MATMUL, CONV2D_ACC, LINEAR_ACC -> List.of();
       case CONV2D, BATCH_NORM -> v.type().isQuantized() ? List.of() : List.of(n.operand(0));
       case ADD, MUL -> List.of(n.operand(0), n.operand(1));
       case CAT -> n.operands();
@@ -124,7 +126,10 @@ public final class PyTorchLayout {
     }
     boolean quantized = v.type().isQuantized();
     return switch (n.op()) {
-      case CONST, LINEAR, MATMUL -> contiguous(shape);
+      case CONST, LINEAR, MATMUL, LINEAR_ACC -> contiguous(shape);
+      // A lowered quantized conv2d is PyTorch's conv2d: channels-last accumulators, kept by requantize_acc.
+      case CONV2D_ACC -> dense(shape, true);
+      case REQUANTIZE_ACC -> like(shape, n.operand(0), known);
       case CONV2D, BATCH_NORM -> quantized ? dense(shape, true) : like(shape, n.operand(0), known);
       case RELU6, HARDTANH, CLAMP -> quantized ? contiguous(shape) : like(shape, n.operand(0), known);
       case QUANTIZE, DEQUANTIZE, REQUANTIZE, RELU, SIGMOID, HARDSIGMOID, HARDSWISH, PAD ->

@@ -264,6 +264,74 @@ public sealed interface Attrs {
     }
   }
 
+  /**
+   * {@code conv2d_acc}: the window of {@link Conv2d} and the zero points subtracted before the
+   * integer products: {@code acc = bias + sum((x - input_zero_point) * (w - weight_zero_points[o]))}.
+   */
+  record Conv2dAcc(Conv2d window, int inputZeroPoint, ImmutableIntArray weightZeroPoints) implements Attrs {
+    public static Conv2dAcc read(AttrReader r) {
+      Conv2d window = Conv2d.read(r);
+      return new Conv2dAcc(window, r.requiredInt32("input_zero_point"), r.ints("weight_zero_points", null));
+    }
+
+    @Override
+    public void write(AttrWriter w) {
+      window.write(w);
+      w.integer("input_zero_point", inputZeroPoint).ints("weight_zero_points", weightZeroPoints);
+    }
+  }
+
+  /** {@code linear_acc}: {@code acc = bias + sum((x - input_zero_point) * (w - weight_zero_points[n]))}. */
+  record LinearAcc(int inputZeroPoint, ImmutableIntArray weightZeroPoints) implements Attrs {
+    public static LinearAcc read(AttrReader r) {
+      return new LinearAcc(r.requiredInt32("input_zero_point"), r.ints("weight_zero_points", null));
+    }
+
+    @Override
+    public void write(AttrWriter w) {
+      w.integer("input_zero_point", inputZeroPoint).ints("weight_zero_points", weightZeroPoints);
+    }
+  }
+
+  /**
+   * {@code requantize_acc}: int32 accumulators to output integers along {@code axis}, one set of
+   * parameters per index of the axis (or one for all), by the scheme's rule
+   * ({@link dev.zeropoint.ir.numerics.Requantizer}), then zero point and clamp [min, max].
+   */
+  record RequantizeAcc(dev.zeropoint.ir.numerics.Requantizer.Scheme scheme,
+      com.google.common.primitives.ImmutableDoubleArray scales, ImmutableIntArray multipliers, ImmutableIntArray shifts,
+      int axis, int outputZeroPoint, int min, int max) implements Attrs {
+    public static RequantizeAcc read(AttrReader r) {
+      var scheme = dev.zeropoint.ir.numerics.Requantizer.Scheme.fromWord(
+          r.word("scheme", dev.zeropoint.ir.numerics.Requantizer.Scheme.words(), null)).orElseThrow();
+      var none = com.google.common.primitives.ImmutableDoubleArray.of();
+      return new RequantizeAcc(scheme, r.reals("scales", none), r.ints("multipliers", ImmutableIntArray.of()),
+          r.ints("shifts", ImmutableIntArray.of()), r.int32("axis", 1), r.requiredInt32("output_zero_point"),
+          r.requiredInt32("min"), r.requiredInt32("max"));
+    }
+
+    /** The requantization of outputs stored as {@code storage}. */
+    public dev.zeropoint.ir.numerics.Requantizer requantizer(dev.zeropoint.ir.ElementType storage) {
+      return new dev.zeropoint.ir.numerics.Requantizer(scheme, scales, multipliers, shifts, outputZeroPoint, min, max,
+          storage);
+    }
+
+    @Override
+    public void write(AttrWriter w) {
+      w.word("scheme", scheme.word());
+      if (!scales.isEmpty()) {
+        w.reals("scales", scales);
+      }
+      if (!multipliers.isEmpty()) {
+        w.ints("multipliers", multipliers);
+      }
+      if (!shifts.isEmpty()) {
+        w.ints("shifts", shifts);
+      }
+      w.integer("axis", axis).integer("output_zero_point", outputZeroPoint).integer("min", min).integer("max", max);
+    }
+  }
+
   private static ImmutableIntArray pair(int v) {
     return ImmutableIntArray.of(v, v);
   }

@@ -50,6 +50,12 @@ final class ComputeRules {
   /** conv2d(input [N,C,H,W], weight [O,C/groups,kH,kW], bias [O]?). */
   static List<TensorType> conv2d(TypeContext c) throws TypeError {
     Attrs.Conv2d a = c.attrs(Attrs.Conv2d.class);
+    Shape out = conv2dShape(c, a);
+    return weighted(c, out, out.dim(1));
+  }
+
+  /** The result shape of a conv2d window over operands input [N,C,H,W] and weight [O,C/groups,kH,kW]. */
+  static Shape conv2dShape(TypeContext c, Attrs.Conv2d a) throws TypeError {
     requireRank(c, 0, 4);
     requireRank(c, 1, 4);
     Shape x = c.operand(0).shape();
@@ -70,11 +76,17 @@ final class ComputeRules {
         a.padding().get(2), a.dilation().get(0), false);
     int ow = ShapeRules.windowOutput(c, x.dim(3), w.dim(3), a.stride().get(1), a.padding().get(1),
         a.padding().get(3), a.dilation().get(1), false);
-    return weighted(c, Shape.of(x.dim(0), outChannels, oh, ow), outChannels);
+    return Shape.of(x.dim(0), outChannels, oh, ow);
   }
 
   /** linear(input [..., K], weight [N, K], bias [N]?) -> [..., N]. */
   static List<TensorType> linear(TypeContext c) throws TypeError {
+    Shape out = linearShape(c);
+    return weighted(c, out, out.dim(out.rank() - 1));
+  }
+
+  /** The result shape of a linear over operands input [..., K] and weight [N, K]. */
+  static Shape linearShape(TypeContext c) throws TypeError {
     requireMinRank(c, 0, 1);
     requireRank(c, 1, 2);
     Shape x = c.operand(0).shape();
@@ -85,7 +97,7 @@ final class ComputeRules {
     }
     int[] out = x.toArray();
     out[out.length - 1] = w.dim(0);
-    return weighted(c, Shape.of(out), w.dim(0));
+    return Shape.of(out);
   }
 
   /** The operand and result checks shared by conv2d and linear, once the result shape is known. */

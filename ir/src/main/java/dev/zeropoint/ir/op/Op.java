@@ -34,7 +34,13 @@ public enum Op {
   SPLIT("split"),
   CHUNK("chunk"),
   PAD("pad"),
-  BATCH_NORM("batch_norm");
+  BATCH_NORM("batch_norm"),
+  /** Lowered: exact int32 accumulation of a quantized conv2d (zero points as attributes). */
+  CONV2D_ACC("conv2d_acc"),
+  /** Lowered: exact int32 accumulation of a quantized linear. */
+  LINEAR_ACC("linear_acc"),
+  /** Lowered: int32 accumulators to output integers, by an explicit scheme. */
+  REQUANTIZE_ACC("requantize_acc");
 
   private final String keyword;
 

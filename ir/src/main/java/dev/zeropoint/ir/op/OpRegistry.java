@@ -48,6 +48,9 @@ public final class OpRegistry {
     def(Op.PAD, X, 1, 1, Attrs.Pad::read, ShapeRules::pad);
     def(Op.BATCH_NORM, List.of("input", "weight", "bias", "mean", "var"), 5, 5, Attrs.BatchNorm::read,
         ComputeRules::batchNorm);
+    def(Op.CONV2D_ACC, List.of("input", "weight", "bias"), 2, 3, Attrs.Conv2dAcc::read, LoweredRules::conv2dAcc);
+    def(Op.LINEAR_ACC, List.of("input", "weight", "bias"), 2, 3, Attrs.LinearAcc::read, LoweredRules::linearAcc);
+    def(Op.REQUANTIZE_ACC, List.of("accumulator"), 1, 1, Attrs.RequantizeAcc::read, LoweredRules::requantizeAcc);
     for (Op op : Op.values()) {
       if (!DEFS.containsKey(op)) {
         throw new ExceptionInInitializerError("op " + op + " has no definition");

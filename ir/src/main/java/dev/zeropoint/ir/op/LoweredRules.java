@@ -1,0 +1,98 @@
+package dev.zeropoint.ir.op;
+
+import static dev.zeropoint.ir.op.TypeChecks.inferred;
+
+import com.google.common.primitives.ImmutableIntArray;
+import dev.zeropoint.ir.ElementType;
+import dev.zeropoint.ir.Quantization;
+import dev.zeropoint.ir.Shape;
+import dev.zeropoint.ir.TensorType;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Type rules of the lowered integer ops: their operands are integers (plain, or the storage of a
+ * quantized tensor) and every constant of the arithmetic is an integer attribute.
+ */
+final class LoweredRules {
+  private LoweredRules() {}
+
+  static List<TensorType> conv2dAcc(TypeContext c) throws TypeError {
+    Attrs.Conv2dAcc a = c.attrs(Attrs.Conv2dAcc.class);
+    Shape out = ComputeRules.conv2dShape(c, a.window());
+    checkIntegerOperands(c, a.inputZeroPoint(), a.weightZeroPoints(), out.dim(1));
+    return inferred(c, TensorType.of(ElementType.I32, out));
+  }
+
+  static List<TensorType> linearAcc(TypeContext c) throws TypeError {
+    Attrs.LinearAcc a = c.attrs(Attrs.LinearAcc.class);
+    Shape out = ComputeRules.linearShape(c);
+    checkIntegerOperands(c, a.inputZeroPoint(), a.weightZeroPoints(), out.dim(out.rank() - 1));
+    return inferred(c, TensorType.of(ElementType.I32, out));
+  }
+
+  /** Input and weight are 8-bit integers, the bias int32 [channels]; zero points fit the storage. */
+  private static void checkIntegerOperands(TypeContext c, int inputZeroPoint, ImmutableIntArray weightZeroPoints,
+      int channels) throws TypeError {
+    for (int i = 0; i < 2; i++) {
+      ElementType e = c.operand(i).elementType();
+      if (e != ElementType.U8 && e != ElementType.I8) {
+        throw c.error(c.operandName(i) + " must hold 8-bit integers, got " + c.operand(i));
+      }
+      if (c.operand(i).quantization().isPresent() && !(i == 1 || c.operand(i).perTensor().isPresent())) {
+        throw c.error(c.operandName(i) + " must be quantized per tensor, got " + c.operand(i));
+      }
+    }
+    if (c.hasOperand(2)) {
+      TensorType b = c.operand(2);
+      if (b.elementType() != ElementType.I32 || b.rank() != 1 || b.shape().dim(0) != channels) {
+        throw c.error("bias must be i32[" + channels + "], got " + b);
+      }
+    }
+    ElementType x = c.operand(0).elementType();
+    if (inputZeroPoint < x.minValue() || inputZeroPoint > x.maxValue()) {
+      throw c.error("input_zero_point " + inputZeroPoint + " outside " + x + " range");
+    }
+    if (weightZeroPoints.length() != 1 && weightZeroPoints.length() != channels) {
+      throw c.error("weight_zero_points needs 1 or " + channels + " entries, got " + weightZeroPoints.length());
+    }
+    ElementType w = c.operand(1).elementType();
+    for (int i = 0; i < weightZeroPoints.length(); i++) {
+      if (weightZeroPoints.get(i) < w.minValue() || weightZeroPoints.get(i) > w.maxValue()) {
+        throw c.error("weight zero point " + weightZeroPoints.get(i) + " outside " + w + " range");
+      }
+    }
+  }
+
+  static List<TensorType> requantizeAcc(TypeContext c) throws TypeError {
+    Attrs.RequantizeAcc a = c.attrs(Attrs.RequantizeAcc.class);
+    TensorType acc = c.operand(0);
+    if (acc.elementType() != ElementType.I32 || acc.isQuantized()) {
+      throw c.error("accumulator must be i32, got " + acc);
+    }
+    TensorType out = TypeChecks.written(c, acc.shape(), "the result type must be written (u8 or i8, usually quantized)");
+    ElementType storage = out.elementType();
+    if (storage != ElementType.U8 && storage != ElementType.I8) {
+      throw c.error("result must hold u8 or i8, got " + out);
+    }
+    Optional<Quantization.PerTensor> q = out.perTensor();
+    if (out.isQuantized() && q.isEmpty()) {
+      throw c.error("result must be quantized per tensor, got " + out);
+    }
+    if (q.isPresent() && q.get().zeroPoint() != a.outputZeroPoint()) {
+      throw c.error("output_zero_point " + a.outputZeroPoint() + " differs from the result's zero point "
+          + q.get().zeroPoint());
+    }
+    int axis = TypeChecks.axis(c, a.axis(), acc.rank(), "axis");
+    Optional<String> problem = a.requantizer(storage).problem();
+    if (problem.isPresent()) {
+      throw c.error(problem.get());
+    }
+    int channels = a.requantizer(storage).channels();
+    if (channels != 1 && channels != acc.shape().dim(axis)) {
+      throw c.error("parameters are given for " + channels + " channels, but axis " + axis + " has size "
+          + acc.shape().dim(axis));
+    }
+    return List.of(out);
+  }
+}
