@@ -6,6 +6,7 @@ import dev.zeropoint.passes.PassContext;
 import dev.zeropoint.passes.PassManager;
 import dev.zeropoint.passes.PassRegistry;
 import dev.zeropoint.passes.PipelineException;
+import dev.zeropoint.passes.lower.IntegerOnly;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -30,11 +31,15 @@ final class PipelineOptions {
   @Option(names = "--verify-each", description = "Verify the IR after every pass (tests always do).")
   boolean verifyEach;
 
+  @Option(names = "--integer-only", description = {"Lower to integer arithmetic only: the inputs and outputs become",
+      "the quantized tensors, and every op still needing floating point is an error."})
+  boolean integerOnly;
+
   /** The graph after the requested pipeline (the graph itself when none was asked for). */
   Graph apply(Graph graph, Path model, PrintWriter err) {
     if (passes == null && !optimize) {
-      if (!printAfter.isEmpty() || timePasses) {
-        throw new UserError("zeropoint: --print-after and --time-passes need --passes or -O");
+      if (!printAfter.isEmpty() || timePasses || integerOnly) {
+        throw new UserError("zeropoint: --print-after, --time-passes and --integer-only need --passes or -O");
       }
       return graph;
     }
@@ -48,9 +53,10 @@ final class PipelineOptions {
     } catch (PipelineException e) {
       throw new UserError("zeropoint: " + e.getMessage());
     }
-    PassContext context = new PassContext(false, verifyEach, printAfter, timePasses, err, new LinkedHashMap<>());
+    PassContext context = new PassContext(integerOnly, verifyEach, printAfter, timePasses, err, new LinkedHashMap<>());
     try {
-      return manager.run(graph, context);
+      Graph result = manager.run(graph, context);
+      return integerOnly ? IntegerOnly.finish(result) : result;
     } catch (CompileException e) {
       throw new UserError(Models.render(model, e.diagnostics()));
     }

@@ -34,10 +34,24 @@ public final class GraphRewriter {
   public static final class Rewrite {
     private final GraphBuilder builder;
     private final Map<Value, Value> map;
+    private final java.util.Set<String> oldNames;
 
-    Rewrite(GraphBuilder builder, Map<Value, Value> map) {
+    Rewrite(GraphBuilder builder, Map<Value, Value> map, java.util.Set<String> oldNames) {
       this.builder = builder;
       this.map = map;
+      this.oldNames = oldNames;
+    }
+
+    /**
+     * A name for a new value: {@code base}, or {@code base.1}, {@code base.2}, ... taken by no
+     * value of the old graph (which may still be copied later) nor of the new one.
+     */
+    public String freshName(String base) {
+      String name = base;
+      for (int i = 1; oldNames.contains(name) || builder.isDefined(name); i++) {
+        name = base + "." + i;
+      }
+      return name;
     }
 
     /** The new value standing for a value of the old graph that was already rebuilt. */
@@ -66,7 +80,10 @@ public final class GraphRewriter {
     for (Value in : graph.inputs()) {
       map.put(in, b.input(in.name(), in.type(), in.location()));
     }
-    Rewrite rw = new Rewrite(b, map);
+    java.util.Set<String> oldNames = new java.util.HashSet<>();
+    graph.inputs().forEach(v -> oldNames.add(v.name()));
+    graph.nodes().forEach(n -> n.results().forEach(v -> oldNames.add(v.name())));
+    Rewrite rw = new Rewrite(b, map, oldNames);
     for (Node n : graph.nodes()) {
       List<Value> operands = n.operands().stream().map(map::get).toList();
       Optional<List<Value>> replaced = rule.rewrite(n, operands, rw);

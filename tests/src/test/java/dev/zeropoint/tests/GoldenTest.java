@@ -17,6 +17,7 @@ import dev.zeropoint.ir.op.Op;
 import dev.zeropoint.passes.PassContext;
 import dev.zeropoint.passes.PassManager;
 import dev.zeropoint.passes.PassRegistry;
+import dev.zeropoint.passes.lower.IntegerOnly;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -61,6 +62,71 @@ class GoldenTest {
           .filter(d -> d.getFileName().toString().startsWith(only)).sorted().toList();
     }
     return cases.stream().map(dir -> DynamicTest.dynamicTest(dir.getFileName() + " -O", () -> check(dir, true)));
+  }
+
+  /**
+   * After {@code -O --integer-only} the model runs on the quantized inputs (what the model's own
+   * quantize computes from the golden inputs) and must give PyTorch's output integers exactly. A
+   * model with an op that still needs floating point is reported as skipped, with the reason.
+   */
+  @TestFactory
+  Stream<DynamicTest> integerOnlyModelsMatchPyTorchExactly() throws IOException {
+    String only = System.getProperty("golden.only", "");
+    List<Path> cases;
+    try (Stream<Path> dirs = Files.list(GOLDEN)) {
+      cases = dirs.filter(d -> Files.isRegularFile(d.resolve("case.json")))
+          .filter(d -> d.getFileName().toString().startsWith(only)).sorted().toList();
+    }
+    return cases.stream().map(dir -> DynamicTest.dynamicTest(dir.getFileName() + " -O --integer-only",
+        () -> checkIntegerOnly(dir)));
+  }
+
+  static void checkIntegerOnly(Path dir) throws Exception {
+    JsonNode spec = new ObjectMapper().readTree(dir.resolve("case.json").toFile());
+    Graph parsed = ModelParser.create().parse(dir.resolve(spec.get("model").asText()));
+    PassContext context = new PassContext(true, true, java.util.Set.of(), false,
+        new java.io.PrintWriter(System.err, true), new java.util.LinkedHashMap<>());
+    Graph integer;
+    try {
+      integer = IntegerOnly.finish(PassManager.defaultPipeline(PassRegistry.load()).run(parsed, context));
+    } catch (dev.zeropoint.ir.CompileException e) {
+      String reason = e.diagnostics().get(0).message();
+      System.out.println("golden " + dir.getFileName() + " -O --integer-only: not integer-only yet: " + reason);
+      org.junit.jupiter.api.Assumptions.abort(reason);
+      return;
+    }
+    for (Node n : integer.nodes()) {
+      assertTrue(IntegerOnly.floatReason(n, integer.numerics()).isEmpty(), "float op left: " + n);
+      n.results().forEach(v -> assertTrue(!v.type().isFloat(), "float value left: " + v + " : " + v.type()));
+    }
+    Map<String, TensorData> floatInputs = new HashMap<>();
+    for (JsonNode in : spec.get("inputs")) {
+      floatInputs.put(in.get("name").asText(), Npy.read(dir.resolve(in.get("file").asText())));
+    }
+    Map<Value, Tensor> reference = Interpreter.evaluate(parsed, floatInputs);
+    Map<String, TensorData> inputs = new HashMap<>();
+    for (Value in : integer.inputs()) {
+      Value original = parsed.input(in.name()).orElseThrow();
+      Value source = in.type().equals(original.type()) ? original
+          : parsed.users(original).stream().filter(u -> u.op() == Op.QUANTIZE).findFirst().orElseThrow().result();
+      inputs.put(in.name(), reference.get(source).toData());
+    }
+    Map<String, TensorData> outputs = new Interpreter().prepare(integer).run(inputs);
+    StringBuilder report = new StringBuilder("golden " + dir.getFileName() + " -O --integer-only:");
+    Set<String> mismatches = new HashSet<>();
+    for (JsonNode out : spec.get("outputs")) {
+      String name = out.get("name").asText();
+      TensorData actual = outputs.get(name);
+      boolean quantized = !actual.elementType().isFloat();
+      TensorData expected = Npy.read(dir.resolve(out.get(quantized ? "int_file" : "file").asText()));
+      int equal = countEqual(expected, actual);
+      report.append(' ').append(name).append(' ').append(equal).append('/').append(actual.size()).append(" equal");
+      if (equal != actual.size()) {
+        mismatches.add(name);
+      }
+    }
+    System.out.println(report);
+    assertEquals(Set.of(), mismatches, report.toString());
   }
 
   static void check(Path dir) throws Exception {

@@ -36,7 +36,9 @@ class TorchvisionGoldenTest {
       models = dirs.filter(d -> Files.isRegularFile(d.resolve("case.json"))).sorted().toList();
     }
     assertEquals(7, models.size(), "torchvision models generated: " + models);
-    return models.stream().map(d -> DynamicTest.dynamicTest(d.getFileName().toString(), () -> GoldenTest.check(d)));
+    return models.stream().flatMap(d -> Stream.of(
+        DynamicTest.dynamicTest(d.getFileName().toString(), () -> GoldenTest.check(d, false)),
+        DynamicTest.dynamicTest(d.getFileName() + " -O", () -> GoldenTest.check(d, true))));
   }
 
   /** Runs a command; null when it succeeded, else its exit status and the end of its output. */

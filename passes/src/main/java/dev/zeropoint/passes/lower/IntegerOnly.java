@@ -1,0 +1,142 @@
+package dev.zeropoint.passes.lower;
+
+import dev.zeropoint.ir.CompileException;
+import dev.zeropoint.ir.Diagnostic;
+import dev.zeropoint.ir.ElementType;
+import dev.zeropoint.ir.Graph;
+import dev.zeropoint.ir.GraphBuilder;
+import dev.zeropoint.ir.Node;
+import dev.zeropoint.ir.Numerics;
+import dev.zeropoint.ir.Printer;
+import dev.zeropoint.ir.TensorType;
+import dev.zeropoint.ir.Value;
+import dev.zeropoint.ir.op.Attrs;
+import dev.zeropoint.ir.op.Op;
+import dev.zeropoint.ir.op.TypeError;
+import dev.zeropoint.passes.PassContext;
+import dev.zeropoint.passes.canonicalize.Canonicalize;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * {@code --integer-only}: the graph's inputs and outputs become its quantized tensors (a float input
+ * whose only users quantize it becomes that quantized input; an output that dequantizes becomes the
+ * quantized tensor, its parameters kept in the type), then no float value or float arithmetic may
+ * remain. Every op that still needs floating point is reported with the reason.
+ */
+public final class IntegerOnly {
+  private IntegerOnly() {}
+
+  public static Graph finish(Graph graph) throws CompileException {
+    Graph g;
+    try {
+      g = moveBoundary(graph);
+    } catch (TypeError e) {
+      throw new IllegalStateException("integer-only boundary produced an ill-typed graph: " + e.getMessage(), e);
+    }
+    g = new Canonicalize().run(g, PassContext.forTests());
+    List<Diagnostic> problems = new ArrayList<>();
+    for (Value in : g.inputs()) {
+      if (in.type().isFloat()) {
+        problems.add(Diagnostic.error(in.location(), "integer-only: input " + in.name() + " is " + in.type()
+            + " (it is not only quantized, so the boundary cannot move past it)"));
+      }
+    }
+    for (Node n : g.nodes()) {
+      floatReason(n, g.numerics()).ifPresent(reason -> problems.add(Diagnostic.error(n.location(),
+          "integer-only: " + Printer.node(n).replaceFirst(" \\{.*", "").replaceFirst(" : .*", "") + " needs floating point: "
+              + reason)));
+    }
+    if (!problems.isEmpty()) {
+      throw new CompileException(problems);
+    }
+    return g;
+  }
+
+  /** Why the node needs floating point at run time, or empty when it runs on integers only. */
+  public static Optional<String> floatReason(Node n, Numerics numerics) {
+    TensorType out = n.results().get(0).type();
+    if (n.results().stream().anyMatch(v -> v.type().isFloat())) {
+      return Optional.of(n.op() == Op.DEQUANTIZE ? "it converts to float inside the graph"
+          : "it computes a float tensor (" + out + ")");
+    }
+    if (n.op() == Op.QUANTIZE) {
+      return Optional.of("it converts a float tensor inside the graph");
+    }
+    boolean quantized = out.isQuantized();
+    return switch (n.op()) {
+      case REQUANTIZE_ACC -> ((Attrs.RequantizeAcc) n.attrs()).scheme().usesFloat()
+          ? Optional.of("scheme float multiplies in float32 (lower with --integer-only for the mantissa scheme)")
+          : Optional.empty();
+      case CONV2D, LINEAR, MATMUL -> quantized
+          ? Optional.of(n.op() + " requantizes in float32: lower-requantize did not lower it (constant weights and bias needed)")
+          : Optional.empty();
+      case ADD -> quantized && !integerAdd(n, numerics)
+          ? Optional.of("this add dequantizes to float (PyTorch's path for broadcast or non-qnnpack operands)")
+          : Optional.empty();
+      case MUL -> quantized ? Optional.of("quantized mul rescales with a float32 multiply") : Optional.empty();
+      case CAT -> quantized && n.operands().stream().anyMatch(v -> !v.type().equals(sameParams(v, out)))
+          ? Optional.of("inputs with other parameters are requantized through float") : Optional.empty();
+      case REQUANTIZE -> Optional.of("requantize goes through float (dequantize, quantize)");
+      case AVG_POOL2D, ADAPTIVE_AVG_POOL2D -> quantized
+          ? Optional.of("average pooling rescales its sums with a float32 multiply") : Optional.empty();
+      case BATCH_NORM -> quantized ? Optional.of("quantized batch norm uses a float fused multiply-add")
+          : Optional.empty();
+      case CONST, QUANTIZE, DEQUANTIZE, CONV2D_ACC, LINEAR_ACC, RELU, RELU6, HARDTANH, CLAMP, HARDSWISH, HARDSIGMOID,
+          SIGMOID, MAX_POOL2D, FLATTEN, RESHAPE, PERMUTE, SPLIT, CHUNK, PAD -> Optional.empty();
+    };
+  }
+
+  /** PyTorch qnnpack's same-shape quint8 add is fixed point; qint8 add runs XNNPACK's fixed point. */
+  private static boolean integerAdd(Node n, Numerics numerics) {
+    TensorType a = n.operand(0).type();
+    TensorType b = n.operand(1).type();
+    if (numerics != Numerics.PYTORCH_QNNPACK) {
+      return false;
+    }
+    return (a.elementType() == ElementType.U8 && a.shape().equals(b.shape()) && b.elementType() == ElementType.U8)
+        || a.elementType() == ElementType.I8;
+  }
+
+  private static TensorType sameParams(Value v, TensorType out) {
+    return out.withShape(v.type().shape());
+  }
+
+  /** Moves the quantize of each input and the dequantize of each output out of the graph. */
+  private static Graph moveBoundary(Graph graph) throws TypeError {
+    GraphBuilder b = GraphBuilder.create(graph.name(), graph.numerics());
+    graph.weightsFile().ifPresent(b::weightsFile);
+    Map<Value, Value> map = new IdentityHashMap<>();
+    for (Value in : graph.inputs()) {
+      List<Node> users = graph.users(in);
+      boolean onlyQuantized = !users.isEmpty() && users.stream().allMatch(u -> u.op() == Op.QUANTIZE)
+          && users.stream().map(u -> u.result().type()).distinct().count() == 1;
+      if (onlyQuantized) {
+        Value q = b.input(in.name(), users.get(0).result().type(), in.location());
+        users.forEach(u -> map.put(u.result(), q));
+      } else {
+        map.put(in, b.input(in.name(), in.type(), in.location()));
+      }
+    }
+    for (Node n : graph.nodes()) {
+      if (map.containsKey(n.results().get(0))) {
+        continue; // a boundary quantize, now the input itself
+      }
+      List<Value> operands = n.operands().stream().map(map::get).toList();
+      List<Value> results = b.add(n.op(), operands, n.attrs(), n.results().stream().map(Value::type).toList(),
+          n.results().stream().map(Value::name).toList(), n.location());
+      for (int i = 0; i < results.size(); i++) {
+        map.put(n.results().get(i), results.get(i));
+      }
+    }
+    for (Graph.Output o : graph.outputs()) {
+      Node p = o.value().producer();
+      Value v = p != null && p.op() == Op.DEQUANTIZE ? p.operand(0) : o.value();
+      b.output(o.name(), map.get(v), o.location());
+    }
+    return b.build();
+  }
+}
