@@ -17,10 +17,10 @@ import java.util.OptionalDouble;
  * ({@link ClampBounds#pytorchClamp}). Each side remembers the real bound it came from (empty when
  * the side is the storage limit), so a rewrite writes only bounds the model already had.
  */
-record QuantizedClamp(int lo, OptionalDouble loReal, int hi, OptionalDouble hiReal, int qmin, int qmax) {
+public record QuantizedClamp(int lo, OptionalDouble loReal, int hi, OptionalDouble hiReal, int qmin, int qmax) {
 
   /** The clamp a node applies, when the node is such an op on a per-tensor quantized input in a flavour we know. */
-  static Optional<QuantizedClamp> of(Node n, TensorType input, Numerics numerics) {
+  public static Optional<QuantizedClamp> of(Node n, TensorType input, Numerics numerics) {
     if (numerics != Numerics.PYTORCH_QNNPACK && numerics != Numerics.PYTORCH_FBGEMM) {
       return Optional.empty();
     }
@@ -74,7 +74,7 @@ record QuantizedClamp(int lo, OptionalDouble loReal, int hi, OptionalDouble hiRe
   }
 
   /** Clamps nothing at all. */
-  boolean isIdentity() {
+  public boolean isIdentity() {
     return lo <= qmin && hi >= qmax;
   }
 
@@ -83,7 +83,7 @@ record QuantizedClamp(int lo, OptionalDouble loReal, int hi, OptionalDouble hiRe
    * L = min(max(a1, a2), b2) and H = min(max(b1, a2), b2), since a composition of clamps is the
    * clamp between the images of -inf and +inf. Quantizing is monotone, so this holds on the integers.
    */
-  QuantizedClamp after(QuantizedClamp inner) {
+  public QuantizedClamp after(QuantizedClamp inner) {
     Side a1 = new Side(inner.lo, inner.loReal);
     Side b1 = new Side(inner.hi, inner.hiReal);
     Side a2 = new Side(lo, loReal);
