@@ -3,6 +3,7 @@ package dev.zeropoint.passes;
 import dev.zeropoint.passes.canonicalize.Canonicalize;
 import dev.zeropoint.passes.elide.ElideElementwise;
 import dev.zeropoint.passes.fuse.FuseActivation;
+import dev.zeropoint.passes.lower.FoldBias;
 import dev.zeropoint.passes.lower.LowerRequantize;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,7 +21,7 @@ public final class PassRegistry {
   public static PassRegistry load() {
     PassRegistry r = new PassRegistry();
     for (Pass p : List.<Pass>of(new Canonicalize(), new ElideElementwise(), new LowerRequantize(),
-        new FuseActivation())) {
+        new FuseActivation(), new FoldBias())) {
       r.passes.put(p.name(), p);
     }
     for (Pass p : ServiceLoader.load(Pass.class)) {
