@@ -25,6 +25,22 @@ public sealed interface Quantization permits Quantization.PerTensor, Quantizatio
   /** The problems with these parameters for the given storage type and shape; empty when valid. */
   List<Problem> problems(ElementType storage, Shape shape);
 
+  /** The scale of index {@code i} along the axis (per tensor: the scale, whatever i). */
+  default double scaleAt(int i) {
+    return switch (this) {
+      case PerTensor t -> t.scale();
+      case PerAxis a -> a.scale(i);
+    };
+  }
+
+  /** The zero point of index {@code i} along the axis (per tensor: the zero point, whatever i). */
+  default long zeroPointAt(int i) {
+    return switch (this) {
+      case PerTensor t -> t.zeroPoint();
+      case PerAxis a -> a.zeroPoint(i);
+    };
+  }
+
   /** One scale and zero point for the whole tensor. */
   record PerTensor(double scale, long zeroPoint) implements Quantization {
     @Override

@@ -59,17 +59,11 @@ final class QuantizeKernels {
   }
 
   static double scale(Quantization q, int index) {
-    return switch (q) {
-      case Quantization.PerTensor t -> t.scale();
-      case Quantization.PerAxis a -> a.scale(index);
-    };
+    return q.scaleAt(index);
   }
 
   static long zeroPoint(Quantization q, int index) {
-    return switch (q) {
-      case Quantization.PerTensor t -> t.zeroPoint();
-      case Quantization.PerAxis a -> a.zeroPoint(index);
-    };
+    return q.zeroPointAt(index);
   }
 
   /** For per-axis parameters, the index along the axis of every element; null per tensor. */

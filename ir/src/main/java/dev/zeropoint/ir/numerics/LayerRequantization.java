@@ -67,8 +67,8 @@ public record LayerRequantization(int inputZeroPoint, ImmutableIntArray weightZe
     int[] multipliers = new int[channels];
     int[] shifts = new int[channels];
     for (int c = 0; c < channels; c++) {
-      double ws = scale(qw, c);
-      wzp[c] = (int) zeroPoint(qw, c);
+      double ws = qw.scaleAt(c);
+      wzp[c] = (int) qw.zeroPointAt(c);
       b[c] = switch (bias) {
         case Bias.Floats f -> PyTorchQnnpack.quantizeBias(f.values()[c], qx.scale(), ws);
         case Bias.Ints i -> i.values()[c];
@@ -121,19 +121,5 @@ public record LayerRequantization(int inputZeroPoint, ImmutableIntArray weightZe
 
   private static boolean isInt8(ElementType e) {
     return e == ElementType.I8 || e == ElementType.U8;
-  }
-
-  static double scale(Quantization q, int index) {
-    return switch (q) {
-      case Quantization.PerTensor t -> t.scale();
-      case Quantization.PerAxis a -> a.scale(index);
-    };
-  }
-
-  static long zeroPoint(Quantization q, int index) {
-    return switch (q) {
-      case Quantization.PerTensor t -> t.zeroPoint();
-      case Quantization.PerAxis a -> a.zeroPoint(index);
-    };
   }
 }

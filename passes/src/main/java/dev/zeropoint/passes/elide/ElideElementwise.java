@@ -1,15 +1,13 @@
 package dev.zeropoint.passes.elide;
 
-import dev.zeropoint.ir.CompileException;
 import dev.zeropoint.ir.Graph;
 import dev.zeropoint.ir.Node;
-import dev.zeropoint.ir.SourceLocation;
 import dev.zeropoint.ir.Value;
 import dev.zeropoint.ir.numerics.PyTorchLayout;
 import dev.zeropoint.ir.op.Op;
 import dev.zeropoint.ir.op.TypeError;
 import dev.zeropoint.passes.GraphRewriter;
-import dev.zeropoint.passes.Pass;
+import dev.zeropoint.passes.RewritePass;
 import dev.zeropoint.passes.PassContext;
 import java.util.List;
 import java.util.Optional;
@@ -28,7 +26,7 @@ import java.util.Optional;
  * </ul>
  * A node that none of these changes is kept as written. Float tensors are left alone.
  */
-public final class ElideElementwise implements Pass {
+public final class ElideElementwise extends RewritePass {
   @Override
   public String name() {
     return "elide-elementwise";
@@ -39,18 +37,11 @@ public final class ElideElementwise implements Pass {
     return "turn clamps of quantized tensors into their integer effect: drop saturated bounds, merge chains";
   }
 
-  @Override
-  public Graph run(Graph graph, PassContext context) throws CompileException {
-    try {
-      boolean[] changed = {false};
-      return GraphRewriter.rewrite(graph, (n, operands, b) -> rewrite(graph, n, operands, b), changed);
-    } catch (TypeError e) {
-      throw new CompileException(SourceLocation.UNKNOWN, name() + ": " + e.getMessage());
-    }
-  }
 
-  private static Optional<List<Value>> rewrite(Graph graph, Node n, List<Value> operands, GraphRewriter.Rewrite b)
-      throws TypeError {
+
+  @Override
+  protected Optional<List<Value>> rewrite(Graph graph, Node n, List<Value> operands, GraphRewriter.Rewrite b,
+      PassContext context) throws TypeError {
     Value input = operands.isEmpty() ? null : operands.get(0);
     if (input == null) {
       return Optional.empty();

@@ -1,16 +1,14 @@
 package dev.zeropoint.passes.fuse;
 
-import dev.zeropoint.ir.CompileException;
 import dev.zeropoint.ir.Graph;
 import dev.zeropoint.ir.Node;
-import dev.zeropoint.ir.SourceLocation;
 import dev.zeropoint.ir.Value;
 import dev.zeropoint.ir.numerics.PyTorchLayout;
 import dev.zeropoint.ir.op.Attrs;
 import dev.zeropoint.ir.op.Op;
 import dev.zeropoint.ir.op.TypeError;
 import dev.zeropoint.passes.GraphRewriter;
-import dev.zeropoint.passes.Pass;
+import dev.zeropoint.passes.RewritePass;
 import dev.zeropoint.passes.PassContext;
 import dev.zeropoint.passes.elide.QuantizedClamp;
 import java.util.List;
@@ -27,7 +25,7 @@ import java.util.Optional;
  * ({@link QuantizedClamp#after}). Only when the requantized value has no other user, and never for a
  * clamp PyTorch permutes ({@link PyTorchLayout#permutesNhwcAsNchw}): that one is not a clamp alone.
  */
-public final class FuseActivation implements Pass {
+public final class FuseActivation extends RewritePass {
   @Override
   public String name() {
     return "fuse-activation";
@@ -38,18 +36,11 @@ public final class FuseActivation implements Pass {
     return "fold relu/relu6/hardtanh/clamp after requantize_acc into its clamp bounds";
   }
 
-  @Override
-  public Graph run(Graph graph, PassContext context) throws CompileException {
-    try {
-      boolean[] changed = {false};
-      return GraphRewriter.rewrite(graph, (n, operands, b) -> fuse(graph, n, operands, b), changed);
-    } catch (TypeError e) {
-      throw new CompileException(SourceLocation.UNKNOWN, name() + ": " + e.getMessage());
-    }
-  }
 
-  private static Optional<List<Value>> fuse(Graph graph, Node n, List<Value> operands, GraphRewriter.Rewrite b)
-      throws TypeError {
+
+  @Override
+  protected Optional<List<Value>> rewrite(Graph graph, Node n, List<Value> operands, GraphRewriter.Rewrite b,
+      PassContext context) throws TypeError {
     if (operands.isEmpty()) {
       return Optional.empty();
     }

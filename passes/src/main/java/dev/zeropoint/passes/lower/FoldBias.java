@@ -1,11 +1,9 @@
 package dev.zeropoint.passes.lower;
 
-import dev.zeropoint.ir.CompileException;
 import dev.zeropoint.ir.ElementType;
 import dev.zeropoint.ir.Graph;
 import dev.zeropoint.ir.Node;
 import dev.zeropoint.ir.Shape;
-import dev.zeropoint.ir.SourceLocation;
 import dev.zeropoint.ir.TensorData;
 import dev.zeropoint.ir.TensorType;
 import dev.zeropoint.ir.Value;
@@ -14,7 +12,7 @@ import dev.zeropoint.ir.op.Attrs;
 import dev.zeropoint.ir.op.Op;
 import dev.zeropoint.ir.op.TypeError;
 import dev.zeropoint.passes.GraphRewriter;
-import dev.zeropoint.passes.Pass;
+import dev.zeropoint.passes.RewritePass;
 import dev.zeropoint.passes.PassContext;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,7 +29,7 @@ import java.util.Optional;
  * Flavours that keep the bias in float (pytorch-fbgemm) or never have one (tflite, tosa: int32
  * already) are left alone.
  */
-public final class FoldBias implements Pass {
+public final class FoldBias extends RewritePass {
   @Override
   public String name() {
     return "fold-bias";
@@ -42,18 +40,11 @@ public final class FoldBias implements Pass {
     return "round the float bias of quantized conv2d / linear to the flavour's int32 bias";
   }
 
-  @Override
-  public Graph run(Graph graph, PassContext context) throws CompileException {
-    try {
-      boolean[] changed = {false};
-      return GraphRewriter.rewrite(graph, (n, operands, b) -> fold(graph, n, operands, b), changed);
-    } catch (TypeError e) {
-      throw new CompileException(SourceLocation.UNKNOWN, name() + ": " + e.getMessage());
-    }
-  }
 
-  private static Optional<List<Value>> fold(Graph graph, Node n, List<Value> operands, GraphRewriter.Rewrite b)
-      throws TypeError {
+
+  @Override
+  protected Optional<List<Value>> rewrite(Graph graph, Node n, List<Value> operands, GraphRewriter.Rewrite b,
+      PassContext context) throws TypeError {
     if ((n.op() != Op.CONV2D && n.op() != Op.LINEAR) || operands.size() < 3 || !n.result().type().isQuantized()
         || operands.get(2).type().elementType() != ElementType.F32) {
       return Optional.empty();

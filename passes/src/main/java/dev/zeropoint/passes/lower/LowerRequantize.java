@@ -1,12 +1,10 @@
 package dev.zeropoint.passes.lower;
 
 import com.google.common.primitives.ImmutableIntArray;
-import dev.zeropoint.ir.CompileException;
 import dev.zeropoint.ir.ElementType;
 import dev.zeropoint.ir.Graph;
 import dev.zeropoint.ir.Node;
 import dev.zeropoint.ir.Shape;
-import dev.zeropoint.ir.SourceLocation;
 import dev.zeropoint.ir.TensorData;
 import dev.zeropoint.ir.TensorType;
 import dev.zeropoint.ir.Value;
@@ -16,7 +14,7 @@ import dev.zeropoint.ir.op.Attrs;
 import dev.zeropoint.ir.op.Op;
 import dev.zeropoint.ir.op.TypeError;
 import dev.zeropoint.passes.GraphRewriter;
-import dev.zeropoint.passes.Pass;
+import dev.zeropoint.passes.RewritePass;
 import dev.zeropoint.passes.PassContext;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,7 +35,7 @@ import java.util.Optional;
  * pipeline is integer-only), {@code tflite_double}, {@code tosa_double}. Ops the flavour does not
  * define stay as they are (integer-only mode reports them).
  */
-public final class LowerRequantize implements Pass {
+public final class LowerRequantize extends RewritePass {
   @Override
   public String name() {
     return "lower-requantize";
@@ -48,19 +46,12 @@ public final class LowerRequantize implements Pass {
     return "quantized conv2d / linear -> integer accumulation + requantize_acc in the model's flavour";
   }
 
-  @Override
-  public Graph run(Graph graph, PassContext context) throws CompileException {
-    try {
-      boolean[] changed = {false};
-      return GraphRewriter.rewrite(graph, (n, operands, b) -> lower(graph, n, operands, b, context.integerOnly()),
-          changed);
-    } catch (TypeError e) {
-      throw new CompileException(SourceLocation.UNKNOWN, name() + ": " + e.getMessage());
-    }
-  }
 
-  private static Optional<List<Value>> lower(Graph graph, Node n, List<Value> operands, GraphRewriter.Rewrite b,
-      boolean integerOnly) throws TypeError {
+
+  @Override
+  protected Optional<List<Value>> rewrite(Graph graph, Node n, List<Value> operands, GraphRewriter.Rewrite b,
+      PassContext context) throws TypeError {
+    boolean integerOnly = context.integerOnly();
     if ((n.op() != Op.CONV2D && n.op() != Op.LINEAR) || !n.result().type().isQuantized()) {
       return Optional.empty();
     }
