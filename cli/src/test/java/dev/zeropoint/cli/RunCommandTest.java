@@ -113,6 +113,50 @@ class RunCommandTest {
   }
 
   @Test
+  void integerOnlyRunsOnTheQuantizedTensors() throws Exception {
+    Path m = dir.resolve("int.qg");
+    Files.writeString(m, """
+        model int {
+          input %x : f32[4]
+          %q = quantize(%x) : qu8<0.1:5>[4]
+          %c = clamp(%q) {min = 0.0, max = 1.0}
+          %y = dequantize(%c)
+          output y = %y
+        }
+        """);
+    // Integer-only: input and output are the u8 storage. clamp bounds by hand: q(0.0) = 5, q(1.0) = 5 + 10 = 15.
+    Path x = npy("xq.npy", TensorData.ofLongs(ElementType.U8, Shape.of(4), 0, 5, 9, 200));
+    CliTest.Result r = CliTest.run("run", m.toString(), "-O", "--integer-only", "--input", "x=" + x, "--output-dir",
+        out.toString());
+    assertEquals(0, r.status(), r.err());
+    TensorData y = Npy.read(out.resolve("y.npy"));
+    assertEquals(ElementType.U8, y.elementType());
+    assertArrayEquals(new long[] {5, 5, 9, 15}, new long[] {y.getLong(0), y.getLong(1), y.getLong(2), y.getLong(3)});
+    // The same model takes floats without --integer-only: an u8 input is refused, naming the input.
+    r = CliTest.run("run", m.toString(), "-O", "--input", "x=" + x, "--output-dir", out.toString());
+    assertEquals(1, r.status());
+    assertEquals("zeropoint: " + m + ": input x must be f32 (f32[4]), got u8\n", r.err());
+  }
+
+  @Test
+  void integerOnlyNamesEachOpThatNeedsFloat() throws Exception {
+    Path m = dir.resolve("mul.qg");
+    Files.writeString(m, """
+        model mul {
+          input %x : f32[4]
+          %q = quantize(%x) : qu8<0.1:5>[4]
+          %p = mul(%q, %q) : qu8<0.2:0>[4]
+          %y = dequantize(%p)
+          output y = %y
+        }
+        """);
+    CliTest.Result r = CliTest.run("print", m.toString(), "-O", "--integer-only");
+    assertEquals(1, r.status());
+    assertEquals(m + ":4:3: error: integer-only: mul %p needs floating point: quantized mul rescales with a "
+        + "float32 multiply\n  %p = mul(%q, %q) : qu8<0.2:0>[4]\n  ^\n", r.err());
+  }
+
+  @Test
   void unknownBackend() throws Exception {
     Path x = npy("x.npy", TensorData.ofFloats(Shape.of(6), 1, 2, 3, 4, 5, 6));
     CliTest.Result r = CliTest.run("run", model.toString(), "--input", "x=" + x, "--output-dir", out.toString(),

@@ -7,7 +7,6 @@ import dev.zeropoint.ir.Graph;
 import dev.zeropoint.ir.GraphBuilder;
 import dev.zeropoint.ir.Node;
 import dev.zeropoint.ir.Numerics;
-import dev.zeropoint.ir.Printer;
 import dev.zeropoint.ir.TensorType;
 import dev.zeropoint.ir.Value;
 import dev.zeropoint.ir.op.Attrs;
@@ -47,8 +46,7 @@ public final class IntegerOnly {
     }
     for (Node n : g.nodes()) {
       floatReason(n, g.numerics()).ifPresent(reason -> problems.add(Diagnostic.error(n.location(),
-          "integer-only: " + Printer.node(n).replaceFirst(" \\{.*", "").replaceFirst(" : .*", "") + " needs floating point: "
-              + reason)));
+          "integer-only: " + n.op() + " %" + n.results().get(0).name() + " needs floating point: " + reason)));
     }
     if (!problems.isEmpty()) {
       throw new CompileException(problems);
