@@ -16,7 +16,7 @@ import java.util.List;
  */
 public final class PassManager {
   /** The pipeline {@code -O} runs. */
-  public static final List<String> DEFAULT_PIPELINE = List.of("elide-elementwise", "lower-requantize", "canonicalize");
+  public static final List<String> DEFAULT_PIPELINE = List.of("elide-elementwise", "lower-requantize", "lower-integer", "canonicalize");
 
   private final List<Pass> passes;
 
