@@ -140,20 +140,23 @@ class RunCommandTest {
 
   @Test
   void integerOnlyNamesEachOpThatNeedsFloat() throws Exception {
-    Path m = dir.resolve("mul.qg");
+    Path m = dir.resolve("add.qg");
     Files.writeString(m, """
-        model mul {
-          input %x : f32[4]
-          %q = quantize(%x) : qu8<0.1:5>[4]
-          %p = mul(%q, %q) : qu8<0.2:0>[4]
+        model add {
+          input %x : f32[2, 4]
+          input %z : f32[1, 4]
+          %q = quantize(%x) : qu8<0.1:5>[2, 4]
+          %r = quantize(%z) : qu8<0.1:5>[1, 4]
+          %p = add(%q, %r) : qu8<0.2:0>[2, 4]
           %y = dequantize(%p)
           output y = %y
         }
         """);
     CliTest.Result r = CliTest.run("print", m.toString(), "-O", "--integer-only");
     assertEquals(1, r.status());
-    assertEquals(m + ":4:3: error: integer-only: mul %p needs floating point: quantized mul rescales with a "
-        + "float32 multiply\n  %p = mul(%q, %q) : qu8<0.2:0>[4]\n  ^\n", r.err());
+    assertEquals(m + ":6:3: error: integer-only: add %p needs floating point: this add dequantizes to float "
+        + "(PyTorch's path for broadcast or non-qnnpack operands)\n  %p = add(%q, %r) : qu8<0.2:0>[2, 4]\n  ^\n",
+        r.err());
   }
 
   @Test

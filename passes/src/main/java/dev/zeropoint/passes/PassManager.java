@@ -17,7 +17,7 @@ import java.util.List;
 public final class PassManager {
   /** The pipeline {@code -O} runs. */
   public static final List<String> DEFAULT_PIPELINE = List.of("elide-elementwise", "fold-bias", "lower-requantize",
-      "fuse-activation", "canonicalize");
+      "lower-integer", "fuse-activation", "canonicalize");
 
   private final List<Pass> passes;
 

@@ -124,6 +124,32 @@ final class ArithmeticKernels {
     return r;
   }
 
+  /** The lowered {@code mul_acc}: {@code (a - za) * (b - zb)} in int32, broadcasting. */
+  static Tensor mulAcc(Node n, List<Tensor> args) {
+    Attrs.MulAcc m = (Attrs.MulAcc) n.attrs();
+    Tensor a = args.get(0);
+    Tensor b = args.get(1);
+    TensorType out = n.result().type();
+    int[] ia = Broadcast.indices(out.shape(), a.shape());
+    int[] ib = Broadcast.indices(out.shape(), b.shape());
+    Tensor r = Tensor.zeros(out);
+    for (int i = 0; i < r.size(); i++) {
+      r.ints[i] = (a.ints[Broadcast.at(ia, i)] - m.aZeroPoint()) * (b.ints[Broadcast.at(ib, i)] - m.bZeroPoint());
+    }
+    return r;
+  }
+
+  /** The lowered {@code lookup}: {@code y = table[x - min]} with min the input element type's minimum. */
+  static Tensor lookup(Node n, Tensor x) {
+    var table = ((Attrs.Lookup) n.attrs()).table();
+    long min = x.type.elementType().minValue();
+    Tensor r = Tensor.zeros(n.result().type());
+    for (int i = 0; i < r.size(); i++) {
+      r.ints[i] = table.get((int) (x.ints[i] - min));
+    }
+    return r;
+  }
+
   /**
    * The per-tensor parameters of a quantized binary op that PyTorch runs: both operands and the
    * result share one storage type, quint8 or qint8 (PyTorch refuses mixed types).

@@ -87,6 +87,10 @@ public final class Interpreter implements Backend {
       case CONV2D_ACC -> List.of(ConvKernels.conv2dAcc(n, args, numerics));
       case LINEAR_ACC -> List.of(ConvKernels.linearAcc(n, args, numerics));
       case REQUANTIZE_ACC -> List.of(requantizeAcc(n, args.get(0)));
+      case AVG_POOL2D_INT -> List.of(PoolKernels.avgPool2dInt(n, args));
+      case ADAPTIVE_AVG_POOL2D_INT -> List.of(PoolKernels.adaptiveAvgPool2dInt(n, args));
+      case MUL_ACC -> List.of(ArithmeticKernels.mulAcc(n, args));
+      case LOOKUP -> List.of(ArithmeticKernels.lookup(n, args.get(0)));
     };
   }
 

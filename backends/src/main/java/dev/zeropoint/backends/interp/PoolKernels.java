@@ -5,6 +5,7 @@ import dev.zeropoint.ir.Node;
 import dev.zeropoint.ir.Numerics;
 import dev.zeropoint.ir.Quantization;
 import dev.zeropoint.ir.TensorType;
+import dev.zeropoint.ir.numerics.PoolRescale;
 import dev.zeropoint.ir.numerics.PyTorchLayout;
 import dev.zeropoint.ir.numerics.PyTorchQnnpackPooling;
 import dev.zeropoint.ir.op.Attrs;
@@ -134,71 +135,87 @@ final class PoolKernels {
     }
     Quantized q = Quantized.of(n, x.type, y.type, numerics);
     if (numerics == Numerics.PYTORCH_QNNPACK && PyTorchQnnpackPooling.avgPoolUsesQnnpack(q.storage, a.ceilMode())) {
-      averageQnnpack(n, g, q, x.ints, y.ints);
+      // QNNPACK: padding taps add 0 and the divisor is always kH*kW.
+      float scale = qnnpackScale(n, q, g.kH * g.kW);
+      averageWindows(g, padBottom, padRight, x.ints, y.ints, (sum, rows, cols, paddedRows, paddedCols) ->
+          PyTorchQnnpackPooling.qnnpackAverage((int) (sum - (long) rows * cols * q.inputZeroPoint), scale,
+              (int) q.outputZeroPoint));
       return y;
     }
     boolean nhwc = PyTorchLayout.isChannelsLastContiguous(n.operand(0), numerics);
+    averageWindows(g, padBottom, padRight, x.ints, y.ints, (sum, rows, cols, paddedRows, paddedCols) -> {
+      int size = rows * cols;
+      int divisor = a.divisorOverride() > 0 ? a.divisorOverride() : a.countIncludePad() ? paddedRows * paddedCols
+          : size;
+      int acc = (int) (sum - (long) size * q.inputZeroPoint);
+      return nhwc
+          ? PyTorchQnnpackPooling.atenNhwcAverage(acc,
+              PyTorchQnnpackPooling.atenNhwcMultiplier(q.inputScale, q.outputScale, divisor), q.outputZeroPoint,
+              q.storage)
+          : PyTorchQnnpackPooling.atenNchwAverage(acc,
+              PyTorchQnnpackPooling.atenNchwMultiplier(q.inputScale, q.outputScale, divisor), q.outputZeroPoint,
+              q.storage);
+    });
+    return y;
+  }
+
+  /**
+   * The lowered {@code avg_pool2d_int}: the same windows, each sum rescaled by the node's {@link
+   * PoolRescale}, the window counted as PyTorch's kernel counts it: one entry for QNNPACK and
+   * {@code divisor_override}, else the padded rows x columns with {@code count_include_pad}, else
+   * the in-bounds ones.
+   */
+  static Tensor avgPool2dInt(Node n, List<Tensor> args) {
+    Attrs.AvgPool2dInt ai = (Attrs.AvgPool2dInt) n.attrs();
+    Attrs.AvgPool2d a = ai.window();
+    Tensor x = args.get(0);
+    Tensor y = Tensor.zeros(n.result().type());
+    Geometry g = Geometry.of(x.type, y.type, a.kernel().get(0), a.kernel().get(1), a.stride().get(0),
+        a.stride().get(1), a.padding().get(0), a.padding().get(1), 1, 1);
+    PoolRescale rescale = ai.rescale();
+    ElementType storage = y.type.elementType();
+    boolean padded = a.countIncludePad();
+    averageWindows(g, a.padding().get(2), a.padding().get(3), x.ints, y.ints,
+        (sum, rows, cols, paddedRows, paddedCols) -> rescale.apply(sum - (long) rows * cols * ai.inputZeroPoint(),
+            padded ? paddedRows : rows, padded ? paddedCols : cols, storage));
+    return y;
+  }
+
+  /** One output of an average pool from its window: the sum of the in-bounds values and the window's sizes. */
+  @FunctionalInterface
+  interface WindowAverage {
+    int of(long sum, int rows, int cols, int paddedRows, int paddedCols);
+  }
+
+  /**
+   * Every window of an average pool: rows {@code [oh * strideH - padTop, + kH)} clipped to the
+   * padded input (paddedRows, ATen's count with padding) and to the input (rows, the in-bounds
+   * taps QNNPACK and ATen sum); likewise columns.
+   */
+  private static void averageWindows(Geometry g, int padBottom, int padRight, int[] in, int[] out,
+      WindowAverage average) {
     int o = 0;
     for (int plane = 0; plane < g.planes; plane++) {
       int base = plane * g.inH * g.inW;
       for (int oh = 0; oh < g.outH; oh++) {
-        // ATen clips the window to the padded input for the divisor, then to the input for the sum.
         int h0 = oh * g.strideH - g.padTop;
         int h1 = Math.min(h0 + g.kH, g.inH + padBottom);
-        int padded = h1 - h0;
+        int paddedRows = h1 - h0;
         h0 = Math.max(h0, 0);
         h1 = Math.min(h1, g.inH);
         for (int ow = 0; ow < g.outW; ow++) {
           int w0 = ow * g.strideW - g.padLeft;
           int w1 = Math.min(w0 + g.kW, g.inW + padRight);
-          int poolSize = padded * (w1 - w0);
+          int paddedCols = w1 - w0;
           w0 = Math.max(w0, 0);
           w1 = Math.min(w1, g.inW);
-          int size = (h1 - h0) * (w1 - w0);
-          int divisor = a.divisorOverride() > 0 ? a.divisorOverride() : a.countIncludePad() ? poolSize : size;
           long sum = 0;
           for (int h = h0; h < h1; h++) {
             for (int w = w0; w < w1; w++) {
-              sum += x.ints[base + h * g.inW + w];
+              sum += in[base + h * g.inW + w];
             }
           }
-          int acc = (int) (sum - (long) size * q.inputZeroPoint);
-          y.ints[o++] = nhwc
-              ? PyTorchQnnpackPooling.atenNhwcAverage(acc,
-                  PyTorchQnnpackPooling.atenNhwcMultiplier(q.inputScale, q.outputScale, divisor), q.outputZeroPoint,
-                  q.storage)
-              : PyTorchQnnpackPooling.atenNchwAverage(acc,
-                  PyTorchQnnpackPooling.atenNchwMultiplier(q.inputScale, q.outputScale, divisor), q.outputZeroPoint,
-                  q.storage);
-        }
-      }
-    }
-    return y;
-  }
-
-  /**
-   * QNNPACK's average: {@code sum(q - zp)} over the kH*kW positions (padding adds 0), always divided
-   * by kH*kW: count_include_pad and divisor_override have no effect on this path.
-   */
-  private static void averageQnnpack(Node n, Geometry g, Quantized q, int[] in, int[] out) {
-    float scale = qnnpackScale(n, q, g.kH * g.kW);
-    int zp = (int) q.inputZeroPoint;
-    int o = 0;
-    for (int plane = 0; plane < g.planes; plane++) {
-      int base = plane * g.inH * g.inW;
-      for (int oh = 0; oh < g.outH; oh++) {
-        int h0 = Math.max(oh * g.strideH - g.padTop, 0);
-        int h1 = Math.min(oh * g.strideH - g.padTop + g.kH, g.inH);
-        for (int ow = 0; ow < g.outW; ow++) {
-          int w0 = Math.max(ow * g.strideW - g.padLeft, 0);
-          int w1 = Math.min(ow * g.strideW - g.padLeft + g.kW, g.inW);
-          long acc = 0;
-          for (int h = h0; h < h1; h++) {
-            for (int w = w0; w < w1; w++) {
-              acc += in[base + h * g.inW + w] - zp;
-            }
-          }
-          out[o++] = PyTorchQnnpackPooling.qnnpackAverage((int) acc, scale, (int) q.outputZeroPoint);
+          out[o++] = average.of(sum, Math.max(0, h1 - h0), Math.max(0, w1 - w0), paddedRows, paddedCols);
         }
       }
     }
@@ -267,10 +284,47 @@ final class PoolKernels {
       int kH = inH / outH;
       int kW = inW / outW;
       Geometry g = new Geometry(planes, inH, inW, outH, outW, kH, kW, kH, kW, 0, 0, 1, 1);
-      averageQnnpack(n, g, q, x.ints, y.ints);
+      float scale = qnnpackScale(n, q, kH * kW);
+      averageWindows(g, 0, 0, x.ints, y.ints, (sum, rows, cols, paddedRows, paddedCols) ->
+          PyTorchQnnpackPooling.qnnpackAverage((int) (sum - (long) rows * cols * q.inputZeroPoint), scale,
+              (int) q.outputZeroPoint));
       return y;
     }
     boolean nhwc = PyTorchLayout.isChannelsLastContiguous(n.operand(0), numerics);
+    adaptiveWindows(planes, inH, inW, outH, outW, x.ints, y.ints, (sum, rows, cols) -> {
+      if (nhwc) {
+        int size = rows * cols;
+        float m = PyTorchQnnpackPooling.atenNhwcMultiplier(q.inputScale, q.outputScale, size);
+        return PyTorchQnnpackPooling.atenNhwcAverage((int) (sum - (long) size * q.inputZeroPoint), m,
+            q.outputZeroPoint, q.storage);
+      }
+      return PyTorchQnnpackPooling.atenAdaptiveNchwAverage(sum,
+          PyTorchQnnpackPooling.atenAdaptiveNchwReciprocal(rows, cols));
+    });
+    return y;
+  }
+
+  /** The lowered {@code adaptive_avg_pool2d_int}: PyTorch's adaptive windows, each sum rescaled. */
+  static Tensor adaptiveAvgPool2dInt(Node n, List<Tensor> args) {
+    Attrs.AdaptiveAvgPool2dInt a = (Attrs.AdaptiveAvgPool2dInt) n.attrs();
+    Tensor x = args.get(0);
+    Tensor y = Tensor.zeros(n.result().type());
+    ElementType storage = y.type.elementType();
+    adaptiveWindows(x.type.shape().dim(0) * x.type.shape().dim(1), x.type.shape().dim(2), x.type.shape().dim(3),
+        y.type.shape().dim(2), y.type.shape().dim(3), x.ints, y.ints, (sum, rows, cols) ->
+            a.rescale().apply(sum - (long) rows * cols * a.inputZeroPoint(), rows, cols, storage));
+    return y;
+  }
+
+  /** One output of an adaptive pool from the sum of its window and the window's sizes. */
+  @FunctionalInterface
+  interface AdaptiveAverage {
+    int of(long sum, int rows, int cols);
+  }
+
+  /** Every window of an adaptive pool: rows [{@link #windowStart}, {@link #windowEnd}), likewise columns. */
+  private static void adaptiveWindows(int planes, int inH, int inW, int outH, int outW, int[] in, int[] out,
+      AdaptiveAverage average) {
     int o = 0;
     for (int plane = 0; plane < planes; plane++) {
       int base = plane * inH * inW;
@@ -283,22 +337,13 @@ final class PoolKernels {
           long sum = 0;
           for (int h = h0; h < h1; h++) {
             for (int w = w0; w < w1; w++) {
-              sum += x.ints[base + h * inW + w];
+              sum += in[base + h * inW + w];
             }
           }
-          if (nhwc) {
-            int size = (h1 - h0) * (w1 - w0);
-            float m = PyTorchQnnpackPooling.atenNhwcMultiplier(q.inputScale, q.outputScale, size);
-            y.ints[o++] = PyTorchQnnpackPooling.atenNhwcAverage((int) (sum - (long) size * q.inputZeroPoint), m,
-                q.outputZeroPoint, q.storage);
-          } else {
-            float r = PyTorchQnnpackPooling.atenAdaptiveNchwReciprocal(h1 - h0, w1 - w0);
-            y.ints[o++] = PyTorchQnnpackPooling.atenAdaptiveNchwAverage(sum, r);
-          }
+          out[o++] = average.of(sum, h1 - h0, w1 - w0);
         }
       }
     }
-    return y;
   }
 
   /** PyTorch's float adaptive pool (outputs other than 1x1): the window summed in float, then / kH / kW. */

@@ -111,6 +111,7 @@ public final class PyTorchLayout {
     }
     return switch (n.op()) {
       case CONST, LINEAR, MATMUL, CONV2D_ACC, LINEAR_ACC -> List.of();
+      case MUL_ACC -> List.of(n.operand(0), n.operand(1));
       case CONV2D, BATCH_NORM -> v.type().isQuantized() ? List.of() : List.of(n.operand(0));
       case ADD, MUL -> List.of(n.operand(0), n.operand(1));
       case CAT -> n.operands();
@@ -129,7 +130,10 @@ public final class PyTorchLayout {
       case CONST, LINEAR, MATMUL, LINEAR_ACC -> contiguous(shape);
       // A lowered quantized conv2d is PyTorch's conv2d: channels-last accumulators, kept by requantize_acc.
       case CONV2D_ACC -> dense(shape, true);
-      case REQUANTIZE_ACC -> like(shape, n.operand(0), known);
+      case REQUANTIZE_ACC, LOOKUP -> like(shape, n.operand(0), known);
+      case MUL_ACC -> like(shape, n.operand(0), known);
+      // A lowered pool records the kernel PyTorch chose: ATen's NCHW kernels write contiguous outputs.
+      case AVG_POOL2D_INT, ADAPTIVE_AVG_POOL2D_INT -> nchwKernel(n) ? contiguous(shape) : like(shape, n.operand(0), known);
       case CONV2D, BATCH_NORM -> quantized ? dense(shape, true) : like(shape, n.operand(0), known);
       case RELU6, HARDTANH, CLAMP -> quantized ? contiguous(shape) : like(shape, n.operand(0), known);
       case QUANTIZE, DEQUANTIZE, REQUANTIZE, RELU, SIGMOID, HARDSIGMOID, HARDSWISH, PAD ->
@@ -193,6 +197,12 @@ public final class PyTorchLayout {
   /** Dense strides in the format {@code x}'s tensor suggests. */
   private static long[] like(int[] shape, Value x, Map<Value, long[]> known) {
     return dense(shape, suggestsChannelsLast(x.type().shape().toArray(), known.get(x)));
+  }
+
+  private static boolean nchwKernel(Node n) {
+    var kind = n.attrs() instanceof dev.zeropoint.ir.op.Attrs.AvgPool2dInt a ? a.rescale().kind()
+        : ((dev.zeropoint.ir.op.Attrs.AdaptiveAvgPool2dInt) n.attrs()).rescale().kind();
+    return kind == PoolRescale.Kind.ATEN_NCHW || kind == PoolRescale.Kind.ATEN_ADAPTIVE_NCHW;
   }
 
   public static long[] contiguous(int[] shape) {

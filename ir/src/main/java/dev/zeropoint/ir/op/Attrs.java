@@ -332,6 +332,78 @@ public sealed interface Attrs {
     }
   }
 
+  /**
+   * {@code avg_pool2d_int}: the window of {@link AvgPool2d}; each output is the rescale ({@link
+   * dev.zeropoint.ir.numerics.PoolRescale#apply}) of {@code sum(x - input_zero_point)} over the
+   * window's in-bounds positions, the window counted as in PyTorch's kernel (see the kernel).
+   */
+  record AvgPool2dInt(AvgPool2d window, int inputZeroPoint, dev.zeropoint.ir.numerics.PoolRescale rescale)
+      implements Attrs {
+    public static AvgPool2dInt read(AttrReader r) {
+      return new AvgPool2dInt(AvgPool2d.read(r), r.requiredInt32("input_zero_point"), readRescale(r));
+    }
+
+    @Override
+    public void write(AttrWriter w) {
+      window.write(w);
+      w.integer("input_zero_point", inputZeroPoint);
+      writeRescale(w, rescale);
+    }
+  }
+
+  /** {@code adaptive_avg_pool2d_int}: PyTorch's adaptive windows, then the rescale of their sums. */
+  record AdaptiveAvgPool2dInt(AdaptiveAvgPool2d size, int inputZeroPoint,
+      dev.zeropoint.ir.numerics.PoolRescale rescale) implements Attrs {
+    public static AdaptiveAvgPool2dInt read(AttrReader r) {
+      return new AdaptiveAvgPool2dInt(AdaptiveAvgPool2d.read(r), r.requiredInt32("input_zero_point"),
+          readRescale(r));
+    }
+
+    @Override
+    public void write(AttrWriter w) {
+      size.write(w);
+      w.integer("input_zero_point", inputZeroPoint);
+      writeRescale(w, rescale);
+    }
+  }
+
+  /** {@code mul_acc}: {@code (a - a_zero_point) * (b - b_zero_point)} as int32, broadcasting. */
+  record MulAcc(int aZeroPoint, int bZeroPoint) implements Attrs {
+    public static MulAcc read(AttrReader r) {
+      return new MulAcc(r.requiredInt32("a_zero_point"), r.requiredInt32("b_zero_point"));
+    }
+
+    @Override
+    public void write(AttrWriter w) {
+      w.integer("a_zero_point", aZeroPoint).integer("b_zero_point", bZeroPoint);
+    }
+  }
+
+  /** {@code lookup}: {@code y = table[x - min(x's element type)]}, one entry per input value. */
+  record Lookup(ImmutableIntArray table) implements Attrs {
+    public static Lookup read(AttrReader r) {
+      return new Lookup(r.ints("table", null));
+    }
+
+    @Override
+    public void write(AttrWriter w) {
+      w.ints("table", table);
+    }
+  }
+
+  private static dev.zeropoint.ir.numerics.PoolRescale readRescale(AttrReader r) {
+    var kind = dev.zeropoint.ir.numerics.PoolRescale.Kind.fromWord(
+        r.word("rounding", dev.zeropoint.ir.numerics.PoolRescale.Kind.words(), null))
+        .orElse(dev.zeropoint.ir.numerics.PoolRescale.Kind.QNNPACK);
+    return new dev.zeropoint.ir.numerics.PoolRescale(kind, r.int32("columns", 1),
+        r.ints("multipliers", null), r.ints("shifts", null), r.requiredInt32("output_zero_point"));
+  }
+
+  private static void writeRescale(AttrWriter w, dev.zeropoint.ir.numerics.PoolRescale p) {
+    w.word("rounding", p.kind().word()).integer("columns", p.columns()).ints("multipliers", p.multipliers())
+        .ints("shifts", p.shifts()).integer("output_zero_point", p.outputZeroPoint());
+  }
+
   private static ImmutableIntArray pair(int v) {
     return ImmutableIntArray.of(v, v);
   }

@@ -95,4 +95,98 @@ final class LoweredRules {
     }
     return List.of(out);
   }
+
+  /** An 8-bit input of rank 4; the written result u8 / i8 (usually quantized per tensor) of the pooled shape. */
+  static List<TensorType> avgPool2dInt(TypeContext c) throws TypeError {
+    Attrs.AvgPool2dInt a = c.attrs(Attrs.AvgPool2dInt.class);
+    Attrs.AvgPool2d w = a.window();
+    Shape x = eightBitPlanes(c, a.inputZeroPoint());
+    int oh = ShapeRules.windowOutput(c, x.dim(2), w.kernel().get(0), w.stride().get(0), w.padding().get(0),
+        w.padding().get(2), 1, w.ceilMode());
+    int ow = ShapeRules.windowOutput(c, x.dim(3), w.kernel().get(1), w.stride().get(1), w.padding().get(1),
+        w.padding().get(3), 1, w.ceilMode());
+    return List.of(rescaled(c, Shape.of(x.dim(0), x.dim(1), oh, ow), a.rescale()));
+  }
+
+  static List<TensorType> adaptiveAvgPool2dInt(TypeContext c) throws TypeError {
+    Attrs.AdaptiveAvgPool2dInt a = c.attrs(Attrs.AdaptiveAvgPool2dInt.class);
+    Shape x = eightBitPlanes(c, a.inputZeroPoint());
+    Shape out = Shape.of(x.dim(0), x.dim(1), a.size().outputSize().get(0), a.size().outputSize().get(1));
+    return List.of(rescaled(c, out, a.rescale()));
+  }
+
+  private static Shape eightBitPlanes(TypeContext c, int inputZeroPoint) throws TypeError {
+    TypeChecks.requireRank(c, 0, 4);
+    ElementType e = c.operand(0).elementType();
+    if (e != ElementType.U8 && e != ElementType.I8) {
+      throw c.error("input must hold 8-bit integers, got " + c.operand(0));
+    }
+    if (inputZeroPoint < e.minValue() || inputZeroPoint > e.maxValue()) {
+      throw c.error("input_zero_point " + inputZeroPoint + " outside " + e + " range");
+    }
+    return c.operand(0).shape();
+  }
+
+  private static TensorType rescaled(TypeContext c, Shape shape, dev.zeropoint.ir.numerics.PoolRescale rescale)
+      throws TypeError {
+    TensorType out = eightBitResult(c, shape);
+    Optional<String> problem = rescale.problem(out.elementType());
+    if (problem.isPresent()) {
+      throw c.error(problem.get());
+    }
+    Optional<Quantization.PerTensor> q = out.perTensor();
+    if (q.isPresent() && rescale.kind() != dev.zeropoint.ir.numerics.PoolRescale.Kind.ATEN_ADAPTIVE_NCHW
+        && q.get().zeroPoint() != rescale.outputZeroPoint()) {
+      throw c.error("output_zero_point " + rescale.outputZeroPoint() + " differs from the result's zero point "
+          + q.get().zeroPoint());
+    }
+    return out;
+  }
+
+  /** The written result: u8 or i8, plain or quantized per tensor. */
+  private static TensorType eightBitResult(TypeContext c, Shape shape) throws TypeError {
+    TensorType out = TypeChecks.written(c, shape, "the result type must be written (u8 or i8, usually quantized)");
+    if (out.elementType() != ElementType.U8 && out.elementType() != ElementType.I8) {
+      throw c.error("result must hold u8 or i8, got " + out);
+    }
+    if (out.isQuantized() && out.perTensor().isEmpty()) {
+      throw c.error("result must be quantized per tensor, got " + out);
+    }
+    return out;
+  }
+
+  /** Two 8-bit operands of one storage type, zero points in its range; i32 of the broadcast shape. */
+  static List<TensorType> mulAcc(TypeContext c) throws TypeError {
+    Attrs.MulAcc a = c.attrs(Attrs.MulAcc.class);
+    ElementType e = c.operand(0).elementType();
+    if ((e != ElementType.U8 && e != ElementType.I8) || c.operand(1).elementType() != e) {
+      throw c.error("operands must both hold u8 or both i8, got " + c.operand(0) + " and " + c.operand(1));
+    }
+    for (int zp : new int[] {a.aZeroPoint(), a.bZeroPoint()}) {
+      if (zp < e.minValue() || zp > e.maxValue()) {
+        throw c.error("zero point " + zp + " outside " + e + " range");
+      }
+    }
+    Shape shape = TypeChecks.broadcast(c, c.operand(0).shape(), c.operand(1).shape());
+    return inferred(c, TensorType.of(ElementType.I32, shape));
+  }
+
+  /** An 8-bit input, a table of 256 entries that fit the written 8-bit result. */
+  static List<TensorType> lookup(TypeContext c) throws TypeError {
+    Attrs.Lookup a = c.attrs(Attrs.Lookup.class);
+    ElementType e = c.operand(0).elementType();
+    if (e != ElementType.U8 && e != ElementType.I8) {
+      throw c.error("input must hold 8-bit integers, got " + c.operand(0));
+    }
+    if (a.table().length() != 256) {
+      throw c.error("table needs 256 entries (one per input value), got " + a.table().length());
+    }
+    TensorType out = eightBitResult(c, c.operand(0).shape());
+    for (int i = 0; i < 256; i++) {
+      if (a.table().get(i) < out.elementType().minValue() || a.table().get(i) > out.elementType().maxValue()) {
+        throw c.error("table entry " + a.table().get(i) + " outside " + out.elementType());
+      }
+    }
+    return List.of(out);
+  }
 }

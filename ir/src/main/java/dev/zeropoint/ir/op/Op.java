@@ -40,7 +40,15 @@ public enum Op {
   /** Lowered: exact int32 accumulation of a quantized linear. */
   LINEAR_ACC("linear_acc"),
   /** Lowered: int32 accumulators to output integers, by an explicit scheme. */
-  REQUANTIZE_ACC("requantize_acc");
+  REQUANTIZE_ACC("requantize_acc"),
+  /** Lowered: average pooling with an integer-only rescale of the window sums. */
+  AVG_POOL2D_INT("avg_pool2d_int"),
+  /** Lowered: adaptive average pooling with an integer-only rescale of the window sums. */
+  ADAPTIVE_AVG_POOL2D_INT("adaptive_avg_pool2d_int"),
+  /** Lowered: int32 products of zero-point-shifted 8-bit operands (broadcasting). */
+  MUL_ACC("mul_acc"),
+  /** Lowered: an elementwise function of an 8-bit tensor as a table of its 256 values. */
+  LOOKUP("lookup");
 
   private final String keyword;
 

@@ -51,6 +51,10 @@ public final class OpRegistry {
     def(Op.CONV2D_ACC, List.of("input", "weight", "bias"), 2, 3, Attrs.Conv2dAcc::read, LoweredRules::conv2dAcc);
     def(Op.LINEAR_ACC, List.of("input", "weight", "bias"), 2, 3, Attrs.LinearAcc::read, LoweredRules::linearAcc);
     def(Op.REQUANTIZE_ACC, List.of("accumulator"), 1, 1, Attrs.RequantizeAcc::read, LoweredRules::requantizeAcc);
+    def(Op.AVG_POOL2D_INT, X, 1, 1, Attrs.AvgPool2dInt::read, LoweredRules::avgPool2dInt);
+    def(Op.ADAPTIVE_AVG_POOL2D_INT, X, 1, 1, Attrs.AdaptiveAvgPool2dInt::read, LoweredRules::adaptiveAvgPool2dInt);
+    def(Op.MUL_ACC, List.of("a", "b"), 2, 2, Attrs.MulAcc::read, LoweredRules::mulAcc);
+    def(Op.LOOKUP, X, 1, 1, Attrs.Lookup::read, LoweredRules::lookup);
     for (Op op : Op.values()) {
       if (!DEFS.containsKey(op)) {
         throw new ExceptionInInitializerError("op " + op + " has no definition");

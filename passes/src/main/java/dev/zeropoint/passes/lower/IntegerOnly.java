@@ -75,15 +75,20 @@ public final class IntegerOnly {
       case ADD -> quantized && !integerAdd(n, numerics)
           ? Optional.of("this add dequantizes to float (PyTorch's path for broadcast or non-qnnpack operands)")
           : Optional.empty();
-      case MUL -> quantized ? Optional.of("quantized mul rescales with a float32 multiply") : Optional.empty();
+      case MUL -> quantized ? Optional.of("quantized mul rescales with a float32 multiply (lower-integer lowers "
+          + "quint8 mul with multiplier below 2^31 / 255^2 only)") : Optional.empty();
       case CAT -> quantized && n.operands().stream().anyMatch(v -> !v.type().equals(sameParams(v, out)))
-          ? Optional.of("inputs with other parameters are requantized through float") : Optional.empty();
-      case REQUANTIZE -> Optional.of("requantize goes through float (dequantize, quantize)");
+          ? Optional.of("inputs with other parameters are requantized through float (lower-integer lowers "
+              + "per-tensor 8-bit inputs only)") : Optional.empty();
+      case REQUANTIZE -> Optional.of("requantize goes through float (dequantize, quantize; lower-integer lowers "
+          + "per-tensor 8-bit ones only)");
       case AVG_POOL2D, ADAPTIVE_AVG_POOL2D -> quantized
-          ? Optional.of("average pooling rescales its sums with a float32 multiply") : Optional.empty();
+          ? Optional.of("average pooling rescales its sums with a float32 multiply (lower-integer did not lower "
+              + "it: a multiplier outside the exact domain, or a pool PyTorch refuses)") : Optional.empty();
       case BATCH_NORM -> quantized ? Optional.of("quantized batch norm uses a float fused multiply-add")
           : Optional.empty();
-      case CONST, QUANTIZE, DEQUANTIZE, CONV2D_ACC, LINEAR_ACC, RELU, RELU6, HARDTANH, CLAMP, HARDSWISH, HARDSIGMOID,
+      case CONST, QUANTIZE, DEQUANTIZE, CONV2D_ACC, LINEAR_ACC, AVG_POOL2D_INT, ADAPTIVE_AVG_POOL2D_INT, MUL_ACC,
+          LOOKUP, RELU, RELU6, HARDTANH, CLAMP, HARDSWISH, HARDSIGMOID,
           SIGMOID, MAX_POOL2D, FLATTEN, RESHAPE, PERMUTE, SPLIT, CHUNK, PAD -> Optional.empty();
     };
   }

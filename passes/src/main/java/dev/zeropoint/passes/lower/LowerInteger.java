@@ -1,0 +1,285 @@
+package dev.zeropoint.passes.lower;
+
+import com.google.common.collect.ImmutableList;
+import com.google.common.primitives.ImmutableIntArray;
+import dev.zeropoint.ir.CompileException;
+import dev.zeropoint.ir.ElementType;
+import dev.zeropoint.ir.Graph;
+import dev.zeropoint.ir.Node;
+import dev.zeropoint.ir.Numerics;
+import dev.zeropoint.ir.Quantization;
+import dev.zeropoint.ir.SourceLocation;
+import dev.zeropoint.ir.TensorType;
+import dev.zeropoint.ir.Value;
+import dev.zeropoint.ir.numerics.IntegerOnlyRequant;
+import dev.zeropoint.ir.numerics.PoolRescale;
+import dev.zeropoint.ir.numerics.PyTorchAtenQuantized;
+import dev.zeropoint.ir.numerics.PyTorchLayout;
+import dev.zeropoint.ir.numerics.PyTorchQnnpackPooling;
+import dev.zeropoint.ir.numerics.Requantizer;
+import dev.zeropoint.ir.op.Attrs;
+import dev.zeropoint.ir.op.Op;
+import dev.zeropoint.ir.op.TypeError;
+import dev.zeropoint.passes.GraphRewriter;
+import dev.zeropoint.passes.Pass;
+import dev.zeropoint.passes.PassContext;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * {@code lower-integer} (integer-only pipelines, flavour pytorch-qnnpack): the quantized ops that
+ * PyTorch computes with float32 become integer ops giving the same integers, every constant taken
+ * from the numerics library:
+ *
+ * <ul>
+ *   <li>{@code avg_pool2d}, {@code adaptive_avg_pool2d} -&gt; {@code avg_pool2d_int} / {@code
+ *       adaptive_avg_pool2d_int}: the kernel PyTorch picks ({@link PyTorchQnnpackPooling}, the
+ *       layout from {@link PyTorchLayout}), each float multiplier as mantissa and exponent ({@link
+ *       PoolRescale}); an adaptive pool QNNPACK runs becomes the avg_pool2d_int of its windows;
+ *   <li>{@code mul} (quint8) -&gt; {@code mul_acc} + {@code requantize_acc} scheme mantissa, when
+ *       {@code 65025 * m < 2^31} (then PyTorch's scalar and vector lambdas agree, and both are the
+ *       mantissa requantization of the exact product);
+ *   <li>{@code requantize}, and each {@code cat} operand with other parameters than the result -&gt;
+ *       {@code lookup}, the 256 results of {@link PyTorchAtenQuantized#requantize}.
+ * </ul>
+ *
+ * Anything outside these domains stays, and {@link IntegerOnly} reports it. Outside integer-only
+ * pipelines the pass changes nothing.
+ */
+public final class LowerInteger implements Pass {
+  /** Above this multiplier a product of two 8-bit differences (|c| <= 255^2) can leave int32. */
+  private static final double MUL_MULTIPLIER_LIMIT = 0x1p31 / (255.0 * 255.0);
+
+  @Override
+  public String name() {
+    return "lower-integer";
+  }
+
+  @Override
+  public String description() {
+    return "integer-only: quantized pools, mul, cat and requantize -> exact integer ops (pytorch-qnnpack)";
+  }
+
+  @Override
+  public Graph run(Graph graph, PassContext context) throws CompileException {
+    if (!context.integerOnly() || graph.numerics() != Numerics.PYTORCH_QNNPACK) {
+      return graph;
+    }
+    try {
+      return GraphRewriter.rewrite(graph, (n, operands, b) -> lower(graph, n, operands, b), new boolean[1]);
+    } catch (TypeError e) {
+      throw new CompileException(SourceLocation.UNKNOWN, name() + ": " + e.getMessage());
+    }
+  }
+
+  private static Optional<List<Value>> lower(Graph graph, Node n, List<Value> operands, GraphRewriter.Rewrite b)
+      throws TypeError {
+    if (n.results().size() != 1 || !n.result().type().isQuantized()) {
+      return Optional.empty();
+    }
+    return switch (n.op()) {
+      case AVG_POOL2D -> avgPool(graph, n, operands, b);
+      case ADAPTIVE_AVG_POOL2D -> adaptivePool(graph, n, operands, b);
+      case MUL -> mul(n, operands, b);
+      case REQUANTIZE -> perTensor(n.operand(0).type()).isPresent() && perTensor(n.result().type()).isPresent()
+          ? Optional.of(List.of(lookup(n, operands.get(0), n.result().type(), n.result().name(), b)))
+          : Optional.empty();
+      case CAT -> cat(n, operands, b);
+      default -> Optional.empty();
+    };
+  }
+
+  // ---------------------------------------------------------------- pools
+
+  private static Optional<List<Value>> avgPool(Graph graph, Node n, List<Value> operands, GraphRewriter.Rewrite b)
+      throws TypeError {
+    Attrs.AvgPool2d a = (Attrs.AvgPool2d) n.attrs();
+    Optional<Params> p = Params.of(n);
+    if (p.isEmpty()) {
+      return Optional.empty();
+    }
+    Params q = p.get();
+    int kH = a.kernel().get(0);
+    int kW = a.kernel().get(1);
+    Optional<PoolRescale> rescale;
+    if (PyTorchQnnpackPooling.avgPoolUsesQnnpack(q.storage, a.ceilMode())) {
+      rescale = rescale(PoolRescale.Kind.QNNPACK, 1, 1,
+          () -> PyTorchQnnpackPooling.qnnpackScale(q.inScale, q.outScale, kH * kW), q.outZeroPoint);
+    } else {
+      boolean nhwc = PyTorchLayout.isChannelsLastContiguous(n.operand(0), graph.numerics());
+      PoolRescale.Kind kind = nhwc ? PoolRescale.Kind.ATEN_NHWC : PoolRescale.Kind.ATEN_NCHW;
+      boolean single = a.divisorOverride() > 0;
+      PoolRescale.Multiplier m = (rows, cols) -> {
+        int divisor = single ? a.divisorOverride() : rows * cols;
+        return nhwc ? PyTorchQnnpackPooling.atenNhwcMultiplier(q.inScale, q.outScale, divisor)
+            : PyTorchQnnpackPooling.atenNchwMultiplier(q.inScale, q.outScale, divisor);
+      };
+      rescale = rescale(kind, single ? 1 : kH, single ? 1 : kW, m, q.outZeroPoint);
+    }
+    if (rescale.isEmpty()) {
+      return Optional.empty();
+    }
+    Attrs.AvgPool2dInt attrs = new Attrs.AvgPool2dInt(a, q.inZeroPoint, rescale.get());
+    return Optional.of(b.add(Op.AVG_POOL2D_INT, operands, attrs, List.of(n.result().type()),
+        List.of(n.result().name()), n));
+  }
+
+  private static Optional<List<Value>> adaptivePool(Graph graph, Node n, List<Value> operands,
+      GraphRewriter.Rewrite b) throws TypeError {
+    Attrs.AdaptiveAvgPool2d a = (Attrs.AdaptiveAvgPool2d) n.attrs();
+    Optional<Params> p = Params.of(n);
+    if (p.isEmpty()) {
+      return Optional.empty();
+    }
+    Params q = p.get();
+    int inH = n.operand(0).type().shape().dim(2);
+    int inW = n.operand(0).type().shape().dim(3);
+    int outH = a.outputSize().get(0);
+    int outW = a.outputSize().get(1);
+    if (PyTorchQnnpackPooling.adaptiveUsesQnnpack(q.storage, inH, inW, outH, outW)) {
+      int kH = inH / outH;
+      int kW = inW / outW;
+      Optional<PoolRescale> rescale = rescale(PoolRescale.Kind.QNNPACK, 1, 1,
+          () -> PyTorchQnnpackPooling.qnnpackScale(q.inScale, q.outScale, kH * kW), q.outZeroPoint);
+      if (rescale.isEmpty()) {
+        return Optional.empty();
+      }
+      Attrs.AvgPool2d window = new Attrs.AvgPool2d(ImmutableIntArray.of(kH, kW), ImmutableIntArray.of(kH, kW),
+          ImmutableIntArray.of(0, 0, 0, 0), false, true, 0);
+      return Optional.of(b.add(Op.AVG_POOL2D_INT, operands, new Attrs.AvgPool2dInt(window, q.inZeroPoint,
+          rescale.get()), List.of(n.result().type()), List.of(n.result().name()), n));
+    }
+    boolean nhwc = PyTorchLayout.isChannelsLastContiguous(n.operand(0), graph.numerics());
+    int rows = maxWindow(inH, outH);
+    int cols = maxWindow(inW, outW);
+    if ((long) rows * cols * 256 >= 1L << 31) {
+      return Optional.empty(); // window sums could leave int32
+    }
+    Optional<PoolRescale> rescale = nhwc
+        ? rescale(PoolRescale.Kind.ATEN_NHWC, rows, cols,
+            (r, c) -> PyTorchQnnpackPooling.atenNhwcMultiplier(q.inScale, q.outScale, r * c), q.outZeroPoint)
+        : rescale(PoolRescale.Kind.ATEN_ADAPTIVE_NCHW, rows, cols,
+            PyTorchQnnpackPooling::atenAdaptiveNchwReciprocal, q.outZeroPoint);
+    if (rescale.isEmpty()) {
+      return Optional.empty();
+    }
+    // ATen's NCHW adaptive kernel averages the stored values themselves: the sum of q, no zero point.
+    int inZeroPoint = nhwc ? q.inZeroPoint : 0;
+    return Optional.of(b.add(Op.ADAPTIVE_AVG_POOL2D_INT, operands,
+        new Attrs.AdaptiveAvgPool2dInt(a, inZeroPoint, rescale.get()), List.of(n.result().type()),
+        List.of(n.result().name()), n));
+  }
+
+  /** The tallest adaptive window: {@code ceil((o + 1) in / out) - floor(o in / out)} over o. */
+  private static int maxWindow(int in, int out) {
+    int max = 0;
+    for (int o = 0; o < out; o++) {
+      int start = (int) Math.floorDiv((long) o * in, out);
+      int end = (int) -Math.floorDiv(-(long) (o + 1) * in, out);
+      max = Math.max(max, end - start);
+    }
+    return max;
+  }
+
+  private static Optional<PoolRescale> rescale(PoolRescale.Kind kind, int rows, int cols,
+      PoolRescale.Multiplier m, int outZeroPoint) {
+    try {
+      return Optional.of(PoolRescale.of(kind, rows, cols, m, outZeroPoint));
+    } catch (IllegalArgumentException e) {
+      return Optional.empty(); // PyTorch refuses the pool, or a multiplier is outside the exact domain
+    }
+  }
+
+  private static Optional<PoolRescale> rescale(PoolRescale.Kind kind, int rows, int cols,
+      java.util.function.Supplier<Float> m, int outZeroPoint) {
+    try {
+      float scale = m.get();
+      return rescale(kind, rows, cols, (r, c) -> scale, outZeroPoint);
+    } catch (IllegalArgumentException e) {
+      return Optional.empty();
+    }
+  }
+
+  // ---------------------------------------------------------------- mul
+
+  private static Optional<List<Value>> mul(Node n, List<Value> operands, GraphRewriter.Rewrite b) throws TypeError {
+    TensorType out = n.result().type();
+    Optional<Quantization.PerTensor> qa = perTensor(n.operand(0).type());
+    Optional<Quantization.PerTensor> qb = perTensor(n.operand(1).type());
+    Optional<Quantization.PerTensor> qo = perTensor(out);
+    boolean u8 = out.elementType() == ElementType.U8 && n.operand(0).type().elementType() == ElementType.U8
+        && n.operand(1).type().elementType() == ElementType.U8;
+    if (qa.isEmpty() || qb.isEmpty() || qo.isEmpty() || !u8) {
+      return Optional.empty();
+    }
+    float m = PyTorchAtenQuantized.mulMultiplier(qa.get().scale(), qb.get().scale(), qo.get().scale());
+    if (!(m > 0 && m < MUL_MULTIPLIER_LIMIT)) {
+      return Optional.empty();
+    }
+    IntegerOnlyRequant r = IntegerOnlyRequant.of(m);
+    String name = n.result().name();
+    Value acc = b.add(Op.MUL_ACC, operands,
+        new Attrs.MulAcc((int) qa.get().zeroPoint(), (int) qb.get().zeroPoint()), List.of(),
+        List.of(b.freshName(name + ".acc")), n).get(0);
+    Requantizer.Scheme scheme = Requantizer.Scheme.MANTISSA;
+    Attrs.RequantizeAcc requant = new Attrs.RequantizeAcc(scheme, com.google.common.primitives.ImmutableDoubleArray.of(),
+        ImmutableIntArray.of(r.mantissa()), ImmutableIntArray.of(r.exponent()), 0, (int) qo.get().zeroPoint(), 0, 255);
+    return Optional.of(b.add(Op.REQUANTIZE_ACC, List.of(acc), requant, List.of(out), List.of(name), n));
+  }
+
+  // ---------------------------------------------------------------- cat, requantize
+
+  private static Optional<List<Value>> cat(Node n, List<Value> operands, GraphRewriter.Rewrite b) throws TypeError {
+    TensorType out = n.result().type();
+    if (perTensor(out).isEmpty()) {
+      return Optional.empty();
+    }
+    for (Value v : n.operands()) {
+      if (perTensor(v.type()).isEmpty() || v.type().elementType() != out.elementType()) {
+        return Optional.empty();
+      }
+    }
+    List<Value> inputs = new ArrayList<>();
+    for (int i = 0; i < operands.size(); i++) {
+      TensorType same = out.withShape(operands.get(i).type().shape());
+      Value v = operands.get(i);
+      inputs.add(v.type().equals(same) ? v : lookup(n, v, same, b.freshName(v.name() + ".requant"), b));
+    }
+    return Optional.of(b.add(Op.CAT, ImmutableList.copyOf(inputs), n.attrs(), List.of(out),
+        List.of(n.result().name()), n));
+  }
+
+  /** {@code lookup(x)} to {@code type}: the 256 results of PyTorch's dequantize-quantize. */
+  private static Value lookup(Node n, Value x, TensorType type, String name, GraphRewriter.Rewrite b)
+      throws TypeError {
+    Quantization.PerTensor in = perTensor(x.type()).orElseThrow();
+    Quantization.PerTensor to = perTensor(type).orElseThrow();
+    long min = x.type().elementType().minValue();
+    int[] table = new int[256];
+    for (int i = 0; i < 256; i++) {
+      table[i] = PyTorchAtenQuantized.requantize((int) (min + i), in.scale(), in.zeroPoint(), to.scale(),
+          to.zeroPoint(), type.elementType());
+    }
+    return b.add(Op.LOOKUP, List.of(x), new Attrs.Lookup(ImmutableIntArray.copyOf(table)), List.of(type),
+        List.of(name), n).get(0);
+  }
+
+  private static Optional<Quantization.PerTensor> perTensor(TensorType t) {
+    ElementType e = t.elementType();
+    return e == ElementType.U8 || e == ElementType.I8 ? t.perTensor() : Optional.empty();
+  }
+
+  /** A pool's per-tensor 8-bit parameters. */
+  private record Params(ElementType storage, double inScale, int inZeroPoint, double outScale, int outZeroPoint) {
+    static Optional<Params> of(Node n) {
+      Optional<Quantization.PerTensor> in = perTensor(n.operand(0).type());
+      Optional<Quantization.PerTensor> out = perTensor(n.result().type());
+      if (in.isEmpty() || out.isEmpty() || n.operand(0).type().elementType() != n.result().type().elementType()) {
+        return Optional.empty();
+      }
+      return Optional.of(new Params(n.result().type().elementType(), in.get().scale(), (int) in.get().zeroPoint(),
+          out.get().scale(), (int) out.get().zeroPoint()));
+    }
+  }
+}
