@@ -106,9 +106,12 @@ class GoldenTest {
     Map<Value, Tensor> reference = Interpreter.evaluate(parsed, floatInputs);
     Map<String, TensorData> inputs = new HashMap<>();
     for (Value in : integer.inputs()) {
-      Value original = parsed.input(in.name()).orElseThrow();
-      Value source = in.type().equals(original.type()) ? original
-          : parsed.users(original).stream().filter(u -> u.op() == Op.QUANTIZE).findFirst().orElseThrow().result();
+      // An input of the integer graph is a graph input (then its quantize, if quantized now) or a
+      // quantized value the float preprocessing computed; the reference run has them all.
+      Value source = parsed.input(in.name()).map(original -> in.type().equals(original.type()) ? original
+          : parsed.users(original).stream().filter(u -> u.op() == Op.QUANTIZE).findFirst().orElseThrow().result())
+          .orElseGet(() -> parsed.nodes().stream().flatMap(n -> n.results().stream())
+              .filter(v -> v.name().equals(in.name())).findFirst().orElseThrow());
       inputs.put(in.name(), reference.get(source).toData());
     }
     Map<String, TensorData> outputs = new Interpreter().prepare(integer).run(inputs);

@@ -37,6 +37,11 @@ public final class IntegerOnly {
       throw new IllegalStateException("integer-only boundary produced an ill-typed graph: " + e.getMessage(), e);
     }
     g = new Canonicalize().run(g, PassContext.forTests());
+    try {
+      g = dropUnusedFloatInputs(g);
+    } catch (TypeError e) {
+      throw new IllegalStateException("dropping unused inputs produced an ill-typed graph: " + e.getMessage(), e);
+    }
     List<Diagnostic> problems = new ArrayList<>();
     for (Value in : g.inputs()) {
       if (in.type().isFloat()) {
@@ -108,25 +113,51 @@ public final class IntegerOnly {
     return out.withShape(v.type().shape());
   }
 
-  /** Moves the quantize of each input and the dequantize of each output out of the graph. */
+  /**
+   * Moves the boundary to the quantized tensors. Every quantize of a float value computed from the
+   * inputs by float ops only (the float prefix: preprocessing that runs on the host) becomes an
+   * input: named after the graph input when it quantizes an input directly and is its only kind of
+   * user, else after the quantized value itself. Each output that dequantizes becomes the quantized
+   * tensor. Float inputs nothing uses any more are dropped; float values still needed remain (and
+   * are reported).
+   */
   private static Graph moveBoundary(Graph graph) throws TypeError {
+    java.util.Set<Value> prefix = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+    graph.inputs().stream().filter(v -> v.type().isFloat()).forEach(prefix::add);
+    for (Node n : graph.nodes()) {
+      boolean floatOnly = n.op() != Op.QUANTIZE && n.results().stream().allMatch(v -> v.type().isFloat())
+          && n.operands().stream().allMatch(prefix::contains);
+      if (floatOnly) {
+        prefix.addAll(n.results());
+      }
+    }
+    java.util.Set<Node> boundary = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+    graph.nodes().stream().filter(n -> n.op() == Op.QUANTIZE && prefix.contains(n.operand(0))).forEach(boundary::add);
+
     GraphBuilder b = GraphBuilder.create(graph.name(), graph.numerics());
     graph.weightsFile().ifPresent(b::weightsFile);
     Map<Value, Value> map = new IdentityHashMap<>();
+    java.util.Set<Node> moved = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
     for (Value in : graph.inputs()) {
       List<Node> users = graph.users(in);
-      boolean onlyQuantized = !users.isEmpty() && users.stream().allMatch(u -> u.op() == Op.QUANTIZE)
+      boolean onlyQuantized = !users.isEmpty() && users.stream().allMatch(boundary::contains)
           && users.stream().map(u -> u.result().type()).distinct().count() == 1;
       if (onlyQuantized) {
         Value q = b.input(in.name(), users.get(0).result().type(), in.location());
         users.forEach(u -> map.put(u.result(), q));
+        moved.addAll(users);
       } else {
         map.put(in, b.input(in.name(), in.type(), in.location()));
       }
     }
+    for (Node q : boundary) {
+      if (!moved.contains(q)) {
+        map.put(q.result(), b.input(q.result().name(), q.result().type(), q.location()));
+      }
+    }
     for (Node n : graph.nodes()) {
-      if (map.containsKey(n.results().get(0))) {
-        continue; // a boundary quantize, now the input itself
+      if (boundary.contains(n)) {
+        continue; // a boundary quantize, now an input
       }
       List<Value> operands = n.operands().stream().map(map::get).toList();
       List<Value> results = b.add(n.op(), operands, n.attrs(), n.results().stream().map(Value::type).toList(),
@@ -139,6 +170,30 @@ public final class IntegerOnly {
       Node p = o.value().producer();
       Value v = p != null && p.op() == Op.DEQUANTIZE ? p.operand(0) : o.value();
       b.output(o.name(), map.get(v), o.location());
+    }
+    return b.build();
+  }
+
+  /** The graph without the float inputs nothing uses (the preprocessing they fed has moved out). */
+  private static Graph dropUnusedFloatInputs(Graph g) throws TypeError {
+    GraphBuilder b = GraphBuilder.create(g.name(), g.numerics());
+    g.weightsFile().ifPresent(b::weightsFile);
+    Map<Value, Value> map = new IdentityHashMap<>();
+    for (Value in : g.inputs()) {
+      boolean used = !g.users(in).isEmpty() || g.outputs().stream().anyMatch(o -> o.value() == in);
+      if (used || !in.type().isFloat()) {
+        map.put(in, b.input(in.name(), in.type(), in.location()));
+      }
+    }
+    for (Node n : g.nodes()) {
+      List<Value> results = b.add(n.op(), n.operands().stream().map(map::get).toList(), n.attrs(),
+          n.results().stream().map(Value::type).toList(), n.results().stream().map(Value::name).toList(), n.location());
+      for (int i = 0; i < results.size(); i++) {
+        map.put(n.results().get(i), results.get(i));
+      }
+    }
+    for (Graph.Output o : g.outputs()) {
+      b.output(o.name(), map.get(o.value()), o.location());
     }
     return b.build();
   }
