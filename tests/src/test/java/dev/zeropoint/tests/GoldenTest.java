@@ -42,25 +42,24 @@ class GoldenTest {
 
   @TestFactory
   Stream<DynamicTest> interpreterMatchesPyTorchExactly() throws IOException {
-    String only = System.getProperty("golden.only", "");
-    List<Path> cases;
-    try (Stream<Path> dirs = Files.list(GOLDEN)) {
-      cases = dirs.filter(d -> Files.isRegularFile(d.resolve("case.json")))
-          .filter(d -> d.getFileName().toString().startsWith(only)).sorted().toList();
-    }
+    List<Path> cases = cases();
     assertTrue(!cases.isEmpty(), "no golden cases under " + GOLDEN.toAbsolutePath());
     return cases.stream().map(dir -> DynamicTest.dynamicTest(dir.getFileName().toString(), () -> check(dir)));
+  }
+
+  /** The case folders, those starting with {@code -Dgolden.only} when it is given. */
+  static List<Path> cases() throws IOException {
+    String only = System.getProperty("golden.only", "");
+    try (Stream<Path> dirs = Files.list(GOLDEN)) {
+      return dirs.filter(d -> Files.isRegularFile(d.resolve("case.json")))
+          .filter(d -> d.getFileName().toString().startsWith(only)).sorted().toList();
+    }
   }
 
   /** The default pipeline must not change a single output integer. */
   @TestFactory
   Stream<DynamicTest> optimizedModelsStillMatchPyTorchExactly() throws IOException {
-    String only = System.getProperty("golden.only", "");
-    List<Path> cases;
-    try (Stream<Path> dirs = Files.list(GOLDEN)) {
-      cases = dirs.filter(d -> Files.isRegularFile(d.resolve("case.json")))
-          .filter(d -> d.getFileName().toString().startsWith(only)).sorted().toList();
-    }
+    List<Path> cases = cases();
     return cases.stream().map(dir -> DynamicTest.dynamicTest(dir.getFileName() + " -O", () -> check(dir, true)));
   }
 
@@ -71,12 +70,7 @@ class GoldenTest {
    */
   @TestFactory
   Stream<DynamicTest> integerOnlyModelsMatchPyTorchExactly() throws IOException {
-    String only = System.getProperty("golden.only", "");
-    List<Path> cases;
-    try (Stream<Path> dirs = Files.list(GOLDEN)) {
-      cases = dirs.filter(d -> Files.isRegularFile(d.resolve("case.json")))
-          .filter(d -> d.getFileName().toString().startsWith(only)).sorted().toList();
-    }
+    List<Path> cases = cases();
     return cases.stream().map(dir -> DynamicTest.dynamicTest(dir.getFileName() + " -O --integer-only",
         () -> checkIntegerOnly(dir)));
   }
