@@ -2,6 +2,7 @@ package dev.zeropoint.passes;
 
 import dev.zeropoint.passes.canonicalize.Canonicalize;
 import dev.zeropoint.passes.elide.ElideElementwise;
+import dev.zeropoint.passes.lower.CheckAccumulators;
 import dev.zeropoint.passes.lower.LowerRequantize;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,7 +19,7 @@ public final class PassRegistry {
   /** Built-in passes, then user passes ({@code META-INF/services/dev.zeropoint.passes.Pass}). */
   public static PassRegistry load() {
     PassRegistry r = new PassRegistry();
-    for (Pass p : List.<Pass>of(new Canonicalize(), new ElideElementwise(), new LowerRequantize())) {
+    for (Pass p : List.<Pass>of(new Canonicalize(), new ElideElementwise(), new LowerRequantize(), new CheckAccumulators())) {
       r.passes.put(p.name(), p);
     }
     for (Pass p : ServiceLoader.load(Pass.class)) {
