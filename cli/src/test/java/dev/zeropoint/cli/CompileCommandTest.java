@@ -188,6 +188,19 @@ class CompileCommandTest {
   }
 
   @Test
+  void aFailedMoveLeavesNoPartialOutput() throws Exception {
+    Path out = dir.resolve("out");
+    // A non-empty directory where the header goes: the JSON is moved first, the header's move fails.
+    Files.createDirectories(out.resolve("conv_qnnpack.params.h").resolve("in-the-way"));
+    CliTest.Result r = CliTest.run("compile", write("m.qg", ExplainCommandTest.CONV).toString(), "--target", "params",
+        "-o", out.toString());
+    assertEquals(1, r.status());
+    assertTrue(r.err().startsWith("zeropoint: " + out + ": cannot write the output ("), r.err());
+    assertEquals(1, r.err().lines().count(), r.err());
+    assertEquals(List.of("conv_qnnpack.params.h"), Files.list(out).map(p -> p.getFileName().toString()).toList());
+  }
+
+  @Test
   void modelErrorsWriteNothing() throws Exception {
     Path out = dir.resolve("out");
     CliTest.Result r = CliTest.run("compile", write("m.qg", "model broken {\n").toString(), "--target", "params",

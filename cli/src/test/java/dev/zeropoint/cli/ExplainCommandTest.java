@@ -80,6 +80,16 @@ class ExplainCommandTest {
   }
 
   @Test
+  void anUnloweredLayerShowsTheConstantsLoweringWouldGive() throws Exception {
+    List<String> out = lines(CliTest.run("explain", write("conv.qg", CONV).toString(), "--passes", "canonicalize"));
+    assertEquals("model conv_qnnpack numerics(pytorch-qnnpack), after --passes canonicalize", out.get(0));
+    assertTrue(out.get(2).endsWith(", 1 output channels (not lowered)"), out.get(2));
+    // The same hand-computed bias and scale as the lowered layer.
+    assertTrue(out.contains("  bias    int32 [8]"));
+    assertTrue(out.contains("  requantize float: f32 scale [0.125]"));
+  }
+
+  @Test
   void integerOnlyShowsMantissaAndExponent() throws Exception {
     List<String> out = lines(CliTest.run("explain", write("conv.qg", CONV).toString(), "--integer-only"));
     assertEquals("model conv_qnnpack numerics(pytorch-qnnpack), after -O --integer-only", out.get(0));
