@@ -7,14 +7,15 @@ import picocli.CommandLine.Command;
 /** The {@code zeropoint} command: parse, check, transform, run and compile quantized models. */
 @Command(name = "zeropoint", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
     description = "Ahead-of-time compiler for quantized neural-network graphs, bit-exact with the source framework.",
-    subcommands = {CheckCommand.class, PrintCommand.class, RunCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {CheckCommand.class, PrintCommand.class, RunCommand.class, BenchCommand.class, ExplainCommand.class,
+        CompileCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "missing command (check, print, run, bench)");
+    throw new CommandLine.ParameterException(spec.commandLine(), "missing command (check, print, run, bench, explain, compile)");
   }
 
   public static void main(String[] args) {

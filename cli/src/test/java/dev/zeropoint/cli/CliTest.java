@@ -123,12 +123,12 @@ class CliTest {
     assertTrue(unknown.err().startsWith("zeropoint: Unmatched argument at index 0: 'frobnicate'"), unknown.err());
     Result none = run();
     assertEquals(1, none.status());
-    assertEquals("zeropoint: missing command (check, print, run, bench)\nTry 'zeropoint --help' for more information.\n",
+    assertEquals("zeropoint: missing command (check, print, run, bench, explain, compile)\nTry 'zeropoint --help' for more information.\n",
         none.err());
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"", "check", "print", "run", "bench"})
+  @ValueSource(strings = {"", "check", "print", "run", "bench", "explain", "compile"})
   void everyCommandHasHelp(String command) {
     Result r = command.isEmpty() ? run("--help") : run(command, "--help");
     assertEquals(0, r.status());

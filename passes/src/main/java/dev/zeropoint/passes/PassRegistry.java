@@ -3,6 +3,7 @@ package dev.zeropoint.passes;
 import dev.zeropoint.passes.canonicalize.Canonicalize;
 import dev.zeropoint.passes.elide.ElideElementwise;
 import dev.zeropoint.passes.fuse.FuseActivation;
+import dev.zeropoint.passes.lower.CheckAccumulators;
 import dev.zeropoint.passes.lower.FoldBias;
 import dev.zeropoint.passes.lower.LowerInteger;
 import dev.zeropoint.passes.lower.LowerRequantize;
@@ -22,7 +23,7 @@ public final class PassRegistry {
   public static PassRegistry load() {
     PassRegistry r = new PassRegistry();
     for (Pass p : List.<Pass>of(new Canonicalize(), new ElideElementwise(), new LowerRequantize(),
-        new LowerInteger(), new FuseActivation(), new FoldBias())) {
+        new LowerInteger(), new FuseActivation(), new FoldBias(), new CheckAccumulators())) {
       r.passes.put(p.name(), p);
     }
     for (Pass p : ServiceLoader.load(Pass.class)) {

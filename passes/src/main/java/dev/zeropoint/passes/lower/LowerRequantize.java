@@ -90,7 +90,7 @@ public final class LowerRequantize extends RewritePass {
   }
 
   /** A constant bias (f32 or i32) as data; empty when the bias is computed at run time. */
-  static Optional<LayerRequantization.Bias> constantBias(Value bias) {
+  public static Optional<LayerRequantization.Bias> constantBias(Value bias) {
     if (bias.producer() == null || bias.producer().op() != Op.CONST) {
       return Optional.empty();
     }

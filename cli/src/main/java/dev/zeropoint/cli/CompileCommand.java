@@ -1,0 +1,125 @@
+package dev.zeropoint.cli;
+
+import dev.zeropoint.ir.Graph;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+@Command(name = "compile", mixinStandardHelpOptions = true,
+    description = {"Compile a model for a target. --target params writes DIR/<model>.params.json and",
+        "DIR/<model>.params.h: every layer's integer parameters after -O (or --passes); with",
+        "--integer-only, pytorch-qnnpack layers use the mantissa scheme instead of float scales."})
+final class CompileCommand implements Callable<Integer> {
+  /** The targets this command knows; the JVM and C backends will add theirs. */
+  static final List<String> TARGETS = List.of("params");
+
+  @Parameters(index = "0", paramLabel = "MODEL.qg", description = "The model to compile.")
+  Path model;
+
+  @Option(names = "--target", paramLabel = "NAME", required = true, description = "What to write: params.")
+  String target;
+
+  @Option(names = "-o", paramLabel = "DIR", required = true, description = "The output directory (created if missing).")
+  Path outputDir;
+
+  @picocli.CommandLine.Mixin
+  PipelineOptions pipeline = new PipelineOptions();
+
+  @Spec
+  picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() {
+    if (!TARGETS.contains(target)) {
+      throw new UserError("zeropoint: unknown target '" + target + "' (available: " + String.join(", ", TARGETS)
+          + "; jvm and c are coming)");
+    }
+    if (pipeline.passes == null) {
+      pipeline.optimize = true; // the parameters are those of the lowered IR
+    }
+    Graph g = pipeline.apply(Models.load(model), model, spec.commandLine().getErr());
+    List<Layers.Layer> layers = Layers.of(g, pipeline.integerOnly);
+    for (Layers.Layer l : layers) {
+      if (l.params().isEmpty()) {
+        throw new UserError("zeropoint: " + model + ": layer %" + l.name() + " has no integer parameters in "
+            + g.numerics() + " (its operand types are not ones the flavour runs in integers)");
+      }
+      if (l.weightData().isEmpty()) {
+        throw new UserError("zeropoint: " + model + ": layer %" + l.name() + " has weights computed at run time;"
+            + " the params target needs constant weights");
+      }
+    }
+    // Both files are rendered before anything is written, so a rendering failure writes nothing.
+    Map<Path, String> files = new LinkedHashMap<>();
+    files.put(outputDir.resolve(g.name() + ".params.json"), ParamsJson.render(g, layers));
+    files.put(outputDir.resolve(g.name() + ".params.h"), ParamsHeader.render(g, layers));
+    write(files);
+    for (Path p : files.keySet()) {
+      spec.commandLine().getOut().println("wrote " + p);
+    }
+    return 0;
+  }
+
+  /**
+   * Writes every file to a temporary file in the directory, then moves them into place; on any
+   * failure the temporary files and the files already moved are removed, so no partial output stays.
+   */
+  private void write(Map<Path, String> files) {
+    try {
+      Files.createDirectories(outputDir);
+    } catch (IOException e) {
+      throw new UserError("zeropoint: " + outputDir + ": cannot create the output directory (" + e + ")");
+    }
+    List<Path> temporary = new ArrayList<>();
+    List<Path> moved = new ArrayList<>();
+    try {
+      Map<Path, Path> staged = new LinkedHashMap<>();
+      for (Map.Entry<Path, String> f : files.entrySet()) {
+        Path tmp = Files.createTempFile(outputDir, ".zeropoint-", ".tmp");
+        temporary.add(tmp);
+        Files.writeString(tmp, f.getValue(), StandardCharsets.UTF_8);
+        staged.put(tmp, f.getKey());
+      }
+      for (Map.Entry<Path, Path> s : staged.entrySet()) {
+        move(s.getKey(), s.getValue());
+        moved.add(s.getValue());
+      }
+    } catch (IOException e) {
+      for (Path p : temporary) {
+        deleteQuietly(p);
+      }
+      for (Path p : moved) {
+        deleteQuietly(p);
+      }
+      throw new UserError("zeropoint: " + outputDir + ": cannot write the output (" + e + ")");
+    }
+  }
+
+  private static void move(Path from, Path to) throws IOException {
+    try {
+      Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } catch (AtomicMoveNotSupportedException e) {
+      Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
+    }
+  }
+
+  private static void deleteQuietly(Path p) {
+    try {
+      Files.deleteIfExists(p);
+    } catch (IOException e) {
+      // Best effort: the error being reported is the one that matters.
+    }
+  }
+}
