@@ -141,11 +141,20 @@ final class ArithmeticKernels {
 
   /** The lowered {@code lookup}: {@code y = table[x - min]} with min the input element type's minimum. */
   static Tensor lookup(Node n, Tensor x) {
-    var table = ((Attrs.Lookup) n.attrs()).table();
+    Attrs.Lookup a = (Attrs.Lookup) n.attrs();
+    var table = a.table();
     long min = x.type.elementType().minValue();
     Tensor r = Tensor.zeros(n.result().type());
+    int[] dims = x.shape().toArray();
+    int axis = a.perChannel() ? Math.floorMod(a.axis(), dims.length) : 0;
+    long inner = 1;
+    for (int d = axis + 1; a.perChannel() && d < dims.length; d++) {
+      inner *= dims[d];
+    }
+    int size = a.perChannel() ? dims[axis] : 1;
     for (int i = 0; i < r.size(); i++) {
-      r.ints[i] = table.get((int) (x.ints[i] - min));
+      int channel = a.perChannel() ? (int) ((i / inner) % size) : 0;
+      r.ints[i] = table.get(256 * channel + (int) (x.ints[i] - min));
     }
     return r;
   }

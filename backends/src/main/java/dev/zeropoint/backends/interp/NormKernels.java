@@ -66,13 +66,10 @@ final class NormKernels {
     for (int c = 0; c < channels; c++) {
       PyTorchAtenQuantized.BatchNormChannel p = PyTorchAtenQuantized.batchNormChannel(weight.f32[c], bias.f32[c],
           mean.f32[c], var.f32[c], eps, qx.scale(), qo.scale());
-      boolean vectorized = PyTorchAtenQuantized.batchNormIsVectorized(c, channels);
       for (int b = 0; b < batch; b++) {
         int base = (b * channels + c) * inner;
         for (int i = base; i < base + inner; i++) {
-          r.ints[i] = vectorized
-              ? PyTorchAtenQuantized.batchNormVectorized(x.ints[i], zpIn, p, zpOut, storage)
-              : PyTorchAtenQuantized.batchNormScalar(x.ints[i], zpIn, p, zpOut, storage);
+          r.ints[i] = PyTorchAtenQuantized.batchNorm(x.ints[i], c, channels, zpIn, p, zpOut, storage);
         }
       }
     }

@@ -165,6 +165,18 @@ public final class PyTorchAtenQuantized {
   }
 
   /**
+   * Element {@code q} of channel {@code channel} (of {@code channels}) of PyTorch's quantized batch
+   * norm: the vector or the scalar formula, as {@link #batchNormIsVectorized} says the kernel picks.
+   * The one definition the interpreter and the integer-only lowering (a per-channel table) share.
+   */
+  public static int batchNorm(int q, int channel, int channels, int inputZeroPoint, BatchNormChannel c,
+      int outputZeroPoint, ElementType storage) {
+    return batchNormIsVectorized(channel, channels)
+        ? batchNormVectorized(q, inputZeroPoint, c, outputZeroPoint, storage)
+        : batchNormScalar(q, inputZeroPoint, c, outputZeroPoint, storage);
+  }
+
+  /**
    * The scalar tail of {@code q_batch_norm_kernel} (channels past the vector blocks, see {@link
    * #batchNormIsVectorized}): {@code zp_out + lrintf(fma(alpha, (float)(q - zp_in), beta))} in int64,
    * saturated. GCC contracts {@code alpha * x + beta} to an FMA in the AVX2 build (checked: the

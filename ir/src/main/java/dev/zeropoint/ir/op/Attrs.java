@@ -380,14 +380,34 @@ public sealed interface Attrs {
   }
 
   /** {@code lookup}: {@code y = table[x - min(x's element type)]}, one entry per input value. */
-  record Lookup(ImmutableIntArray table) implements Attrs {
+  /**
+   * {@code lookup}: one table of 256 entries indexed by {@code x - min(storage)}, or, with an
+   * {@code axis}, one such table per index of that axis, concatenated (per-channel functions such as
+   * a quantized batch norm).
+   */
+  record Lookup(ImmutableIntArray table, int axis) implements Attrs {
+    /** No axis: one table for every element. */
+    public static final int NO_AXIS = Integer.MIN_VALUE;
+
+    public Lookup(ImmutableIntArray table) {
+      this(table, NO_AXIS);
+    }
+
+    public boolean perChannel() {
+      return axis != NO_AXIS;
+    }
+
     public static Lookup read(AttrReader r) {
-      return new Lookup(r.ints("table", null));
+      ImmutableIntArray table = r.ints("table", null);
+      return new Lookup(table, r.has("axis") ? r.int32("axis", 0) : NO_AXIS);
     }
 
     @Override
     public void write(AttrWriter w) {
       w.ints("table", table);
+      if (perChannel()) {
+        w.integer("axis", axis);
+      }
     }
   }
 

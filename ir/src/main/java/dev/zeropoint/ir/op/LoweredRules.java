@@ -178,11 +178,17 @@ final class LoweredRules {
     if (e != ElementType.U8 && e != ElementType.I8) {
       throw c.error("input must hold 8-bit integers, got " + c.operand(0));
     }
-    if (a.table().length() != 256) {
-      throw c.error("table needs 256 entries (one per input value), got " + a.table().length());
+    int tables = 1;
+    if (a.perChannel()) {
+      int axis = TypeChecks.axis(c, a.axis(), c.operand(0).rank(), "axis");
+      tables = c.operand(0).shape().dim(axis);
+    }
+    if (a.table().length() != 256 * tables) {
+      throw c.error("table needs " + 256 * tables + " entries (256 per input value" + (a.perChannel() ? ", per channel" : "")
+          + "), got " + a.table().length());
     }
     TensorType out = eightBitResult(c, c.operand(0).shape());
-    for (int i = 0; i < 256; i++) {
+    for (int i = 0; i < a.table().length(); i++) {
       if (a.table().get(i) < out.elementType().minValue() || a.table().get(i) > out.elementType().maxValue()) {
         throw c.error("table entry " + a.table().get(i) + " outside " + out.elementType());
       }

@@ -90,7 +90,9 @@ public final class IntegerOnly {
       case AVG_POOL2D, ADAPTIVE_AVG_POOL2D -> quantized
           ? Optional.of("average pooling rescales its sums with a float32 multiply (lower-integer did not lower "
               + "it: a multiplier outside the exact domain, or a pool PyTorch refuses)") : Optional.empty();
-      case BATCH_NORM -> quantized ? Optional.of("quantized batch norm uses a float fused multiply-add")
+      case BATCH_NORM -> quantized
+          ? Optional.of("quantized batch norm uses a float fused multiply-add (lower-integer makes it a per-channel "
+              + "table when its parameters are constant)")
           : Optional.empty();
       case CONST, QUANTIZE, DEQUANTIZE, CONV2D_ACC, LINEAR_ACC, AVG_POOL2D_INT, ADAPTIVE_AVG_POOL2D_INT, MUL_ACC,
           LOOKUP, RELU, RELU6, HARDTANH, CLAMP, HARDSWISH, HARDSIGMOID,

@@ -58,7 +58,7 @@ public final class LowerInteger implements Pass {
 
   @Override
   public String description() {
-    return "integer-only: quantized pools, mul, cat and requantize -> exact integer ops (pytorch-qnnpack)";
+    return "integer-only: quantized pools, mul, cat, requantize and batch norm -> exact integer ops (pytorch-qnnpack)";
   }
 
   @Override
@@ -86,6 +86,7 @@ public final class LowerInteger implements Pass {
           ? Optional.of(List.of(lookup(n, operands.get(0), n.result().type(), n.result().name(), b)))
           : Optional.empty();
       case CAT -> cat(n, operands, b);
+      case BATCH_NORM -> batchNorm(n, operands, b);
       default -> Optional.empty();
     };
   }
@@ -248,6 +249,50 @@ public final class LowerInteger implements Pass {
     }
     return Optional.of(b.add(Op.CAT, ImmutableList.copyOf(inputs), n.attrs(), List.of(out),
         List.of(n.result().name()), n));
+  }
+
+  /**
+   * Quantized batch norm -> a per-channel lookup: element q of channel c is a function of q and c
+   * alone ({@link PyTorchAtenQuantized#batchNorm}), so 256 entries per channel hold it exactly.
+   * {@code %y = batch_norm(%x, %w, %b, %m, %v)} -> {@code %y = lookup(%x) {table = [...], axis = 1}}.
+   */
+  private static Optional<List<Value>> batchNorm(Node n, List<Value> operands, GraphRewriter.Rewrite b)
+      throws TypeError {
+    TensorType x = operands.get(0).type();
+    TensorType out = n.result().type();
+    var qx = perTensor(x);
+    var qo = perTensor(out);
+    ElementType storage = out.elementType();
+    if (qx.isEmpty() || qo.isEmpty() || x.elementType() != storage
+        || (storage != ElementType.U8 && storage != ElementType.I8)) {
+      return Optional.empty();
+    }
+    float[][] params = new float[4][];
+    for (int i = 1; i <= 4; i++) {
+      Node p = operands.get(i).producer();
+      if (p == null || p.op() != Op.CONST || operands.get(i).type().elementType() != ElementType.F32) {
+        return Optional.empty();
+      }
+      var data = ((Attrs.Const) p.attrs()).data();
+      params[i - 1] = new float[(int) data.size()];
+      for (int k = 0; k < params[i - 1].length; k++) {
+        params[i - 1][k] = (float) data.getDouble(k);
+      }
+    }
+    double eps = ((Attrs.BatchNorm) n.attrs()).eps();
+    int channels = x.shape().dim(1);
+    int min = (int) storage.minValue();
+    int[] table = new int[256 * channels];
+    for (int c = 0; c < channels; c++) {
+      PyTorchAtenQuantized.BatchNormChannel p = PyTorchAtenQuantized.batchNormChannel(params[0][c], params[1][c],
+          params[2][c], params[3][c], eps, qx.get().scale(), qo.get().scale());
+      for (int q = min; q < min + 256; q++) {
+        table[256 * c + q - min] = PyTorchAtenQuantized.batchNorm(q, c, channels, (int) qx.get().zeroPoint(), p,
+            (int) qo.get().zeroPoint(), storage);
+      }
+    }
+    return Optional.of(b.add(Op.LOOKUP, List.of(operands.get(0)), new Attrs.Lookup(ImmutableIntArray.copyOf(table), 1),
+        List.of(out), List.of(n.result().name()), n));
   }
 
   /** {@code lookup(x)} to {@code type}: the 256 results of PyTorch's dequantize-quantize. */
