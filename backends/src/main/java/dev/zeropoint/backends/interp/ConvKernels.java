@@ -108,17 +108,28 @@ final class ConvKernels {
     return out;
   }
 
+  /**
+   * The output positions one kernel tap (kh, kw) reaches inside the input: rows [ohStart, ohEnd),
+   * columns [owStart, owEnd); output (oh, ow) reads input row {@code oh * strideH + offH}, column
+   * {@code ow * strideW + offW}. Shared by the integer and the float convolution.
+   */
+  private record TapRange(int offH, int offW, int ohStart, int ohEnd, int owStart, int owEnd) {
+    static TapRange of(Geometry g, int kh, int kw) {
+      int offH = kh * g.dilationH - g.padTop;
+      int offW = kw * g.dilationW - g.padLeft;
+      return new TapRange(offH, offW, g.validStart(offH, g.strideH, g.outHeight),
+          g.validEnd(offH, g.height, g.strideH, g.outHeight), g.validStart(offW, g.strideW, g.outWidth),
+          g.validEnd(offW, g.width, g.strideW, g.outWidth));
+    }
+  }
+
   /** Adds one kernel tap times {@code wv} to every output position whose tap lies inside the input. */
   private static void accumulateTap(Geometry g, int kh, int kw, int[] x, int xBase, int wv, int[] acc) {
-    int offH = kh * g.dilationH - g.padTop;
-    int offW = kw * g.dilationW - g.padLeft;
-    int ohEnd = g.validEnd(offH, g.height, g.strideH, g.outHeight);
-    int owStart = g.validStart(offW, g.strideW, g.outWidth);
-    int owEnd = g.validEnd(offW, g.width, g.strideW, g.outWidth);
-    for (int oh = g.validStart(offH, g.strideH, g.outHeight); oh < ohEnd; oh++) {
-      int row = xBase + (oh * g.strideH + offH) * g.width + offW;
+    TapRange t = TapRange.of(g, kh, kw);
+    for (int oh = t.ohStart(); oh < t.ohEnd(); oh++) {
+      int row = xBase + (oh * g.strideH + t.offH()) * g.width + t.offW();
       int accRow = oh * g.outWidth;
-      for (int ow = owStart; ow < owEnd; ow++) {
+      for (int ow = t.owStart(); ow < t.owEnd(); ow++) {
         acc[accRow + ow] += x[row + ow * g.strideW] * wv;
       }
     }
@@ -138,14 +149,10 @@ final class ConvKernels {
           for (int kh = 0; kh < g.kernelHeight; kh++) {
             for (int kw = 0; kw < g.kernelWidth; kw++) {
               float wv = w.f32[wBase + kh * g.kernelWidth + kw];
-              int offH = kh * g.dilationH - g.padTop;
-              int offW = kw * g.dilationW - g.padLeft;
-              int ohEnd = g.validEnd(offH, g.height, g.strideH, g.outHeight);
-              int owStart = g.validStart(offW, g.strideW, g.outWidth);
-              int owEnd = g.validEnd(offW, g.width, g.strideW, g.outWidth);
-              for (int oh = g.validStart(offH, g.strideH, g.outHeight); oh < ohEnd; oh++) {
-                int row = xBase + (oh * g.strideH + offH) * g.width + offW;
-                for (int ow = owStart; ow < owEnd; ow++) {
+              TapRange t = TapRange.of(g, kh, kw);
+              for (int oh = t.ohStart(); oh < t.ohEnd(); oh++) {
+                int row = xBase + (oh * g.strideH + t.offH()) * g.width + t.offW();
+                for (int ow = t.owStart(); ow < t.owEnd(); ow++) {
                   acc[oh * g.outWidth + ow] += x.f32[row + ow * g.strideW] * wv;
                 }
               }

@@ -194,31 +194,15 @@ final class PoolKernels {
    */
   private static void averageWindows(Geometry g, int padBottom, int padRight, int[] in, int[] out,
       WindowAverage average) {
-    int o = 0;
-    for (int plane = 0; plane < g.planes; plane++) {
-      int base = plane * g.inH * g.inW;
-      for (int oh = 0; oh < g.outH; oh++) {
-        int h0 = oh * g.strideH - g.padTop;
-        int h1 = Math.min(h0 + g.kH, g.inH + padBottom);
-        int paddedRows = h1 - h0;
-        h0 = Math.max(h0, 0);
-        h1 = Math.min(h1, g.inH);
-        for (int ow = 0; ow < g.outW; ow++) {
-          int w0 = ow * g.strideW - g.padLeft;
-          int w1 = Math.min(w0 + g.kW, g.inW + padRight);
-          int paddedCols = w1 - w0;
-          w0 = Math.max(w0, 0);
-          w1 = Math.min(w1, g.inW);
-          long sum = 0;
-          for (int h = h0; h < h1; h++) {
-            for (int w = w0; w < w1; w++) {
-              sum += in[base + h * g.inW + w];
-            }
-          }
-          out[o++] = average.of(sum, Math.max(0, h1 - h0), Math.max(0, w1 - w0), paddedRows, paddedCols);
+    forEachWindow(g, padBottom, padRight, (o, base, h0, h1, w0, w1, paddedRows, paddedCols) -> {
+      long sum = 0;
+      for (int h = h0; h < h1; h++) {
+        for (int w = w0; w < w1; w++) {
+          sum += in[base + h * g.inW + w];
         }
       }
-    }
+      out[o] = average.of(sum, Math.max(0, h1 - h0), Math.max(0, w1 - w0), paddedRows, paddedCols);
+    });
   }
 
   /**
@@ -227,33 +211,47 @@ final class PoolKernels {
    */
   private static void averageFloats(Geometry g, int padBottom, int padRight, boolean countIncludePad,
       int divisorOverride, float[] in, float[] out) {
+    forEachWindow(g, padBottom, padRight, (o, base, h0, h1, w0, w1, paddedRows, paddedCols) -> {
+      if (h0 >= h1 || w0 >= w1) {
+        out[o] = 0.0f;
+        return;
+      }
+      int divisor = divisorOverride > 0 ? divisorOverride
+          : countIncludePad ? paddedRows * paddedCols : (h1 - h0) * (w1 - w0);
+      float sum = 0.0f;
+      for (int h = h0; h < h1; h++) {
+        for (int w = w0; w < w1; w++) {
+          sum += in[base + h * g.inW + w];
+        }
+      }
+      out[o] = sum / divisor;
+    });
+  }
+
+  /** One window of an average pool, its rows [h0, h1) and columns [w0, w1) clipped to the input. */
+  @FunctionalInterface
+  private interface WindowVisitor {
+    void visit(int out, int base, int h0, int h1, int w0, int w1, int paddedRows, int paddedCols);
+  }
+
+  /**
+   * Every window of an average pool, in output order: rows {@code [oh * strideH - padTop, + kH)}
+   * clipped to the padded input (paddedRows, ATen's count with padding) and to the input (the
+   * in-bounds taps QNNPACK and ATen sum); likewise columns. {@code base} is the plane's first element.
+   */
+  private static void forEachWindow(Geometry g, int padBottom, int padRight, WindowVisitor visitor) {
     int o = 0;
     for (int plane = 0; plane < g.planes; plane++) {
       int base = plane * g.inH * g.inW;
       for (int oh = 0; oh < g.outH; oh++) {
         int h0 = oh * g.strideH - g.padTop;
         int h1 = Math.min(h0 + g.kH, g.inH + padBottom);
-        int padded = h1 - h0;
-        h0 = Math.max(h0, 0);
-        h1 = Math.min(h1, g.inH);
+        int paddedRows = h1 - h0;
         for (int ow = 0; ow < g.outW; ow++) {
           int w0 = ow * g.strideW - g.padLeft;
           int w1 = Math.min(w0 + g.kW, g.inW + padRight);
-          int poolSize = padded * (w1 - w0);
-          w0 = Math.max(w0, 0);
-          w1 = Math.min(w1, g.inW);
-          if (h0 >= h1 || w0 >= w1) {
-            out[o++] = 0.0f;
-            continue;
-          }
-          int divisor = divisorOverride > 0 ? divisorOverride : countIncludePad ? poolSize : (h1 - h0) * (w1 - w0);
-          float sum = 0.0f;
-          for (int h = h0; h < h1; h++) {
-            for (int w = w0; w < w1; w++) {
-              sum += in[base + h * g.inW + w];
-            }
-          }
-          out[o++] = sum / divisor;
+          visitor.visit(o++, base, Math.max(h0, 0), Math.min(h1, g.inH), Math.max(w0, 0), Math.min(w1, g.inW),
+              paddedRows, w1 - w0);
         }
       }
     }
