@@ -21,6 +21,8 @@ import org.junit.jupiter.api.TestFactory;
 /**
  * Pass tests: {@code src/test/resources/passes/*.qg}. Each case (split by {@code // -----}) has
  * {@code // RUN: zeropoint ARGS %s} lines; the command's stdout must satisfy the case's CHECK lines.
+ * A case with {@code // expected-error {{message}}} markers (on the line they concern, or
+ * {@code @+N} / {@code @-N} from it) must instead fail with exactly those errors at those lines.
  * The pass manager verifies the IR after every pass here.
  */
 class PassFileCheckTest {
@@ -52,7 +54,9 @@ class PassFileCheckTest {
         .map(l -> l.substring(l.indexOf("// RUN:") + 7).trim()).toList();
     assertFalse(runs.isEmpty(), "case at line " + (firstLine + 1) + " has no RUN line");
     List<FileCheck.Directive> checks = FileCheck.parse(caseLines, firstLine + 1);
-    assertFalse(checks.isEmpty(), "case at line " + (firstLine + 1) + " has no CHECK line");
+    List<String> expectedErrors = expectedErrors(caseLines, firstLine);
+    assertFalse(checks.isEmpty() && expectedErrors.isEmpty(),
+        "case at line " + (firstLine + 1) + " has no CHECK line and no expected-error marker");
     Path caseFile = Files.createTempFile(Files.createDirectories(Path.of("target")), "case", ".qg");
     Files.writeString(caseFile, "\n".repeat(firstLine) + String.join("\n", caseLines) + "\n");
     try {
@@ -63,6 +67,14 @@ class PassFileCheckTest {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         int status = Main.execute(withVerify(args), new PrintWriter(out, true), new PrintWriter(err, true));
+        if (!expectedErrors.isEmpty()) {
+          assertEquals(1, status, run + " should fail with " + expectedErrors + "\n" + out);
+          String prefix = caseFile + ":";
+          List<String> actual = err.toString().lines().filter(l -> l.startsWith(prefix) && l.contains(": error: "))
+              .map(l -> l.substring(prefix.length()).replaceFirst("^(\\d+):\\d+: error: ", "$1: ")).sorted().toList();
+          assertEquals(expectedErrors, actual, run + "\n" + err);
+          continue;
+        }
         assertEquals(0, status, run + "\n" + err);
         Optional<String> failure = FileCheck.check(checks, out.toString());
         assertTrue(failure.isEmpty(), () -> failure.get() + "\n--- output of " + run + ":\n" + out);
@@ -70,6 +82,24 @@ class PassFileCheckTest {
     } finally {
       Files.deleteIfExists(caseFile);
     }
+  }
+
+  private static final java.util.regex.Pattern MARKER =
+      java.util.regex.Pattern.compile("expected-error(?:@([+-]\\d+))?\\s*\\{\\{(.*?)}}");
+
+  /** "LINE: message" for every marker, sorted; line numbers are the file's. */
+  private static List<String> expectedErrors(List<String> caseLines, int firstLine) {
+    List<String> out = new ArrayList<>();
+    for (int i = 0; i < caseLines.size(); i++) {
+      String line = caseLines.get(i);
+      int comment = line.indexOf("//");
+      java.util.regex.Matcher m = MARKER.matcher(comment < 0 ? "" : line.substring(comment));
+      while (m.find()) {
+        int offset = m.group(1) == null ? 0 : Integer.parseInt(m.group(1));
+        out.add((firstLine + i + 1 + offset) + ": " + m.group(2));
+      }
+    }
+    return out.stream().sorted().toList();
   }
 
   /** Pass tests always verify after every pass. */
