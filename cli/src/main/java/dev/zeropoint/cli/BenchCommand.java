@@ -19,8 +19,9 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "bench", mixinStandardHelpOptions = true,
-    description = {"Measure a model's latency: prepare it once, run it --warmup times, then --iterations",
-        "timed runs; prints the median and the fastest run in milliseconds."})
+    description = {"Measure a model's latency.",
+        "Prepares it once, runs it --warmup times, then --iterations timed runs; prints the median and",
+        "the fastest run in milliseconds."})
 final class BenchCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "MODEL.qg", description = "The model to measure.")
   Path model;

@@ -18,9 +18,10 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "compile", mixinStandardHelpOptions = true,
-    description = {"Compile a model for a target. --target params writes DIR/<model>.params.json and",
-        "DIR/<model>.params.h: every layer's integer parameters after -O (or --passes); with",
-        "--integer-only, pytorch-qnnpack layers use the mantissa scheme instead of float scales."})
+    description = {"Compile a model for a target.",
+        "--target params writes DIR/<model>.params.json and DIR/<model>.params.h: every layer's integer",
+        "parameters after -O (or --passes); with --integer-only, pytorch-qnnpack layers use the",
+        "mantissa scheme instead of float scales."})
 final class CompileCommand implements Callable<Integer> {
   /** The targets this command knows; the JVM and C backends will add theirs. */
   static final List<String> TARGETS = List.of("params");

@@ -15,9 +15,10 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "explain", mixinStandardHelpOptions = true,
-    description = {"Explain every quantized layer's integer arithmetic with its numbers: scales and zero points,",
-        "the int32 bias, the requantization multiplier and shift (or float scale), clamp bounds, the error",
-        "of the fixed-point approximation and the accumulator bound. Runs -O unless --passes is given."})
+    description = {"Explain every quantized layer's integer arithmetic, with its numbers.",
+        "Scales and zero points, the int32 bias, the requantization multiplier and shift (or float scale),",
+        "clamp bounds, the error of the fixed-point approximation and the accumulator bound.",
+        "Runs -O unless --passes is given."})
 final class ExplainCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "MODEL.qg", description = "The model to explain.")
   Path model;

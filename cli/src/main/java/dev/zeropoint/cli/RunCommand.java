@@ -24,8 +24,8 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "run", mixinStandardHelpOptions = true,
-    description = {"Run a model on inputs from .npy files and write every output as DIR/<output>.npy,",
-        "in the output's storage dtype (float32 after a dequantize, uint8/int8 for quantized outputs)."})
+    description = {"Run a model on .npy inputs and write every output as DIR/<output>.npy.",
+        "Outputs keep their storage dtype: float32 after a dequantize, uint8/int8 for quantized outputs."})
 final class RunCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "MODEL.qg", description = "The model to run.")
   Path model;
