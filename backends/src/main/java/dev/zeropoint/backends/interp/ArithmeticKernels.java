@@ -48,8 +48,8 @@ final class ArithmeticKernels {
     for (int i = 0; i < r.size(); i++) {
       int ci = axisIn == null ? 0 : axisIn[i];
       int co = axisOut == null ? 0 : axisOut[i];
-      r.ints[i] = PyTorchAtenQuantized.requantize(x.ints[i], QuantizeKernels.scale(qIn, ci),
-          QuantizeKernels.zeroPoint(qIn, ci), QuantizeKernels.scale(qOut, co), QuantizeKernels.zeroPoint(qOut, co),
+      r.ints[i] = PyTorchAtenQuantized.requantize(x.ints[i], qIn.scaleAt(ci), qIn.zeroPointAt(ci),
+          qOut.scaleAt(co), qOut.zeroPointAt(co),
           out.elementType());
     }
     return r;

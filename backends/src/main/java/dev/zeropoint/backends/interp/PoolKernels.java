@@ -323,6 +323,39 @@ final class PoolKernels {
   /** Every window of an adaptive pool: rows [{@link #windowStart}, {@link #windowEnd}), likewise columns. */
   private static void adaptiveWindows(int planes, int inH, int inW, int outH, int outW, int[] in, int[] out,
       AdaptiveAverage average) {
+    forEachAdaptiveWindow(planes, inH, inW, outH, outW, (o, base, h0, h1, w0, w1) -> {
+      long sum = 0;
+      for (int h = h0; h < h1; h++) {
+        for (int w = w0; w < w1; w++) {
+          sum += in[base + h * inW + w];
+        }
+      }
+      out[o] = average.of(sum, h1 - h0, w1 - w0);
+    });
+  }
+
+  /** PyTorch's float adaptive pool (outputs other than 1x1): the window summed in float, then / kH / kW. */
+  private static void adaptiveFloats(int planes, int inH, int inW, int outH, int outW, float[] in, float[] out) {
+    forEachAdaptiveWindow(planes, inH, inW, outH, outW, (o, base, h0, h1, w0, w1) -> {
+      float sum = 0.0f;
+      for (int h = h0; h < h1; h++) {
+        for (int w = w0; w < w1; w++) {
+          sum += in[base + h * inW + w];
+        }
+      }
+      out[o] = sum / (h1 - h0) / (w1 - w0);
+    });
+  }
+
+  /** One window of an adaptive pool: output {@code out}, rows [h0, h1) and columns [w0, w1) of the plane at {@code base}. */
+  @FunctionalInterface
+  private interface AdaptiveWindowVisitor {
+    void visit(int out, int base, int h0, int h1, int w0, int w1);
+  }
+
+  /** Every window of an adaptive pool, in output order. */
+  private static void forEachAdaptiveWindow(int planes, int inH, int inW, int outH, int outW,
+      AdaptiveWindowVisitor visitor) {
     int o = 0;
     for (int plane = 0; plane < planes; plane++) {
       int base = plane * inH * inW;
@@ -330,42 +363,12 @@ final class PoolKernels {
         int h0 = windowStart(oh, outH, inH);
         int h1 = windowEnd(oh, outH, inH);
         for (int ow = 0; ow < outW; ow++) {
-          int w0 = windowStart(ow, outW, inW);
-          int w1 = windowEnd(ow, outW, inW);
-          long sum = 0;
-          for (int h = h0; h < h1; h++) {
-            for (int w = w0; w < w1; w++) {
-              sum += in[base + h * inW + w];
-            }
-          }
-          out[o++] = average.of(sum, h1 - h0, w1 - w0);
+          visitor.visit(o++, base, h0, h1, windowStart(ow, outW, inW), windowEnd(ow, outW, inW));
         }
       }
     }
   }
 
-  /** PyTorch's float adaptive pool (outputs other than 1x1): the window summed in float, then / kH / kW. */
-  private static void adaptiveFloats(int planes, int inH, int inW, int outH, int outW, float[] in, float[] out) {
-    int o = 0;
-    for (int plane = 0; plane < planes; plane++) {
-      int base = plane * inH * inW;
-      for (int oh = 0; oh < outH; oh++) {
-        int h0 = windowStart(oh, outH, inH);
-        int h1 = windowEnd(oh, outH, inH);
-        for (int ow = 0; ow < outW; ow++) {
-          int w0 = windowStart(ow, outW, inW);
-          int w1 = windowEnd(ow, outW, inW);
-          float sum = 0.0f;
-          for (int h = h0; h < h1; h++) {
-            for (int w = w0; w < w1; w++) {
-              sum += in[base + h * inW + w];
-            }
-          }
-          out[o++] = sum / (h1 - h0) / (w1 - w0);
-        }
-      }
-    }
-  }
 
   /**
    * {@code floor(o * in / out)}. PyTorch computes it in float ({@code floor((float)(o * in) / out)});

@@ -27,8 +27,8 @@ final class QuantizeKernels {
     int[] axisIndex = axisIndices(out, q);
     for (int i = 0; i < r.size(); i++) {
       int c = axisIndex == null ? 0 : axisIndex[i];
-      double s = scale(q, c);
-      long zp = zeroPoint(q, c);
+      double s = q.scaleAt(c);
+      long zp = q.zeroPointAt(c);
       r.ints[i] = (int) switch (numerics) {
         case PYTORCH_QNNPACK, PYTORCH_FBGEMM -> PyTorchQnnpack.quantize(x.f32[i], s, zp, out.elementType());
         case ONNX -> FlavourQuantize.onnxQuantize(x.f32[i], s, zp, out.elementType());
@@ -46,8 +46,8 @@ final class QuantizeKernels {
     int[] axisIndex = axisIndices(x.type, q);
     for (int i = 0; i < r.size(); i++) {
       int c = axisIndex == null ? 0 : axisIndex[i];
-      double s = scale(q, c);
-      long zp = zeroPoint(q, c);
+      double s = q.scaleAt(c);
+      long zp = q.zeroPointAt(c);
       r.f32[i] = switch (numerics) {
         case PYTORCH_QNNPACK, PYTORCH_FBGEMM -> PyTorchQnnpack.dequantize(x.ints[i], s, zp);
         case ONNX -> FlavourQuantize.onnxDequantize(x.ints[i], s, zp);
@@ -56,14 +56,6 @@ final class QuantizeKernels {
       };
     }
     return r;
-  }
-
-  static double scale(Quantization q, int index) {
-    return q.scaleAt(index);
-  }
-
-  static long zeroPoint(Quantization q, int index) {
-    return q.zeroPointAt(index);
   }
 
   /** For per-axis parameters, the index along the axis of every element; null per tensor. */
