@@ -97,17 +97,7 @@ class GoldenTest {
     for (JsonNode in : spec.get("inputs")) {
       floatInputs.put(in.get("name").asText(), Npy.read(dir.resolve(in.get("file").asText())));
     }
-    Map<Value, Tensor> reference = Interpreter.evaluate(parsed, floatInputs);
-    Map<String, TensorData> inputs = new HashMap<>();
-    for (Value in : integer.inputs()) {
-      // An input of the integer graph is a graph input (then its quantize, if quantized now) or a
-      // quantized value the float preprocessing computed; the reference run has them all.
-      Value source = parsed.input(in.name()).map(original -> in.type().equals(original.type()) ? original
-          : parsed.users(original).stream().filter(u -> u.op() == Op.QUANTIZE).findFirst().orElseThrow().result())
-          .orElseGet(() -> parsed.nodes().stream().flatMap(n -> n.results().stream())
-              .filter(v -> v.name().equals(in.name())).findFirst().orElseThrow());
-      inputs.put(in.name(), reference.get(source).toData());
-    }
+    Map<String, TensorData> inputs = integerInputs(parsed, integer, floatInputs);
     Map<String, TensorData> outputs = new Interpreter().prepare(integer).run(inputs);
     StringBuilder report = new StringBuilder("golden " + dir.getFileName() + " -O --integer-only:");
     Set<String> mismatches = new HashSet<>();
@@ -124,6 +114,24 @@ class GoldenTest {
     }
     System.out.println(report);
     assertEquals(Set.of(), mismatches, report.toString());
+  }
+
+  /**
+   * The inputs of an integer-only graph: each is a graph input (then its quantize, if quantized
+   * now) or a quantized value the float preprocessing computed; a run of the original graph has them all.
+   */
+  static Map<String, TensorData> integerInputs(Graph parsed, Graph integer, Map<String, TensorData> floatInputs)
+      throws Exception {
+    Map<Value, Tensor> reference = Interpreter.evaluate(parsed, floatInputs);
+    Map<String, TensorData> inputs = new HashMap<>();
+    for (Value in : integer.inputs()) {
+      Value source = parsed.input(in.name()).map(original -> in.type().equals(original.type()) ? original
+          : parsed.users(original).stream().filter(u -> u.op() == Op.QUANTIZE).findFirst().orElseThrow().result())
+          .orElseGet(() -> parsed.nodes().stream().flatMap(n -> n.results().stream())
+              .filter(v -> v.name().equals(in.name())).findFirst().orElseThrow());
+      inputs.put(in.name(), reference.get(source).toData());
+    }
+    return inputs;
   }
 
   static void check(Path dir) throws Exception {

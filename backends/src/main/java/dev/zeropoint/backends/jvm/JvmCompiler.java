@@ -1,0 +1,343 @@
+package dev.zeropoint.backends.jvm;
+
+import dev.zeropoint.ir.CompileException;
+import dev.zeropoint.ir.ElementType;
+import dev.zeropoint.ir.Graph;
+import dev.zeropoint.ir.Node;
+import dev.zeropoint.ir.Quantization;
+import dev.zeropoint.ir.SourceLocation;
+import dev.zeropoint.ir.TensorData;
+import dev.zeropoint.ir.TensorType;
+import dev.zeropoint.ir.Value;
+import dev.zeropoint.ir.op.Attrs;
+import dev.zeropoint.ir.op.Op;
+import dev.zeropoint.runtime.GeneratedModel;
+import dev.zeropoint.runtime.Launcher;
+import dev.zeropoint.runtime.TensorSpec;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.objectweb.asm.ClassWriter;
+import org.objectweb.asm.MethodVisitor;
+import org.objectweb.asm.Opcodes;
+import org.objectweb.asm.Type;
+
+/**
+ * Compiles a graph to one class extending {@link GeneratedModel}: {@code execute} allocates a frame
+ * of arrays, one slot per value, and runs the nodes as straight-line calls to the run-time kernels
+ * with every shape, zero point and parameter an immediate or a constant laid out here. The nodes
+ * are spread over methods of at most {@link #NODES_PER_METHOD} calls, so no model meets the JVM's
+ * 64 KB limit on a method's code.
+ */
+public final class JvmCompiler {
+  /** Kernel calls per generated method: far below 64 KB of bytecode (a call is under 100 bytes). */
+  static final int NODES_PER_METHOD = 200;
+
+  private static final String BASE = Type.getInternalName(GeneratedModel.class);
+  private static final String FRAME = "([Ljava/lang/Object;)V";
+
+  /** A compiled model: the class (binary name, bytes) and the constants its constructor takes. */
+  public record CompiledClass(String binaryName, byte[] bytes, Object[] constants) {}
+
+  private JvmCompiler() {}
+
+  /**
+   * @param binaryName the class's name, e.g. {@code models.Resnet18}
+   */
+  public static CompiledClass compile(Graph graph, String binaryName) throws CompileException {
+    String internal = binaryName.replace('.', '/');
+    Lowering lowering = new Lowering(graph.numerics());
+    List<Object> constants = new ArrayList<>();
+    constants.add(specs(graph.inputs()));
+    constants.add(specs(graph.outputs().stream().map(o -> o.value()).toList(), graph.outputs().stream()
+        .map(Graph.Output::name).toList()));
+    Map<Value, Integer> slot = new IdentityHashMap<>();
+    List<Value> roots = new ArrayList<>(); // the value whose array each slot holds
+    for (Value in : graph.inputs()) {
+      slot.put(in, roots.size());
+      roots.add(in);
+    }
+    record Step(Node node, KernelCall call) {}
+    List<Step> steps = new ArrayList<>();
+    List<int[]> constSlots = new ArrayList<>(); // {slot, constant index}
+    for (Node n : graph.nodes()) {
+      checkTypes(n);
+      if (n.op() == Op.CONST) {
+        slot.put(n.result(), roots.size());
+        roots.add(n.result());
+        constSlots.add(new int[] {slot.get(n.result()), constants.size()});
+        constants.add(array(((Attrs.Const) n.attrs()).data(), n.result().type()));
+        continue;
+      }
+      Optional<KernelCall> call = lowering.lower(n);
+      if (call.isEmpty()) { // an alias: the operand's array, reshaped
+        slot.put(n.result(), slot.get(n.operand(0)));
+        continue;
+      }
+      for (Value r : n.results()) {
+        slot.put(r, roots.size());
+        roots.add(r);
+      }
+      steps.add(new Step(n, call.get()));
+    }
+
+    ClassWriter cw = new ClassWriter(ClassWriter.COMPUTE_FRAMES | ClassWriter.COMPUTE_MAXS);
+    cw.visit(Opcodes.V21, Opcodes.ACC_PUBLIC | Opcodes.ACC_FINAL | Opcodes.ACC_SUPER, internal, null, BASE, null);
+    cw.visitSource(graph.name() + ".qg", null);
+    constructors(cw, internal);
+    mainMethod(cw, internal);
+
+    int parts = (steps.size() + NODES_PER_METHOD - 1) / NODES_PER_METHOD;
+    for (int p = 0; p < parts; p++) {
+      MethodVisitor mv = cw.visitMethod(Opcodes.ACC_PRIVATE, "part" + p, FRAME, null, null);
+      mv.visitCode();
+      for (Step s : steps.subList(p * NODES_PER_METHOD, Math.min(steps.size(), (p + 1) * NODES_PER_METHOD))) {
+        emitCall(mv, internal, s.node(), s.call(), slot, constants);
+      }
+      mv.visitInsn(Opcodes.RETURN);
+      mv.visitMaxs(0, 0);
+      mv.visitEnd();
+    }
+
+    MethodVisitor mv = cw.visitMethod(Opcodes.ACC_PROTECTED, "execute", "([Ljava/lang/Object;)[Ljava/lang/Object;",
+        null, null);
+    mv.visitCode();
+    push(mv, roots.size());
+    mv.visitTypeInsn(Opcodes.ANEWARRAY, "java/lang/Object");
+    mv.visitVarInsn(Opcodes.ASTORE, 2);
+    for (int i = 0; i < graph.inputs().size(); i++) {
+      mv.visitVarInsn(Opcodes.ALOAD, 2);
+      push(mv, i);
+      mv.visitVarInsn(Opcodes.ALOAD, 1);
+      push(mv, i);
+      mv.visitInsn(Opcodes.AALOAD);
+      mv.visitInsn(Opcodes.AASTORE);
+    }
+    for (int[] c : constSlots) {
+      mv.visitVarInsn(Opcodes.ALOAD, 2);
+      push(mv, c[0]);
+      loadConstant(mv, internal, c[1]);
+      mv.visitInsn(Opcodes.AASTORE);
+    }
+    for (int p = 0; p < parts; p++) {
+      mv.visitVarInsn(Opcodes.ALOAD, 0);
+      mv.visitVarInsn(Opcodes.ALOAD, 2);
+      mv.visitMethodInsn(Opcodes.INVOKESPECIAL, internal, "part" + p, FRAME, false);
+    }
+    // The outputs: fresh arrays, so an output that is an input, a constant or another output is copied.
+    push(mv, graph.outputs().size());
+    mv.visitTypeInsn(Opcodes.ANEWARRAY, "java/lang/Object");
+    java.util.Set<Integer> handedOut = new java.util.HashSet<>();
+    for (int i = 0; i < graph.outputs().size(); i++) {
+      Value v = graph.outputs().get(i).value();
+      int s = slot.get(v);
+      Value root = roots.get(s);
+      boolean shared = root.producer() == null || root.producer().op() == Op.CONST || !handedOut.add(s);
+      mv.visitInsn(Opcodes.DUP);
+      push(mv, i);
+      mv.visitVarInsn(Opcodes.ALOAD, 2);
+      push(mv, s);
+      mv.visitInsn(Opcodes.AALOAD);
+      if (shared) {
+        String desc = v.type().elementType() == ElementType.F32 ? "[F" : "[I";
+        mv.visitTypeInsn(Opcodes.CHECKCAST, desc);
+        mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, desc, "clone", "()Ljava/lang/Object;", false);
+      }
+      mv.visitInsn(Opcodes.AASTORE);
+    }
+    mv.visitInsn(Opcodes.ARETURN);
+    mv.visitMaxs(0, 0);
+    mv.visitEnd();
+    cw.visitEnd();
+    return new CompiledClass(binaryName, cw.toByteArray(), constants.toArray());
+  }
+
+  private static void constructors(ClassWriter cw, String internal) {
+    MethodVisitor mv = cw.visitMethod(Opcodes.ACC_PUBLIC, "<init>", "([Ljava/lang/Object;)V", null, null);
+    mv.visitCode();
+    mv.visitVarInsn(Opcodes.ALOAD, 0);
+    mv.visitVarInsn(Opcodes.ALOAD, 1);
+    mv.visitMethodInsn(Opcodes.INVOKESPECIAL, BASE, "<init>", "([Ljava/lang/Object;)V", false);
+    mv.visitInsn(Opcodes.RETURN);
+    mv.visitMaxs(0, 0);
+    mv.visitEnd();
+    // public Model() { this(Constants.load(Model.class)); }: the constants from the jar.
+    mv = cw.visitMethod(Opcodes.ACC_PUBLIC, "<init>", "()V", null, null);
+    mv.visitCode();
+    mv.visitVarInsn(Opcodes.ALOAD, 0);
+    mv.visitLdcInsn(Type.getObjectType(internal));
+    mv.visitMethodInsn(Opcodes.INVOKESTATIC, "dev/zeropoint/runtime/Constants", "load",
+        "(Ljava/lang/Class;)[Ljava/lang/Object;", false);
+    mv.visitMethodInsn(Opcodes.INVOKESPECIAL, internal, "<init>", "([Ljava/lang/Object;)V", false);
+    mv.visitInsn(Opcodes.RETURN);
+    mv.visitMaxs(0, 0);
+    mv.visitEnd();
+  }
+
+  /** {@code public static void main(String[] args) { Launcher.main(new Model(), args); }} */
+  private static void mainMethod(ClassWriter cw, String internal) {
+    MethodVisitor mv = cw.visitMethod(Opcodes.ACC_PUBLIC | Opcodes.ACC_STATIC, "main", "([Ljava/lang/String;)V", null,
+        null);
+    mv.visitCode();
+    mv.visitTypeInsn(Opcodes.NEW, internal);
+    mv.visitInsn(Opcodes.DUP);
+    mv.visitMethodInsn(Opcodes.INVOKESPECIAL, internal, "<init>", "()V", false);
+    mv.visitVarInsn(Opcodes.ALOAD, 0);
+    mv.visitMethodInsn(Opcodes.INVOKESTATIC, Type.getInternalName(Launcher.class), "main",
+        "(Ldev/zeropoint/runtime/CompiledModel;[Ljava/lang/String;)V", false);
+    mv.visitInsn(Opcodes.RETURN);
+    mv.visitMaxs(0, 0);
+    mv.visitEnd();
+  }
+
+  /** Allocates the node's result arrays, then calls its kernel. */
+  private static void emitCall(MethodVisitor mv, String internal, Node n, KernelCall call, Map<Value, Integer> slot,
+      List<Object> constants) throws CompileException {
+    for (Value r : n.results()) {
+      mv.visitVarInsn(Opcodes.ALOAD, 1);
+      push(mv, slot.get(r));
+      push(mv, Math.toIntExact(r.type().shape().numElements()));
+      mv.visitIntInsn(Opcodes.NEWARRAY, r.type().elementType() == ElementType.F32 ? Opcodes.T_FLOAT : Opcodes.T_INT);
+      mv.visitInsn(Opcodes.AASTORE);
+    }
+    Method m = kernel(call);
+    Class<?>[] params = m.getParameterTypes();
+    for (int i = 0; i < params.length; i++) {
+      KernelCall.Arg a = call.args().get(i);
+      String desc = Type.getDescriptor(params[i]);
+      switch (a) {
+        case KernelCall.Result r -> loadSlot(mv, slot.get(n.results().get(r.index())), desc);
+        case KernelCall.Operand o -> loadSlot(mv, slot.get(n.operand(o.index())), desc);
+        case KernelCall.Immediate im -> push(mv, im.value());
+        case KernelCall.Constant c -> {
+          if (!params[i].isInstance(c.value())) {
+            throw new IllegalStateException(m + ": argument " + i + " is a " + c.value().getClass().getSimpleName());
+          }
+          loadConstant(mv, internal, constants.size());
+          mv.visitTypeInsn(Opcodes.CHECKCAST, Type.getInternalName(params[i]));
+          constants.add(c.value());
+        }
+      }
+    }
+    mv.visitMethodInsn(Opcodes.INVOKESTATIC, Type.getInternalName(call.owner()), m.getName(),
+        Type.getMethodDescriptor(m), false);
+  }
+
+  /** The kernel a call names: the one public static method of that name, taking as many arguments. */
+  private static Method kernel(KernelCall call) {
+    Method found = null;
+    for (Method m : call.owner().getMethods()) {
+      if (m.getName().equals(call.method()) && Modifier.isStatic(m.getModifiers())
+          && m.getParameterCount() == call.args().size()) {
+        if (found != null) {
+          throw new IllegalStateException("two kernels " + call.owner().getSimpleName() + "." + call.method());
+        }
+        found = m;
+      }
+    }
+    if (found == null) {
+      throw new IllegalStateException("no kernel " + call.owner().getSimpleName() + "." + call.method() + " with "
+          + call.args().size() + " arguments");
+    }
+    for (int i = 0; i < call.args().size(); i++) {
+      boolean immediate = call.args().get(i) instanceof KernelCall.Immediate;
+      if (immediate != (found.getParameterTypes()[i] == int.class)) {
+        throw new IllegalStateException(found + ": argument " + i + " does not match " + call.args().get(i));
+      }
+    }
+    return found;
+  }
+
+  private static void loadSlot(MethodVisitor mv, int s, String desc) {
+    mv.visitVarInsn(Opcodes.ALOAD, 1);
+    push(mv, s);
+    mv.visitInsn(Opcodes.AALOAD);
+    mv.visitTypeInsn(Opcodes.CHECKCAST, desc.startsWith("[") ? desc : Type.getType(desc).getInternalName());
+  }
+
+  private static void loadConstant(MethodVisitor mv, String internal, int index) {
+    mv.visitVarInsn(Opcodes.ALOAD, 0);
+    mv.visitFieldInsn(Opcodes.GETFIELD, internal, "k", "[Ljava/lang/Object;");
+    push(mv, index);
+    mv.visitInsn(Opcodes.AALOAD);
+  }
+
+  static void push(MethodVisitor mv, int v) {
+    if (v >= -1 && v <= 5) {
+      mv.visitInsn(Opcodes.ICONST_0 + v);
+    } else if (v >= Byte.MIN_VALUE && v <= Byte.MAX_VALUE) {
+      mv.visitIntInsn(Opcodes.BIPUSH, v);
+    } else if (v >= Short.MIN_VALUE && v <= Short.MAX_VALUE) {
+      mv.visitIntInsn(Opcodes.SIPUSH, v);
+    } else {
+      mv.visitLdcInsn(v);
+    }
+  }
+
+  /** Only f32 and integer types up to 32 bits have arrays in generated code. */
+  private static void checkTypes(Node n) throws CompileException {
+    for (Value v : n.results()) {
+      ElementType e = v.type().elementType();
+      if (e == ElementType.F64 || e == ElementType.I64) {
+        throw new CompileException(n.location(), "the jvm backend does not run " + e + " values yet (%" + v.name() + ")");
+      }
+    }
+  }
+
+  private static Object array(TensorData d, TensorType t) {
+    int n = Math.toIntExact(d.size());
+    if (t.elementType() == ElementType.F32) {
+      float[] f = new float[n];
+      for (int i = 0; i < n; i++) {
+        f[i] = (float) d.getDouble(i);
+      }
+      return f;
+    }
+    int[] a = new int[n];
+    for (int i = 0; i < n; i++) {
+      a[i] = (int) d.getLong(i);
+    }
+    return a;
+  }
+
+  private static String specs(List<Value> values) {
+    return specs(values, values.stream().map(Value::name).toList());
+  }
+
+  private static String specs(List<Value> values, List<String> names) {
+    List<String> lines = new ArrayList<>();
+    for (int i = 0; i < values.size(); i++) {
+      lines.add(spec(names.get(i), values.get(i).type()).encode());
+    }
+    return String.join("\n", lines);
+  }
+
+  static TensorSpec spec(String name, TensorType t) {
+    double[] scales = new double[0];
+    long[] zps = new long[0];
+    int axis = -1;
+    Optional<Quantization> q = t.quantization();
+    if (q.isPresent() && q.get() instanceof Quantization.PerAxis a) {
+      scales = new double[a.size()];
+      zps = new long[a.size()];
+      for (int i = 0; i < a.size(); i++) {
+        scales[i] = a.scale(i);
+        zps[i] = a.zeroPoint(i);
+      }
+      axis = a.axis();
+    } else if (q.isPresent()) {
+      Quantization.PerTensor p = (Quantization.PerTensor) q.get();
+      scales = new double[] {p.scale()};
+      zps = new long[] {p.zeroPoint()};
+    }
+    return new TensorSpec(name, t.elementType().keyword(), t.shape().toArray(), scales, zps, axis);
+  }
+
+  static CompileException error(String message) {
+    return new CompileException(SourceLocation.UNKNOWN, message);
+  }
+}

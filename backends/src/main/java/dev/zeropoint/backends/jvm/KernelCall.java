@@ -1,0 +1,45 @@
+package dev.zeropoint.backends.jvm;
+
+import java.util.List;
+
+/**
+ * One call of a run-time kernel (a public static method of {@code dev.zeropoint.runtime.kernels})
+ * that computes a node: its arguments in order, each a result array, an operand array, a constant
+ * the compiler laid out (stored with the model), or an immediate int. The method's descriptor
+ * comes from the kernel itself, so a wrong argument list fails when the model is compiled.
+ */
+record KernelCall(Class<?> owner, String method, List<Arg> args) {
+  sealed interface Arg permits Result, Operand, Constant, Immediate {}
+
+  /** The array of the node's result {@code index}, allocated before the call. */
+  record Result(int index) implements Arg {}
+
+  /** The array of the node's operand {@code index}. */
+  record Operand(int index) implements Arg {}
+
+  /** An array or string computed at compile time. */
+  record Constant(Object value) implements Arg {}
+
+  /** An int pushed as an immediate. */
+  record Immediate(int value) implements Arg {}
+
+  static KernelCall of(Class<?> owner, String method, Arg... args) {
+    return new KernelCall(owner, method, List.of(args));
+  }
+
+  static Result result() {
+    return new Result(0);
+  }
+
+  static Operand operand(int i) {
+    return new Operand(i);
+  }
+
+  static Constant constant(Object v) {
+    return new Constant(v);
+  }
+
+  static Immediate imm(int v) {
+    return new Immediate(v);
+  }
+}

@@ -1,0 +1,231 @@
+package dev.zeropoint.backends.jvm;
+
+import static dev.zeropoint.backends.jvm.KernelCall.constant;
+import static dev.zeropoint.backends.jvm.KernelCall.imm;
+import static dev.zeropoint.backends.jvm.KernelCall.operand;
+import static dev.zeropoint.backends.jvm.KernelCall.result;
+
+import dev.zeropoint.ir.CompileException;
+import dev.zeropoint.ir.ElementType;
+import dev.zeropoint.ir.Node;
+import dev.zeropoint.ir.Numerics;
+import dev.zeropoint.ir.Quantization;
+import dev.zeropoint.ir.Shape;
+import dev.zeropoint.ir.TensorData;
+import dev.zeropoint.ir.TensorType;
+import dev.zeropoint.ir.Value;
+import dev.zeropoint.ir.numerics.ClampBounds;
+import dev.zeropoint.ir.numerics.PyTorchLayout;
+import dev.zeropoint.ir.numerics.Requantizer;
+import dev.zeropoint.ir.op.Attrs;
+import dev.zeropoint.runtime.kernels.Conv;
+import dev.zeropoint.runtime.kernels.Elementwise;
+import dev.zeropoint.runtime.kernels.Requantize;
+import java.util.Optional;
+import java.util.OptionalDouble;
+
+/**
+ * What each node becomes in generated code: a kernel call with its constants laid out at compile
+ * time, or an alias (reshape and flatten reuse their operand's array). A node the backend does not
+ * run yet is a CompileException naming it.
+ */
+final class Lowering {
+  private final Numerics numerics;
+
+  Lowering(Numerics numerics) {
+    this.numerics = numerics;
+  }
+
+  /** Empty for a node whose result is its operand's array (reshape, flatten). */
+  Optional<KernelCall> lower(Node n) throws CompileException {
+    return switch (n.op()) {
+      case FLATTEN, RESHAPE -> Optional.empty();
+      case CONV2D_ACC -> Optional.of(conv2dAcc(n));
+      case LINEAR_ACC -> Optional.of(linearAcc(n));
+      case REQUANTIZE_ACC -> Optional.of(requantizeAcc(n));
+      case RELU, RELU6, HARDTANH, CLAMP -> Optional.of(clamp(n));
+      case QUANTIZE -> Optional.of(quantize(n));
+      case DEQUANTIZE -> Optional.of(dequantize(n));
+      default -> throw unsupported(n, "");
+    };
+  }
+
+  private CompileException unsupported(Node n, String why) {
+    return new CompileException(n.location(), "the jvm backend does not run " + n.op().keyword() + " %"
+        + n.results().get(0).name() + " yet" + (why.isEmpty() ? "" : ": " + why));
+  }
+
+  private KernelCall conv2dAcc(Node n) throws CompileException {
+    Attrs.Conv2dAcc a = (Attrs.Conv2dAcc) n.attrs();
+    Shape x = n.operand(0).type().shape();
+    Shape w = n.operand(1).type().shape();
+    Shape out = n.result().type().shape();
+    int outChannels = w.dim(0);
+    int[] g = new int[Conv.GEOMETRY_SIZE];
+    g[Conv.BATCH] = x.dim(0);
+    g[Conv.IN_CHANNELS] = x.dim(1);
+    g[Conv.HEIGHT] = x.dim(2);
+    g[Conv.WIDTH] = x.dim(3);
+    g[Conv.OUT_CHANNELS] = outChannels;
+    g[Conv.IN_PER_GROUP] = w.dim(1);
+    g[Conv.OUT_PER_GROUP] = outChannels / a.window().groups();
+    g[Conv.KERNEL_H] = w.dim(2);
+    g[Conv.KERNEL_W] = w.dim(3);
+    g[Conv.OUT_H] = out.dim(2);
+    g[Conv.OUT_W] = out.dim(3);
+    g[Conv.STRIDE_H] = a.window().stride().get(0);
+    g[Conv.STRIDE_W] = a.window().stride().get(1);
+    g[Conv.PAD_TOP] = a.window().padding().get(0);
+    g[Conv.PAD_LEFT] = a.window().padding().get(1);
+    g[Conv.DILATION_H] = a.window().dilation().get(0);
+    g[Conv.DILATION_W] = a.window().dilation().get(1);
+    int[] wc = centeredWeights(n, a.weightZeroPoints().toArray(), outChannels);
+    return KernelCall.of(Conv.class, "conv2dAcc", result(), operand(0), constant(wc), constant(bias(n, outChannels)),
+        constant(g), imm(a.inputZeroPoint()));
+  }
+
+  private KernelCall linearAcc(Node n) throws CompileException {
+    Attrs.LinearAcc a = (Attrs.LinearAcc) n.attrs();
+    Shape w = n.operand(1).type().shape();
+    int features = w.dim(0);
+    int k = w.dim(1);
+    int size = Math.toIntExact(n.result().type().shape().numElements());
+    int rows = features == 0 ? 0 : size / features;
+    int[] wc = centeredWeights(n, a.weightZeroPoints().toArray(), features);
+    return KernelCall.of(Conv.class, "linearAcc", result(), operand(0), constant(wc), constant(bias(n, features)),
+        imm(rows), imm(features), imm(k), imm(a.inputZeroPoint()));
+  }
+
+  /** The constant weights minus each output channel's zero point, laid out once. */
+  private int[] centeredWeights(Node n, int[] zeroPoints, int channels) throws CompileException {
+    int[] w = constantInts(n, 1, "weights");
+    int per = channels == 0 ? 0 : w.length / channels;
+    for (int i = 0; i < w.length; i++) {
+      w[i] -= zeroPoints.length == 1 ? zeroPoints[0] : zeroPoints[i / per];
+    }
+    return w;
+  }
+
+  private int[] bias(Node n, int channels) throws CompileException {
+    return n.operands().size() > 2 ? constantInts(n, 2, "bias") : new int[channels];
+  }
+
+  private int[] constantInts(Node n, int operand, String what) throws CompileException {
+    Value v = n.operand(operand);
+    if (v.producer() == null || !(v.producer().attrs() instanceof Attrs.Const c)) {
+      throw unsupported(n, "its " + what + " must be constants");
+    }
+    TensorData d = c.data();
+    int[] out = new int[Math.toIntExact(d.size())];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = (int) d.getLong(i);
+    }
+    return out;
+  }
+
+  private KernelCall requantizeAcc(Node n) {
+    Attrs.RequantizeAcc a = (Attrs.RequantizeAcc) n.attrs();
+    TensorType acc = n.operand(0).type();
+    int rank = acc.rank();
+    int axis = rank == 0 ? 0 : Math.floorMod(a.axis(), rank);
+    int inner = 1;
+    for (int d = axis + 1; d < rank; d++) {
+      inner *= acc.shape().dim(d);
+    }
+    int channels = rank == 0 ? 1 : acc.shape().dim(axis);
+    float[] scales = new float[a.scales().length()];
+    for (int i = 0; i < scales.length; i++) {
+      scales[i] = (float) a.scales().get(i);
+    }
+    Requantizer.Scheme s = a.scheme();
+    int scheme = switch (s) {
+      case FLOAT -> Requantize.FLOAT;
+      case MANTISSA -> Requantize.MANTISSA;
+      case TFLITE_DOUBLE -> Requantize.TFLITE_DOUBLE;
+      case TFLITE_SINGLE -> Requantize.TFLITE_SINGLE;
+      case TOSA_DOUBLE -> Requantize.TOSA_DOUBLE;
+      case TOSA_SINGLE -> Requantize.TOSA_SINGLE;
+      case POW2 -> Requantize.POW2;
+    };
+    return KernelCall.of(Requantize.class, "requantize", result(), operand(0), imm(scheme), constant(scales),
+        constant(a.multipliers().toArray()), constant(a.shifts().toArray()), imm(Math.max(1, inner)), imm(channels),
+        imm(a.outputZeroPoint()), imm(a.min()), imm(a.max()), imm(n.result().type().elementType().ordinal()));
+  }
+
+  private KernelCall clamp(Node n) throws CompileException {
+    TensorType x = n.operand(0).type();
+    if (!x.isQuantized() || (numerics != Numerics.PYTORCH_QNNPACK && numerics != Numerics.PYTORCH_FBGEMM)) {
+      throw unsupported(n, "only clamps of quantized tensors in the PyTorch flavours");
+    }
+    Quantization.PerTensor q = x.perTensor().orElseThrow();
+    ElementType storage = x.elementType();
+    ClampBounds.Bounds b = switch (n.op()) {
+      case RELU -> ClampBounds.pytorchRelu((int) q.zeroPoint(), storage);
+      case RELU6 -> bounds(OptionalDouble.of(0), OptionalDouble.of(6), q, storage);
+      case HARDTANH -> {
+        Attrs.Hardtanh h = (Attrs.Hardtanh) n.attrs();
+        yield bounds(OptionalDouble.of(h.min()), OptionalDouble.of(h.max()), q, storage);
+      }
+      default -> {
+        Attrs.Clamp c = (Attrs.Clamp) n.attrs();
+        yield bounds(c.min(), c.max(), q, storage);
+      }
+    };
+    if (PyTorchLayout.permutesNhwcAsNchw(n, numerics)) { // PyTorch 1.13's quirk, docs/numerics.md
+      Shape s = x.shape();
+      return KernelCall.of(Elementwise.class, "clampNhwcAsNchw", result(), operand(0), imm(b.min()), imm(b.max()),
+          imm(s.dim(0)), imm(s.dim(1)), imm(s.dim(2)), imm(s.dim(3)));
+    }
+    return KernelCall.of(Elementwise.class, "clamp", result(), operand(0), imm(b.min()), imm(b.max()));
+  }
+
+  /** The integer bounds the interpreter's quantized clamp uses ({@link ClampBounds#pytorchClamp}). */
+  private static ClampBounds.Bounds bounds(OptionalDouble min, OptionalDouble max, Quantization.PerTensor q,
+      ElementType storage) {
+    ClampBounds.Bounds b = ClampBounds.pytorchClamp((float) min.orElse(0.0), (float) max.orElse(0.0), q.scale(),
+        q.zeroPoint(), storage);
+    return new ClampBounds.Bounds(min.isPresent() ? b.min() : (int) storage.minValue(),
+        max.isPresent() ? b.max() : (int) storage.maxValue());
+  }
+
+  private KernelCall quantize(Node n) throws CompileException {
+    TensorType out = n.result().type();
+    if (numerics != Numerics.PYTORCH_QNNPACK && numerics != Numerics.PYTORCH_FBGEMM) {
+      throw unsupported(n, "quantize in numerics " + numerics + " (PyTorch flavours only so far)");
+    }
+    Params p = Params.of(out);
+    return KernelCall.of(Elementwise.class, "quantizePyTorch", result(), operand(0), constant(p.scales),
+        constant(p.zeroPoints), imm(p.inner), imm(out.elementType().ordinal()));
+  }
+
+  private KernelCall dequantize(Node n) throws CompileException {
+    if (numerics != Numerics.PYTORCH_QNNPACK && numerics != Numerics.PYTORCH_FBGEMM) {
+      throw unsupported(n, "dequantize in numerics " + numerics + " (PyTorch flavours only so far)");
+    }
+    Params p = Params.of(n.operand(0).type());
+    return KernelCall.of(Elementwise.class, "dequantizePyTorch", result(), operand(0), constant(p.scales),
+        constant(p.zeroPoints), imm(p.inner));
+  }
+
+  /** Quantization parameters as arrays, and the stride of the channel axis. */
+  private record Params(double[] scales, long[] zeroPoints, int inner) {
+    static Params of(TensorType t) {
+      Quantization q = t.quantization().orElseThrow();
+      if (q instanceof Quantization.PerAxis a) {
+        int inner = 1;
+        for (int d = a.axis() + 1; d < t.rank(); d++) {
+          inner *= t.shape().dim(d);
+        }
+        double[] s = new double[a.size()];
+        long[] z = new long[a.size()];
+        for (int i = 0; i < s.length; i++) {
+          s[i] = a.scale(i);
+          z[i] = a.zeroPoint(i);
+        }
+        return new Params(s, z, Math.max(1, inner));
+      }
+      Quantization.PerTensor p = (Quantization.PerTensor) q;
+      return new Params(new double[] {p.scale()}, new long[] {p.zeroPoint()}, 1);
+    }
+  }
+}

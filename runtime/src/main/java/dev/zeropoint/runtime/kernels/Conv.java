@@ -1,0 +1,119 @@
+package dev.zeropoint.runtime.kernels;
+
+/**
+ * Integer convolution and linear accumulation: the exact int32 (wrapping) sums {@code bias[o] +
+ * sum((x - x_zp) * (w - w_zp[o]))} over the taps inside the input, as the lowered ops
+ * {@code conv2d_acc} and {@code linear_acc} define them. The compiler lays the weights out once:
+ * already minus their zero points ({@code wc}).
+ */
+public final class Conv {
+  private Conv() {}
+
+  /** Indices into the geometry array of {@link #conv2dAcc}. */
+  public static final int BATCH = 0, IN_CHANNELS = 1, HEIGHT = 2, WIDTH = 3, OUT_CHANNELS = 4, IN_PER_GROUP = 5,
+      OUT_PER_GROUP = 6, KERNEL_H = 7, KERNEL_W = 8, OUT_H = 9, OUT_W = 10, STRIDE_H = 11, STRIDE_W = 12, PAD_TOP = 13,
+      PAD_LEFT = 14, DILATION_H = 15, DILATION_W = 16, GEOMETRY_SIZE = 17;
+
+  /**
+   * @param out the accumulators, [batch, outChannels, outH, outW]
+   * @param x the input, [batch, inChannels, height, width]
+   * @param wc the weights minus their zero points, [outChannels, inPerGroup, kernelH, kernelW]
+   * @param bias int32 bias per output channel
+   * @param g the geometry, indexed by the constants of this class
+   */
+  public static void conv2dAcc(int[] out, int[] x, int[] wc, int[] bias, int[] g, int inputZeroPoint) {
+    int plane = g[OUT_H] * g[OUT_W];
+    int inPlane = g[HEIGHT] * g[WIDTH];
+    int kernel = g[KERNEL_H] * g[KERNEL_W];
+    int[] xc = new int[x.length];
+    for (int i = 0; i < x.length; i++) {
+      xc[i] = x[i] - inputZeroPoint;
+    }
+    // Per kernel tap, the output rows and columns it reaches inside the input.
+    int[] ohStart = new int[kernel];
+    int[] ohEnd = new int[kernel];
+    int[] owStart = new int[kernel];
+    int[] owEnd = new int[kernel];
+    int[] offset = new int[kernel];
+    for (int kh = 0; kh < g[KERNEL_H]; kh++) {
+      for (int kw = 0; kw < g[KERNEL_W]; kw++) {
+        int t = kh * g[KERNEL_W] + kw;
+        int offH = kh * g[DILATION_H] - g[PAD_TOP];
+        int offW = kw * g[DILATION_W] - g[PAD_LEFT];
+        ohStart[t] = validStart(offH, g[STRIDE_H], g[OUT_H]);
+        ohEnd[t] = validEnd(offH, g[HEIGHT], g[STRIDE_H], g[OUT_H]);
+        owStart[t] = validStart(offW, g[STRIDE_W], g[OUT_W]);
+        owEnd[t] = validEnd(offW, g[WIDTH], g[STRIDE_W], g[OUT_W]);
+        offset[t] = offH * g[WIDTH] + offW;
+      }
+    }
+    int strideH = g[STRIDE_H];
+    int strideW = g[STRIDE_W];
+    int width = g[WIDTH];
+    int outW = g[OUT_W];
+    for (int b = 0; b < g[BATCH]; b++) {
+      for (int o = 0; o < g[OUT_CHANNELS]; o++) {
+        int outBase = (b * g[OUT_CHANNELS] + o) * plane;
+        java.util.Arrays.fill(out, outBase, outBase + plane, bias[o]);
+        int group = o / g[OUT_PER_GROUP];
+        for (int ci = 0; ci < g[IN_PER_GROUP]; ci++) {
+          int xBase = (b * g[IN_CHANNELS] + group * g[IN_PER_GROUP] + ci) * inPlane;
+          int wBase = (o * g[IN_PER_GROUP] + ci) * kernel;
+          for (int t = 0; t < kernel; t++) {
+            int wv = wc[wBase + t];
+            if (wv == 0) {
+              continue;
+            }
+            for (int oh = ohStart[t]; oh < ohEnd[t]; oh++) {
+              int row = xBase + oh * strideH * width + offset[t];
+              int accRow = outBase + oh * outW;
+              if (strideW == 1) {
+                for (int ow = owStart[t]; ow < owEnd[t]; ow++) {
+                  out[accRow + ow] += xc[row + ow] * wv;
+                }
+              } else {
+                for (int ow = owStart[t]; ow < owEnd[t]; ow++) {
+                  out[accRow + ow] += xc[row + ow * strideW] * wv;
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /** The first output position o with {@code o * stride + offset >= 0}. */
+  private static int validStart(int offset, int stride, int outSize) {
+    return Math.min(Math.max(0, Math.floorDiv(-offset + stride - 1, stride)), outSize);
+  }
+
+  /** One past the last output position o with {@code o * stride + offset < size}. */
+  private static int validEnd(int offset, int size, int stride, int outSize) {
+    int last = size - 1 - offset;
+    return last < 0 ? 0 : Math.min(last / stride + 1, outSize);
+  }
+
+  /**
+   * {@code out[m, f] = bias[f] + sum_i (x[m, i] - x_zp) * wc[f, i]} for {@code rows} rows.
+   *
+   * @param wc the weights minus their zero points, [features, k]
+   */
+  public static void linearAcc(int[] out, int[] x, int[] wc, int[] bias, int rows, int features, int k,
+      int inputZeroPoint) {
+    int[] xc = new int[k];
+    for (int m = 0; m < rows; m++) {
+      for (int i = 0; i < k; i++) {
+        xc[i] = x[m * k + i] - inputZeroPoint;
+      }
+      for (int f = 0; f < features; f++) {
+        int acc = bias[f];
+        int base = f * k;
+        for (int i = 0; i < k; i++) {
+          acc += xc[i] * wc[base + i];
+        }
+        out[m * features + f] = acc;
+      }
+    }
+  }
+}

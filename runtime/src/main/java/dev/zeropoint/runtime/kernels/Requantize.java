@@ -1,0 +1,77 @@
+package dev.zeropoint.runtime.kernels;
+
+import dev.zeropoint.ir.ElementType;
+import dev.zeropoint.ir.numerics.FixedPoint;
+import dev.zeropoint.ir.numerics.IntegerOnlyRequant;
+import dev.zeropoint.ir.numerics.PyTorchQnnpack;
+import dev.zeropoint.ir.numerics.Rounding;
+import dev.zeropoint.ir.numerics.Tosa;
+
+/**
+ * {@code requantize_acc}: each int32 accumulator to the output storage, per channel, in one of the
+ * IR's schemes; every rounding is the numerics library's one definition. {@code channelOf(i) = (i /
+ * inner) % channels}. The arrays hold one entry per channel (or one for all).
+ */
+public final class Requantize {
+  private Requantize() {}
+
+  /** Scheme codes, in the order of the IR's {@code Requantizer.Scheme}. */
+  public static final int FLOAT = 0, MANTISSA = 1, TFLITE_DOUBLE = 2, TFLITE_SINGLE = 3, TOSA_DOUBLE = 4,
+      TOSA_SINGLE = 5, POW2 = 6;
+
+  public static void requantize(int[] out, int[] acc, int scheme, float[] scales, int[] multipliers, int[] shifts,
+      int inner, int channels, int outputZeroPoint, int min, int max, int storage) {
+    ElementType type = ElementType.values()[storage];
+    int n = acc.length;
+    int perChannel = scheme == FLOAT ? scales.length : shifts.length;
+    for (int start = 0; start < n; start += inner) {
+      int c = perChannel == 1 ? 0 : (start / inner) % channels;
+      int end = Math.min(n, start + inner);
+      switch (scheme) {
+        case FLOAT -> {
+          float m = scales[c];
+          for (int i = start; i < end; i++) {
+            out[i] = PyTorchQnnpack.finishRequantization(PyTorchQnnpack.scaleAndRound(acc[i], m), outputZeroPoint, min,
+                max);
+          }
+        }
+        case MANTISSA -> {
+          IntegerOnlyRequant r = new IntegerOnlyRequant(multipliers[c], shifts[c]);
+          for (int i = start; i < end; i++) {
+            out[i] = PyTorchQnnpack.finishRequantization(r.apply(acc[i]), outputZeroPoint, min, max);
+          }
+        }
+        case TFLITE_DOUBLE -> {
+          for (int i = start; i < end; i++) {
+            out[i] = tail(FixedPoint.multiplyByQuantizedMultiplier(acc[i], multipliers[c], shifts[c]), outputZeroPoint,
+                min, max, type);
+          }
+        }
+        case TFLITE_SINGLE -> {
+          for (int i = start; i < end; i++) {
+            out[i] = tail(FixedPoint.multiplyByQuantizedMultiplierSingleRounding(acc[i], multipliers[c], shifts[c]),
+                outputZeroPoint, min, max, type);
+          }
+        }
+        case TOSA_DOUBLE, TOSA_SINGLE -> {
+          boolean doubleRound = scheme == TOSA_DOUBLE;
+          for (int i = start; i < end; i++) {
+            out[i] = tail(Tosa.applyScale32(acc[i], multipliers[c], shifts[c], doubleRound), outputZeroPoint, min, max,
+                type);
+          }
+        }
+        case POW2 -> {
+          for (int i = start; i < end; i++) {
+            out[i] = tail(Rounding.shiftRightRoundHalfUp(acc[i], shifts[c]), outputZeroPoint, min, max, type);
+          }
+        }
+        default -> throw new IllegalArgumentException("requantization scheme " + scheme);
+      }
+    }
+  }
+
+  /** The integer schemes' tail: add the zero point, saturate to the storage, clamp. */
+  public static int tail(long y, int outputZeroPoint, int min, int max, ElementType storage) {
+    return (int) Rounding.clamp(Rounding.saturate(y + outputZeroPoint, storage), min, max);
+  }
+}

@@ -1,0 +1,119 @@
+package dev.zeropoint.tests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.zeropoint.backends.interp.Interpreter;
+import dev.zeropoint.backends.jvm.JvmBackend;
+import dev.zeropoint.backends.jvm.JvmCompiler;
+import dev.zeropoint.frontend.ModelParser;
+import dev.zeropoint.frontend.tensorfile.Npy;
+import dev.zeropoint.ir.CompileException;
+import dev.zeropoint.ir.Graph;
+import dev.zeropoint.ir.Printer;
+import dev.zeropoint.ir.TensorData;
+import dev.zeropoint.passes.PassContext;
+import dev.zeropoint.passes.PassManager;
+import dev.zeropoint.passes.PassRegistry;
+import dev.zeropoint.passes.lower.IntegerOnly;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.objectweb.asm.ClassReader;
+import org.objectweb.asm.util.CheckClassAdapter;
+
+/**
+ * The jvm backend computes the interpreter's outputs to the bit, on the golden models after
+ * {@code -O} and after {@code -O --integer-only}, and on seeded random models; every generated class
+ * passes ASM's verifier. Models with an op the backend does not run yet are counted, and the count
+ * may only go down.
+ */
+class JvmBackendTest {
+  /** Golden models (of both pipelines) the backend must run today; raise it as ops are added. */
+  static final int MIN_GOLDEN_RUNS = 76;
+
+  @Test
+  void goldenModelsMatchTheInterpreterBitForBit() throws Exception {
+    int ran = 0;
+    List<String> unsupported = new ArrayList<>();
+    for (Path dir : GoldenTest.cases()) {
+      JsonNode spec = new ObjectMapper().readTree(dir.resolve("case.json").toFile());
+      Graph parsed = ModelParser.create().parse(dir.resolve(spec.get("model").asText()));
+      Map<String, TensorData> floatInputs = new HashMap<>();
+      for (JsonNode in : spec.get("inputs")) {
+        floatInputs.put(in.get("name").asText(), Npy.read(dir.resolve(in.get("file").asText())));
+      }
+      Graph optimized = PassManager.defaultPipeline(PassRegistry.load()).run(parsed, PassContext.forTests());
+      ran += compare(dir.getFileName() + " -O", optimized, floatInputs, unsupported);
+      Graph integer;
+      try {
+        integer = IntegerOnly.finish(PassManager.defaultPipeline(PassRegistry.load()).run(parsed, integerContext()));
+      } catch (CompileException e) {
+        continue; // not integer-only yet (GoldenTest reports it)
+      }
+      ran += compare(dir.getFileName() + " -O --integer-only", integer,
+          GoldenTest.integerInputs(parsed, integer, floatInputs), unsupported);
+    }
+    System.out.println("jvm backend: " + ran + " golden runs exact; not run yet: " + unsupported.size() + " "
+        + unsupported);
+    assertTrue(ran >= MIN_GOLDEN_RUNS, "the jvm backend ran only " + ran + " golden models: " + unsupported);
+  }
+
+  @Test
+  void randomModelsMatchTheInterpreterBitForBit() throws Exception {
+    int ran = 0;
+    List<String> unsupported = new ArrayList<>();
+    for (int seed = 0; seed < 100; seed++) {
+      RandomModels.Case c = new RandomModels(seed).next("random_" + seed);
+      Map<String, TensorData> inputs = Map.of("x", c.input());
+      Graph optimized = PassManager.defaultPipeline(PassRegistry.load()).run(c.graph(), PassContext.forTests());
+      ran += compare("random " + seed + " -O", optimized, inputs, unsupported);
+    }
+    System.out.println("jvm backend: " + ran + " random models exact; not run yet: " + unsupported.size());
+  }
+
+  static PassContext integerContext() {
+    return new PassContext(true, true, Set.of(), false, new PrintWriter(System.err, true), new LinkedHashMap<>());
+  }
+
+  /** 1 when the model ran on both and matched; 0 when the backend does not run one of its ops yet. */
+  static int compare(String what, Graph graph, Map<String, TensorData> inputs, List<String> unsupported)
+      throws Exception {
+    JvmCompiler.CompiledClass compiled;
+    try {
+      compiled = JvmCompiler.compile(graph, "models.Checked");
+    } catch (CompileException e) {
+      assertTrue(e.getMessage().contains("does not run"), what + ": " + e.getMessage());
+      unsupported.add(what + ": " + e.diagnostics().get(0).message().replaceAll(" %.*", ""));
+      return 0;
+    }
+    verify(what, compiled.bytes());
+    Map<String, TensorData> expected = new Interpreter().prepare(graph).run(inputs);
+    Map<String, TensorData> actual = new JvmBackend().prepare(graph).run(inputs);
+    for (String name : expected.keySet()) {
+      TensorData e = expected.get(name);
+      TensorData a = actual.get(name);
+      assertEquals(e.elementType(), a.elementType(), what + " " + name);
+      assertEquals(e.shape(), a.shape(), what + " " + name);
+      assertEquals(e.size(), GoldenTest.countEqual(e, a), what + ": output " + name + " differs\n" + Printer.print(graph));
+    }
+    return 1;
+  }
+
+  /** ASM's CheckClassAdapter: structure, descriptors and the bytecode verifier's data flow. */
+  static void verify(String what, byte[] bytes) {
+    StringWriter problems = new StringWriter();
+    CheckClassAdapter.verify(new ClassReader(bytes), JvmBackendTest.class.getClassLoader(), false,
+        new PrintWriter(problems));
+    assertEquals("", problems.toString(), what + ": the generated class does not verify");
+  }
+}
