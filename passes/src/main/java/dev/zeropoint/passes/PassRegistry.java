@@ -2,6 +2,7 @@ package dev.zeropoint.passes;
 
 import dev.zeropoint.passes.canonicalize.Canonicalize;
 import dev.zeropoint.passes.elide.ElideElementwise;
+import dev.zeropoint.passes.fuse.FoldBatchNorm;
 import dev.zeropoint.passes.fuse.FuseActivation;
 import dev.zeropoint.passes.lower.CheckAccumulators;
 import dev.zeropoint.passes.lower.FoldBias;
@@ -23,7 +24,8 @@ public final class PassRegistry {
   public static PassRegistry load() {
     PassRegistry r = new PassRegistry();
     for (Pass p : List.<Pass>of(new Canonicalize(), new ElideElementwise(), new LowerRequantize(),
-        new LowerInteger(), new FuseActivation(), new FoldBias(), new CheckAccumulators())) {
+        new LowerInteger(), new FuseActivation(), new FoldBias(), new CheckAccumulators(),
+        new FoldBatchNorm())) {
       r.passes.put(p.name(), p);
     }
     for (Pass p : ServiceLoader.load(Pass.class)) {
