@@ -295,6 +295,65 @@ def add_broadcast(g):
     return _binary(g, "add", (1, 3, 5, 5), (1, 3, 1, 1))
 
 
+def _float_add_tables(sa, za, sb, zb, so, zo):
+    """PyTorch's quint8 broadcast add (ATen's float path) of every pair (qa, qb), as [qb, qa] tables:
+    once laid out so that its vectorized lambda computes every element ([256, 256] + [256, 1]: rows
+    of 256, b broadcast), once so that its scalar lambda does (rows of 32, shorter than 64)."""
+    q = torch.arange(256, dtype=torch.uint8)
+
+    def add(a, b):
+        qa = torch._make_per_tensor_quantized_tensor(a, sa, za)
+        qb = torch._make_per_tensor_quantized_tensor(b, sb, zb)
+        return torch.ops.quantized.add(qa, qb, so, zo).int_repr()
+
+    vectorized = add(q.repeat(256, 1), q.reshape(256, 1))
+    scalar = add(q.repeat(256, 1).reshape(2048, 32), q.reshape(256, 1).repeat(1, 8).reshape(2048, 1))
+    return vectorized, scalar.reshape(256, 256)
+
+
+def _on_grid(q, scale, zp):
+    """Float inputs that PyTorch quantizes to exactly the integers q (checked)."""
+    x = (q - zp).float() * scale
+    assert torch.equal(torch.quantize_per_tensor(x, scale, zp, torch.quint8).int_repr(), q.to(torch.uint8))
+    return x
+
+
+@case("add_broadcast_rows", "broadcast quint8 add ([2, 3, 150] + [2, 1, 150]): ATen's float path in rows of 150, "
+      "the first 128 of each row by its vectorized lambda, the last 22 by its scalar lambda")
+def add_broadcast_rows(g):
+    return _binary(g, "add", (2, 3, 150), (2, 1, 150))
+
+
+@case("add_broadcast_scalar", "broadcast quint8 add of a one-element tensor ([1, 4, 8, 8] + [1]): one row of 256, "
+      "every element by the vectorized lambda")
+def add_broadcast_scalar(g):
+    return _binary(g, "add", (1, 4, 8, 8), (1,), rb=(-1.5, 1.5))
+
+
+@case("add_broadcast_lambdas", "broadcast quint8 add ([71, 96] + [71, 1]; rows of 96: 64 vectorized, 32 scalar) "
+      "where every pair (qa, qb) whose vectorized and scalar results differ in PyTorch is placed in both parts "
+      "of its row, the rest random")
+def add_broadcast_lambdas(g):
+    sa, za, sb, zb, so, zo = 0.0123, 77, 0.031, 140, 0.037, 90
+    vectorized, scalar = _float_add_tables(sa, za, sb, zb, so, zo)
+    by_b = {}
+    for b, a in (vectorized != scalar).nonzero().tolist():
+        by_b.setdefault(b, []).append(a)
+    rows = sorted(by_b)
+    assert len(rows) == 71 and max(len(v) for v in by_b.values()) <= 16, (len(rows), by_b)
+    qa = torch.randint(0, 256, (len(rows), 96), generator=g)
+    for r, b in enumerate(rows):
+        for k, a in enumerate(by_b[b]):
+            qa[r, k] = qa[r, 63 - k] = a  # vectorized: the start and the end of the vectorized part
+            qa[r, 64 + k] = qa[r, 95 - k] = a  # scalar: the start and the end of the tail
+    qb = torch.tensor(rows).reshape(-1, 1)
+    model, _ = _binary(g, "add", (len(rows), 96), (len(rows), 1))
+    qh.set_qparams(model.qa, sa, za)
+    qh.set_qparams(model.qb, sb, zb)
+    qh.set_qparams(model.ff, so, zo)
+    return model, (_on_grid(qa, sa, za), _on_grid(qb, sb, zb))
+
+
 @case("add_ties", "quantized add constructed for exact ties: scales a 0.5, b 0.25, output 1.0")
 def add_ties(g):
     model, _ = _binary(g, "add", (2, 64), (2, 64))

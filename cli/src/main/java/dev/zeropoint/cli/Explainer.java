@@ -62,7 +62,7 @@ final class Explainer {
 
   private static boolean isOtherOp(Node n) {
     return n.results().size() == 1 && n.result().type().isQuantized() && switch (n.op()) {
-      case ADD, MUL, MAX_POOL2D, AVG_POOL2D, ADAPTIVE_AVG_POOL2D, RELU, RELU6, HARDTANH, CLAMP -> true;
+      case ADD, MUL, MAX_POOL2D, AVG_POOL2D, ADAPTIVE_AVG_POOL2D, RELU, RELU6, HARDTANH, CLAMP, BINARY_LOOKUP -> true;
       default -> false;
     };
   }
@@ -200,6 +200,15 @@ final class Explainer {
         case AVG_POOL2D, ADAPTIVE_AVG_POOL2D -> s.add("  rescale s_in/s_out = " + Numbers.formatDouble(scale(a, 0) / so)
             + " (times 1 / window size)");
         case MAX_POOL2D -> s.add("  parameters kept: the max of integers is the integer of the max");
+        case BINARY_LOOKUP -> {
+          Attrs.BinaryLookup t = (Attrs.BinaryLookup) n.attrs();
+          int tables = t.tablesNeeded();
+          s.add("  rescale s_a/s_out = " + Numbers.formatDouble(scale(a, 0) / so) + ", s_b/s_out = "
+              + Numbers.formatDouble(scale(n.operand(1).type(), 0) / so) + ", as " + tables + " table"
+              + (tables == 1 ? "" : "s") + " of 256 x 256 results made at compile time (%" + n.operand(2).name() + ")");
+          s.add("  tables  rows of " + t.row() + " elements: the first " + t.head() + " read table 0"
+              + (tables == 1 ? "" : ", the other " + (t.row() - t.head()) + " table 1"));
+        }
         default -> clampBounds(n).ifPresent(b -> s.add("  clamp   [" + b.min() + ", " + b.max() + "] on the integers"));
       }
     }

@@ -142,6 +142,29 @@ class ExplainCommandTest {
     assertTrue(out.contains("  clamp   [5, 255]: a fused relu (real 0 is the zero point 5)"), String.join("\n", out));
   }
 
+  @Test
+  void broadcastAddShowsItsTablesAndPartition() throws Exception {
+    // a [1, 2, 100] + b [1, 2, 1]: PyTorch's rows of 100, b one value per row, so the first 64 of each
+    // row are vectorized (2 x 32 lanes) and 36 scalar: two tables. Ratios 0.5 / 1 and 0.25 / 1.
+    Path file = write("badd.qg", """
+        model badd {
+          input %x : f32[1, 2, 100]
+          input %v : f32[1, 2, 1]
+          %a = quantize(%x) : qu8<0.5:0>[1, 2, 100]
+          %b = quantize(%v) : qu8<0.25:0>[1, 2, 1]
+          %y = add(%a, %b) : qu8<1.0:0>[1, 2, 100]
+          %z = dequantize(%y)
+          output z = %z
+        }
+        """);
+    List<String> out = lines(CliTest.run("explain", file.toString(), "--integer-only"));
+    assertTrue(out.contains("%y: binary_lookup(%x, %v, %y.tables)"), String.join("\n", out));
+    assertTrue(out.contains("  rescale s_a/s_out = 0.5, s_b/s_out = 0.25, as 2 tables of 256 x 256 results made at "
+        + "compile time (%y.tables)"), String.join("\n", out));
+    assertTrue(out.contains("  tables  rows of 100 elements: the first 64 read table 0, the other 36 table 1"),
+        String.join("\n", out));
+  }
+
   /** A linear with K inputs, u8 zero point 0 (max |x - zp| = 255) and every weight -128 (zero point 0). */
   static String wideLinear(int k) {
     String weights = String.join(", ", Collections.nCopies(k, "-128"));

@@ -143,19 +143,23 @@ class RunCommandTest {
     Path m = dir.resolve("add.qg");
     Files.writeString(m, """
         model add {
-          input %x : f32[2, 4]
-          input %z : f32[1, 4]
-          %q = quantize(%x) : qu8<0.1:5>[2, 4]
-          %r = quantize(%z) : qu8<0.1:5>[1, 4]
-          %p = add(%q, %r) : qu8<0.2:0>[2, 4]
+          input %x : f32[1, 2, 2, 2]
+          input %z : f32[1, 2, 1, 1]
+          %q = quantize(%x) : qu8<0.1:5>[1, 2, 2, 2]
+          %w = const [1, 2, 3, 4] : qi8<0.01:0>[2, 2, 1, 1]
+          %c = conv2d(%q, %w) : qu8<0.1:5>[1, 2, 2, 2]
+          %r = quantize(%z) : qu8<0.1:5>[1, 2, 1, 1]
+          %p = add(%c, %r) : qu8<0.2:0>[1, 2, 2, 2]
           %y = dequantize(%p)
           output y = %y
         }
         """);
     CliTest.Result r = CliTest.run("print", m.toString(), "-O", "--integer-only");
     assertEquals(1, r.status());
-    assertEquals(m + ":6:3: error: integer-only: add %p needs floating point: this add dequantizes to float "
-        + "(PyTorch's path for broadcast or non-qnnpack operands)\n  %p = add(%q, %r) : qu8<0.2:0>[2, 4]\n  ^\n",
+    assertEquals(m + ":8:3: error: integer-only: add %p needs floating point: this add dequantizes to float "
+        + "(PyTorch's path for broadcast quint8 operands; lower-integer makes it a binary_lookup table in "
+        + "pytorch-qnnpack when both operands are contiguous, not channels-last as after a quantized conv)\n"
+        + "  %p = add(%c, %r) : qu8<0.2:0>[1, 2, 2, 2]\n  ^\n",
         r.err());
   }
 

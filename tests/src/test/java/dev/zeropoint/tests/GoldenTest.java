@@ -65,8 +65,8 @@ class GoldenTest {
 
   /**
    * After {@code -O --integer-only} the model runs on the quantized inputs (what the model's own
-   * quantize computes from the golden inputs) and must give PyTorch's output integers exactly. A
-   * model with an op that still needs floating point is reported as skipped, with the reason.
+   * quantize computes from the golden inputs) and must give PyTorch's output integers exactly. Every
+   * golden model must be integer-only: an op that still needs floating point fails the case.
    */
   @TestFactory
   Stream<DynamicTest> integerOnlyModelsMatchPyTorchExactly() throws IOException {
@@ -80,15 +80,8 @@ class GoldenTest {
     Graph parsed = ModelParser.create().parse(dir.resolve(spec.get("model").asText()));
     PassContext context = new PassContext(true, true, java.util.Set.of(), false,
         new java.io.PrintWriter(System.err, true), new java.util.LinkedHashMap<>());
-    Graph integer;
-    try {
-      integer = IntegerOnly.finish(PassManager.defaultPipeline(PassRegistry.load()).run(parsed, context));
-    } catch (dev.zeropoint.ir.CompileException e) {
-      String reason = e.diagnostics().get(0).message();
-      System.out.println("golden " + dir.getFileName() + " -O --integer-only: not integer-only yet: " + reason);
-      org.junit.jupiter.api.Assumptions.abort(reason);
-      return;
-    }
+    // Every golden model must lower: an op left needing float fails here (CompileException).
+    Graph integer = IntegerOnly.finish(PassManager.defaultPipeline(PassRegistry.load()).run(parsed, context));
     for (Node n : integer.nodes()) {
       assertTrue(IntegerOnly.floatReason(n, integer.numerics()).isEmpty(), "float op left: " + n);
       n.results().forEach(v -> assertTrue(!v.type().isFloat(), "float value left: " + v + " : " + v.type()));

@@ -32,6 +32,8 @@ class PassDifferentialTest {
   void optimizingChangesNoOutputInteger() throws Exception {
     int integerOnly = 0;
     int distinctTotal = 0;
+    int broadcastAdds = 0; // lowered to binary_lookup in the integer-only models
+    int bothLambdas = 0; // of those, with vectorized and scalar elements (two tables)
     for (int seed = 0; seed < MODELS; seed++) {
       RandomModels.Case c = new RandomModels(seed).next("random_" + seed);
       Graph g = c.graph();
@@ -53,9 +55,16 @@ class PassDifferentialTest {
       try {
         lowered = IntegerOnly.finish(PassManager.defaultPipeline(PassRegistry.load()).run(g, integer));
       } catch (CompileException e) {
-        continue; // an op that still needs float (average pooling today): -O alone was checked above
+        continue; // an op that still needs float (a broadcast add of a channels-last tensor): -O alone was checked above
       }
       integerOnly++;
+      for (dev.zeropoint.ir.Node n : lowered.nodes()) {
+        if (n.op() == Op.BINARY_LOOKUP) {
+          broadcastAdds++;
+          var split = (dev.zeropoint.ir.op.Attrs.BinaryLookup) n.attrs();
+          bothLambdas += split.tablesNeeded() == 2 ? 1 : 0;
+        }
+      }
       Value quantizedInput = g.users(g.inputs().get(0)).stream().filter(n -> n.op() == Op.QUANTIZE).findFirst()
           .orElseThrow().result();
       TensorData ints = new Interpreter().prepare(lowered).run(Map.of("x", reference.get(quantizedInput).toData()))
@@ -64,7 +73,10 @@ class PassDifferentialTest {
           "seed " + seed + ": -O --integer-only changed outputs\n" + Printer.print(g));
     }
     System.out.println("random models: " + MODELS + " exact after -O, " + integerOnly
-        + " also integer-only and exact; mean distinct output integers " + distinctTotal / MODELS);
+        + " also integer-only and exact (" + broadcastAdds + " broadcast adds as binary_lookup, " + bothLambdas
+        + " with both lambdas); mean distinct output integers " + distinctTotal / MODELS);
+    assertTrue(bothLambdas >= 10, "too few lowered broadcast adds with vectorized and scalar elements: " + bothLambdas
+        + " (of " + broadcastAdds + ")");
     assertTrue(integerOnly > MODELS / 3, "too few random models were integer-only: " + integerOnly);
     assertTrue(distinctTotal / MODELS > 8, "random models degenerate: mean distinct outputs " + distinctTotal / MODELS);
   }

@@ -22,7 +22,7 @@ import java.util.Random;
  * Seeded random quantized models that every backend can run: pytorch-qnnpack graphs of quint8
  * activations and qint8 weights with realistic scales, built from the ops of real networks (conv
  * with strides, padding, groups, per-tensor and per-channel weights; linear; relu, relu6, hardtanh,
- * clamp; max and average pooling; same-shape add; sigmoid, hardswish; reshape, flatten). The
+ * clamp; max and average pooling; same-shape and broadcast add; sigmoid, hardswish; reshape, flatten). The
  * differential tests of the passes and of every backend run these against the interpreter.
  */
 final class RandomModels {
@@ -58,7 +58,7 @@ final class RandomModels {
   private Value step(GraphBuilder b, Value v) {
     Shape s = v.type().shape();
     boolean spatial = s.rank() == 4;
-    return switch (random.nextInt(spatial ? 10 : 4)) {
+    return switch (random.nextInt(spatial ? 11 : 4)) {
       case 0 -> b.add(Op.RELU, Attrs.None.INSTANCE, v);
       case 1 -> b.add(Op.HARDTANH, new Attrs.Hardtanh(-random.nextDouble(), 0.5 + 6 * random.nextDouble()), v);
       case 2 -> b.add(Op.CLAMP, new Attrs.Clamp(OptionalDouble.of(-0.5 * random.nextDouble()),
@@ -73,9 +73,29 @@ final class RandomModels {
         Value other = conv(b, v, s.dim(1), 1, true);
         yield b.add(Op.ADD, Attrs.None.INSTANCE, activation(s), v, other);
       }
+      case 9 -> broadcastAdd(b, v);
       default -> random.nextBoolean() ? b.add(Op.SIGMOID, Attrs.None.INSTANCE, v)
           : b.add(Op.HARDSWISH, Attrs.None.INSTANCE, activation(s), v);
     };
+  }
+
+  /**
+   * A broadcast quint8 add (PyTorch's float path, two rounding lambdas): {@code v} plus a branch
+   * pooled from it, per channel [1, C, 1, 1] (as in squeeze-excitation: rows of H * W, longer than
+   * 64 for large planes) or per column [1, C, 1, W] (rows of W), in either order. Half the time
+   * {@code v} goes through a hardtanh first, which PyTorch returns contiguous even after a conv, so
+   * that the integer-only pipeline can lower the add.
+   */
+  private Value broadcastAdd(GraphBuilder b, Value v) {
+    Shape s = v.type().shape();
+    Value full = random.nextBoolean() ? b.add(Op.HARDTANH, new Attrs.Hardtanh(-random.nextDouble(),
+        0.5 + 6 * random.nextDouble()), v) : v;
+    Value other = s.dim(2) >= 2 && random.nextBoolean()
+        ? b.add(Op.MAX_POOL2D, new Attrs.MaxPool2d(ImmutableIntArray.of(s.dim(2), 1), ImmutableIntArray.of(s.dim(2), 1),
+            ImmutableIntArray.of(0, 0, 0, 0), ImmutableIntArray.of(1, 1), false), full)
+        : b.add(Op.ADAPTIVE_AVG_POOL2D, new Attrs.AdaptiveAvgPool2d(ImmutableIntArray.of(1, 1)), full);
+    return random.nextBoolean() ? b.add(Op.ADD, Attrs.None.INSTANCE, activation(s), full, other)
+        : b.add(Op.ADD, Attrs.None.INSTANCE, activation(s), other, full);
   }
 
   private Value conv(GraphBuilder b, Value v) {

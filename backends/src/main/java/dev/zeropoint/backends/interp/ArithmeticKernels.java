@@ -160,6 +160,31 @@ final class ArithmeticKernels {
   }
 
   /**
+   * The lowered {@code binary_lookup}: {@code y[i] = tables[t, a[i] - min, b[i] - min]} with the
+   * operands broadcast, {@code t} 0 for the first {@code head} elements of each row of {@code row},
+   * else the last table.
+   */
+  static Tensor binaryLookup(Node n, List<Tensor> args) {
+    Attrs.BinaryLookup attrs = (Attrs.BinaryLookup) n.attrs();
+    Tensor a = args.get(0);
+    Tensor b = args.get(1);
+    Tensor tables = args.get(2);
+    TensorType out = n.result().type();
+    int minA = (int) a.type.elementType().minValue();
+    int minB = (int) b.type.elementType().minValue();
+    int last = tables.shape().dim(0) - 1;
+    int[] ia = Broadcast.indices(out.shape(), a.shape());
+    int[] ib = Broadcast.indices(out.shape(), b.shape());
+    Tensor r = Tensor.zeros(out);
+    for (int i = 0; i < r.size(); i++) {
+      int t = attrs.readsFirstTable(i) ? 0 : last;
+      r.ints[i] = tables.ints[(t << 16) + ((a.ints[Broadcast.at(ia, i)] - minA) << 8)
+          + (b.ints[Broadcast.at(ib, i)] - minB)];
+    }
+    return r;
+  }
+
+  /**
    * The per-tensor parameters of a quantized binary op that PyTorch runs: both operands and the
    * result share one storage type, quint8 or qint8 (PyTorch refuses mixed types).
    */

@@ -91,6 +91,7 @@ public final class Interpreter implements Backend {
       case ADAPTIVE_AVG_POOL2D_INT -> List.of(PoolKernels.adaptiveAvgPool2dInt(n, args));
       case MUL_ACC -> List.of(ArithmeticKernels.mulAcc(n, args));
       case LOOKUP -> List.of(ArithmeticKernels.lookup(n, args.get(0)));
+      case BINARY_LOOKUP -> List.of(ArithmeticKernels.binaryLookup(n, args));
     };
   }
 

@@ -31,7 +31,8 @@ import java.util.Map;
  *   <li>quantized relu6, hardtanh and clamp: contiguous;
  *   <li>pools: QNNPACK's path keeps the suggested format; ATen's generic kernels too when the input
  *       is channels-last contiguous, otherwise contiguous;
- *   <li>add: the suggested format of the operand of the result's shape (the first if both); mul:
+ *   <li>add (and binary_lookup, a lowered broadcast add): the suggested format of the operand of
+ *       the result's shape (the first if both); mul:
  *       that of the first operand; cat: channels-last iff every input suggests it;
  *   <li>permute: a view (permuted strides); split and chunk: views (the input's strides); reshape
  *       and flatten: a view when PyTorch can make one ({@code computeStride}), else a contiguous
@@ -77,6 +78,25 @@ public final class PyTorchLayout {
     return channelsLastContiguous(v.type().shape().toArray(), strides(v, numerics));
   }
 
+  /**
+   * {@code is_contiguous()}: every dimension of size other than 1 has the row-major stride (the
+   * layout {@link PyTorchTensorIterator} models).
+   */
+  public static boolean isContiguous(Value v, Numerics numerics) {
+    int[] shape = v.type().shape().toArray();
+    long[] strides = strides(v, numerics);
+    long expected = 1;
+    for (int d = shape.length - 1; d >= 0; d--) {
+      if (shape[d] != 1) {
+        if (strides[d] != expected) {
+          return false;
+        }
+        expected *= shape[d];
+      }
+    }
+    return true;
+  }
+
   /** PyTorch's strides, in elements, for the tensor holding {@code v}. */
   public static long[] strides(Value v, Numerics numerics) {
     Map<Value, long[]> known = new IdentityHashMap<>();
@@ -113,7 +133,7 @@ public final class PyTorchLayout {
       case CONST, LINEAR, MATMUL, CONV2D_ACC, LINEAR_ACC -> List.of();
       case MUL_ACC -> List.of(n.operand(0), n.operand(1));
       case CONV2D, BATCH_NORM -> v.type().isQuantized() ? List.of() : List.of(n.operand(0));
-      case ADD, MUL -> List.of(n.operand(0), n.operand(1));
+      case ADD, MUL, BINARY_LOOKUP -> List.of(n.operand(0), n.operand(1));
       case CAT -> n.operands();
       default -> List.of(n.operand(0));
     };
@@ -144,7 +164,8 @@ public final class PyTorchLayout {
             || channelsLastContiguous(x.type().shape().toArray(), known.get(x));
         yield keeps ? like(shape, x, known) : contiguous(shape);
       }
-      case ADD -> {
+      // A lowered broadcast add (binary_lookup) is PyTorch's add: the same rule.
+      case ADD, BINARY_LOOKUP -> {
         Value a = n.operand(0);
         Value b = n.operand(1);
         Value full = a.type().shape().equals(v.type().shape()) || !b.type().shape().equals(v.type().shape()) ? a : b;

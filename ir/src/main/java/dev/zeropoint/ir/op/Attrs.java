@@ -379,7 +379,6 @@ public sealed interface Attrs {
     }
   }
 
-  /** {@code lookup}: {@code y = table[x - min(x's element type)]}, one entry per input value. */
   /**
    * {@code lookup}: one table of 256 entries indexed by {@code x - min(storage)}, or, with an
    * {@code axis}, one such table per index of that axis, concatenated (per-channel functions such as
@@ -408,6 +407,47 @@ public sealed interface Attrs {
       if (perChannel()) {
         w.integer("axis", axis);
       }
+    }
+  }
+
+  /**
+   * {@code binary_lookup}: the output, row-major, is cut into rows of {@code row} consecutive
+   * elements; the first {@code head} elements of each row read table 0 of the {@code tables}
+   * operand, the others the last table (so one table serves all when {@code head} is 0 or {@code
+   * row}).
+   */
+  record BinaryLookup(int row, int head) implements Attrs {
+    public static BinaryLookup read(AttrReader r) {
+      int row = r.requiredInt32("row");
+      int head = r.requiredInt32("head");
+      if (row < 1) {
+        if (r.has("row")) {
+          r.problem("row", "row must be at least 1, got " + row);
+        }
+        row = 1;
+      }
+      if (head < 0 || head > row) {
+        if (r.has("head") && r.has("row")) {
+          r.problem("head", "head must be in [0, row = " + row + "], got " + head);
+        }
+        head = 0;
+      }
+      return new BinaryLookup(row, head);
+    }
+
+    /** Whether output element {@code flatIndex} (row-major) reads table 0 rather than the last. */
+    public boolean readsFirstTable(long flatIndex) {
+      return flatIndex % row < head;
+    }
+
+    /** How many tables the op needs: two when both parts of a row are non-empty, else one. */
+    public int tablesNeeded() {
+      return head > 0 && head < row ? 2 : 1;
+    }
+
+    @Override
+    public void write(AttrWriter w) {
+      w.integer("row", row).integer("head", head);
     }
   }
 

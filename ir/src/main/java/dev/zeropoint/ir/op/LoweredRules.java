@@ -195,4 +195,31 @@ final class LoweredRules {
     }
     return List.of(out);
   }
+
+  /**
+   * Two 8-bit operands (shapes broadcast); tables: plain 8-bit [T, 256, 256] of the result's element
+   * type, T = {@link Attrs.BinaryLookup#tablesNeeded}; rows of {@code row} elements tile the result.
+   */
+  static List<TensorType> binaryLookup(TypeContext c) throws TypeError {
+    Attrs.BinaryLookup a = c.attrs(Attrs.BinaryLookup.class);
+    for (int i = 0; i < 2; i++) {
+      ElementType e = c.operand(i).elementType();
+      if (e != ElementType.U8 && e != ElementType.I8) {
+        throw c.error(c.operandName(i) + " must hold 8-bit integers, got " + c.operand(i));
+      }
+    }
+    Shape shape = TypeChecks.broadcast(c, c.operand(0).shape(), c.operand(1).shape());
+    TensorType out = eightBitResult(c, shape);
+    TensorType tables = c.operand(2);
+    int count = a.tablesNeeded();
+    if (tables.isQuantized() || tables.elementType() != out.elementType()
+        || !tables.shape().equals(Shape.of(count, 256, 256))) {
+      throw c.error("tables must be " + out.elementType() + "[" + count + ", 256, 256] (row " + a.row() + ", head "
+          + a.head() + " needs " + count + (count == 1 ? " table" : " tables") + "), got " + tables);
+    }
+    if (shape.numElements() % a.row() != 0) {
+      throw c.error("row " + a.row() + " does not divide the result's " + shape.numElements() + " elements");
+    }
+    return List.of(out);
+  }
 }

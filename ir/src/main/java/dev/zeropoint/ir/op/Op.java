@@ -48,7 +48,12 @@ public enum Op {
   /** Lowered: int32 products of zero-point-shifted 8-bit operands (broadcasting). */
   MUL_ACC("mul_acc"),
   /** Lowered: an elementwise function of an 8-bit tensor as a table of its 256 values. */
-  LOOKUP("lookup");
+  LOOKUP("lookup"),
+  /**
+   * Lowered: an elementwise function of two broadcast 8-bit tensors as one or two tables of its
+   * 256 x 256 values, the table chosen by the output position.
+   */
+  BINARY_LOOKUP("binary_lookup");
 
   private final String keyword;
 

@@ -78,7 +78,9 @@ public final class IntegerOnly {
           ? Optional.of(n.op() + " requantizes in float32: lower-requantize did not lower it (constant weights and bias needed)")
           : Optional.empty();
       case ADD -> quantized && !integerAdd(n, numerics)
-          ? Optional.of("this add dequantizes to float (PyTorch's path for broadcast or non-qnnpack operands)")
+          ? Optional.of("this add dequantizes to float (PyTorch's path for broadcast quint8 operands; lower-integer "
+              + "makes it a binary_lookup table in pytorch-qnnpack when both operands are contiguous, not "
+              + "channels-last as after a quantized conv)")
           : Optional.empty();
       case MUL -> quantized ? Optional.of("quantized mul rescales with a float32 multiply (lower-integer lowers "
           + "quint8 mul with multiplier below 2^31 / 255^2 only)") : Optional.empty();
@@ -95,7 +97,7 @@ public final class IntegerOnly {
               + "table when its parameters are constant)")
           : Optional.empty();
       case CONST, QUANTIZE, DEQUANTIZE, CONV2D_ACC, LINEAR_ACC, AVG_POOL2D_INT, ADAPTIVE_AVG_POOL2D_INT, MUL_ACC,
-          LOOKUP, RELU, RELU6, HARDTANH, CLAMP, HARDSWISH, HARDSIGMOID,
+          LOOKUP, BINARY_LOOKUP, RELU, RELU6, HARDTANH, CLAMP, HARDSWISH, HARDSIGMOID,
           SIGMOID, MAX_POOL2D, FLATTEN, RESHAPE, PERMUTE, SPLIT, CHUNK, PAD -> Optional.empty();
     };
   }

@@ -8,7 +8,9 @@ import dev.zeropoint.ir.Graph;
 import dev.zeropoint.ir.Node;
 import dev.zeropoint.ir.Numerics;
 import dev.zeropoint.ir.Quantization;
+import dev.zeropoint.ir.Shape;
 import dev.zeropoint.ir.SourceLocation;
+import dev.zeropoint.ir.TensorData;
 import dev.zeropoint.ir.TensorType;
 import dev.zeropoint.ir.Value;
 import dev.zeropoint.ir.numerics.IntegerOnlyRequant;
@@ -16,6 +18,7 @@ import dev.zeropoint.ir.numerics.PoolRescale;
 import dev.zeropoint.ir.numerics.PyTorchAtenQuantized;
 import dev.zeropoint.ir.numerics.PyTorchLayout;
 import dev.zeropoint.ir.numerics.PyTorchQnnpackPooling;
+import dev.zeropoint.ir.numerics.PyTorchTensorIterator;
 import dev.zeropoint.ir.numerics.Requantizer;
 import dev.zeropoint.ir.op.Attrs;
 import dev.zeropoint.ir.op.Op;
@@ -41,7 +44,11 @@ import java.util.Optional;
  *       {@code 65025 * m < 2^31} (then PyTorch's scalar and vector lambdas agree, and both are the
  *       mantissa requantization of the exact product);
  *   <li>{@code requantize}, and each {@code cat} operand with other parameters than the result -&gt;
- *       {@code lookup}, the 256 results of {@link PyTorchAtenQuantized#requantize}.
+ *       {@code lookup}, the 256 results of {@link PyTorchAtenQuantized#requantize};
+ *   <li>quantized {@code batch_norm} with constant parameters -&gt; a per-channel {@code lookup};
+ *   <li>{@code add} of differently shaped (broadcast) quint8 operands, both contiguous -&gt; {@code
+ *       binary_lookup}: the 256 x 256 results of each of PyTorch's float-path lambdas that some
+ *       element uses, and which elements use which ({@link PyTorchTensorIterator}).
  * </ul>
  *
  * Anything outside these domains stays, and {@link IntegerOnly} reports it. Outside integer-only
@@ -58,7 +65,8 @@ public final class LowerInteger implements Pass {
 
   @Override
   public String description() {
-    return "integer-only: quantized pools, mul, cat, requantize and batch norm -> exact integer ops (pytorch-qnnpack)";
+    return "integer-only: quantized pools, mul, cat, requantize, batch norm and broadcast add -> exact integer ops "
+        + "(pytorch-qnnpack)";
   }
 
   @Override
@@ -81,6 +89,7 @@ public final class LowerInteger implements Pass {
     return switch (n.op()) {
       case AVG_POOL2D -> avgPool(graph, n, operands, b);
       case ADAPTIVE_AVG_POOL2D -> adaptivePool(graph, n, operands, b);
+      case ADD -> broadcastAdd(graph, n, operands, b);
       case MUL -> mul(n, operands, b);
       case REQUANTIZE -> perTensor(n.operand(0).type()).isPresent() && perTensor(n.result().type()).isPresent()
           ? Optional.of(List.of(lookup(n, operands.get(0), n.result().type(), n.result().name(), b)))
@@ -227,6 +236,73 @@ public final class LowerInteger implements Pass {
     Attrs.RequantizeAcc requant = new Attrs.RequantizeAcc(scheme, com.google.common.primitives.ImmutableDoubleArray.of(),
         ImmutableIntArray.of(r.mantissa()), ImmutableIntArray.of(r.exponent()), 0, (int) qo.get().zeroPoint(), 0, 255);
     return Optional.of(b.add(Op.REQUANTIZE_ACC, List.of(acc), requant, List.of(out), List.of(name), n));
+  }
+
+  // ---------------------------------------------------------------- broadcast add
+
+  /**
+   * quint8 add of differently shaped operands -&gt; {@code binary_lookup}. PyTorch runs ATen's float
+   * path: each element is the vectorized or the scalar lambda ({@link
+   * PyTorchAtenQuantized#floatAddVectorized}, {@link PyTorchAtenQuantized#floatAddScalar}) of its
+   * two 8-bit inputs, the lambda fixed by the element's position ({@link PyTorchTensorIterator}). So
+   * the lowered op holds each lambda's 256 x 256 results (only the lambdas some element uses:
+   * vectorized first) and the partition: rows of {@code row} elements whose first {@code head} are
+   * vectorized. The partition is modelled for contiguous operands only: an operand PyTorch holds
+   * channels-last (any quantized conv's output) or as a strided view keeps the float add.
+   * {@code %y = add(%a, %b)} -&gt; {@code %y.tables = const [...] : u8[T, 256, 256]}, {@code %y =
+   * binary_lookup(%a, %b, %y.tables) {row = L, head = V}}.
+   */
+  private static Optional<List<Value>> broadcastAdd(Graph graph, Node n, List<Value> operands,
+      GraphRewriter.Rewrite b) throws TypeError {
+    TensorType ta = n.operand(0).type();
+    TensorType tb = n.operand(1).type();
+    TensorType out = n.result().type();
+    Optional<Quantization.PerTensor> qa = perTensor(ta);
+    Optional<Quantization.PerTensor> qb = perTensor(tb);
+    Optional<Quantization.PerTensor> qo = perTensor(out);
+    boolean u8 = ta.elementType() == ElementType.U8 && tb.elementType() == ElementType.U8
+        && out.elementType() == ElementType.U8;
+    // Same-shape quint8 add is QNNPACK's fixed point and qint8 add XNNPACK's: integer ops already.
+    if (qa.isEmpty() || qb.isEmpty() || qo.isEmpty() || !u8 || ta.shape().equals(tb.shape())
+        || !PyTorchLayout.isContiguous(n.operand(0), graph.numerics())
+        || !PyTorchLayout.isContiguous(n.operand(1), graph.numerics())) {
+      return Optional.empty();
+    }
+    PyTorchTensorIterator.Partition split = PyTorchTensorIterator.binary(out.shape(), ta.shape(), tb.shape(),
+        PyTorchTensorIterator.INT8_LANES);
+    PyTorchAtenQuantized.FloatAddParams p = PyTorchAtenQuantized.floatAddParams(qa.get().scale(),
+        (int) qa.get().zeroPoint(), qb.get().scale(), (int) qb.get().zeroPoint(), qo.get().scale(),
+        (int) qo.get().zeroPoint(), ElementType.U8);
+    Attrs.BinaryLookup attrs = new Attrs.BinaryLookup(Math.toIntExact(split.rowLength()),
+        Math.toIntExact(split.vectorizedPerRow()));
+    List<AddLambda> lambdas = new ArrayList<>();
+    if (attrs.head() > 0) {
+      lambdas.add(PyTorchAtenQuantized::floatAddVectorized);
+    }
+    if (attrs.head() < attrs.row()) {
+      lambdas.add(PyTorchAtenQuantized::floatAddScalar);
+    }
+    long[] table = new long[lambdas.size() << 16];
+    for (int t = 0; t < lambdas.size(); t++) {
+      for (int x = 0; x < 256; x++) {
+        for (int y = 0; y < 256; y++) {
+          table[(t << 16) + (x << 8) + y] = lambdas.get(t).apply(x, y, p);
+        }
+      }
+    }
+    Shape tablesShape = Shape.of(lambdas.size(), 256, 256);
+    TensorType tablesType = TensorType.of(ElementType.U8, tablesShape);
+    String name = n.result().name();
+    Value tables = b.add(Op.CONST, List.of(), new Attrs.Const(TensorData.ofLongs(ElementType.U8, tablesShape, table),
+        Optional.empty()), List.of(tablesType), List.of(b.freshName(name + ".tables")), n).get(0);
+    return Optional.of(b.add(Op.BINARY_LOOKUP, List.of(operands.get(0), operands.get(1), tables), attrs,
+        List.of(out), List.of(name), n));
+  }
+
+  /** One of the float-path add lambdas of {@link PyTorchAtenQuantized}. */
+  @FunctionalInterface
+  private interface AddLambda {
+    int apply(int a, int b, PyTorchAtenQuantized.FloatAddParams p);
   }
 
   // ---------------------------------------------------------------- cat, requantize
