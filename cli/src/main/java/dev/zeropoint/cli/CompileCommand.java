@@ -21,15 +21,18 @@ import picocli.CommandLine.Spec;
     description = {"Compile a model for a target.",
         "--target params writes DIR/<model>.params.json and DIR/<model>.params.h: every layer's integer",
         "parameters after -O (or --passes); with --integer-only, pytorch-qnnpack layers use the",
-        "mantissa scheme instead of float scales."})
+        "mantissa scheme instead of float scales.",
+        "--target jvm writes DIR/<model>.jar: the model compiled to bytecode, runnable with the JDK alone",
+        "(java -jar DIR/<model>.jar --input NAME=FILE.npy --output-dir OUT) or loaded in a Java service",
+        "(new zeropoint.models.<model>().run(...), see docs/jvm.md)."})
 final class CompileCommand implements Callable<Integer> {
   /** The targets this command knows; the JVM and C backends will add theirs. */
-  static final List<String> TARGETS = List.of("params");
+  static final List<String> TARGETS = List.of("params", "jvm");
 
   @Parameters(index = "0", paramLabel = "MODEL.qg", description = "The model to compile.")
   Path model;
 
-  @Option(names = "--target", paramLabel = "NAME", required = true, description = "What to write: params.")
+  @Option(names = "--target", paramLabel = "NAME", required = true, description = "What to write: params, jvm.")
   String target;
 
   @Option(names = "-o", paramLabel = "DIR", required = true, description = "The output directory (created if missing).")
@@ -45,12 +48,24 @@ final class CompileCommand implements Callable<Integer> {
   public Integer call() {
     if (!TARGETS.contains(target)) {
       throw new UserError("zeropoint: unknown target '" + target + "' (available: " + String.join(", ", TARGETS)
-          + "; jvm and c are coming)");
+          + "; c is coming)");
     }
     if (pipeline.passes == null) {
       pipeline.optimize = true; // the parameters are those of the lowered IR
     }
     Graph g = pipeline.apply(Models.load(model), model, spec.commandLine().getErr());
+    if (target.equals("jvm")) {
+      byte[] jar;
+      try {
+        jar = dev.zeropoint.backends.jvm.ModelJar.build(g);
+      } catch (dev.zeropoint.ir.CompileException e) {
+        throw new UserError(Models.render(model, e.diagnostics()));
+      }
+      Path out = outputDir.resolve(dev.zeropoint.backends.jvm.JvmBackend.javaName(g.name()) + ".jar");
+      write(Map.of(out, jar));
+      spec.commandLine().getOut().println("wrote " + out);
+      return 0;
+    }
     List<Layers.Layer> layers = Layers.of(g, pipeline.integerOnly);
     for (Layers.Layer l : layers) {
       if (l.params().isEmpty()) {
@@ -63,9 +78,9 @@ final class CompileCommand implements Callable<Integer> {
       }
     }
     // Both files are rendered before anything is written, so a rendering failure writes nothing.
-    Map<Path, String> files = new LinkedHashMap<>();
-    files.put(outputDir.resolve(g.name() + ".params.json"), ParamsJson.render(g, layers));
-    files.put(outputDir.resolve(g.name() + ".params.h"), ParamsHeader.render(g, layers));
+    Map<Path, byte[]> files = new LinkedHashMap<>();
+    files.put(outputDir.resolve(g.name() + ".params.json"), ParamsJson.render(g, layers).getBytes(StandardCharsets.UTF_8));
+    files.put(outputDir.resolve(g.name() + ".params.h"), ParamsHeader.render(g, layers).getBytes(StandardCharsets.UTF_8));
     write(files);
     for (Path p : files.keySet()) {
       spec.commandLine().getOut().println("wrote " + p);
@@ -77,7 +92,7 @@ final class CompileCommand implements Callable<Integer> {
    * Writes every file to a temporary file in the directory, then moves them into place; on any
    * failure the temporary files and the files already moved are removed, so no partial output stays.
    */
-  private void write(Map<Path, String> files) {
+  private void write(Map<Path, byte[]> files) {
     try {
       Files.createDirectories(outputDir);
     } catch (IOException e) {
@@ -87,10 +102,10 @@ final class CompileCommand implements Callable<Integer> {
     List<Path> moved = new ArrayList<>();
     try {
       Map<Path, Path> staged = new LinkedHashMap<>();
-      for (Map.Entry<Path, String> f : files.entrySet()) {
+      for (Map.Entry<Path, byte[]> f : files.entrySet()) {
         Path tmp = Files.createTempFile(outputDir, ".zeropoint-", ".tmp");
         temporary.add(tmp);
-        Files.writeString(tmp, f.getValue(), StandardCharsets.UTF_8);
+        Files.write(tmp, f.getValue());
         staged.put(tmp, f.getKey());
       }
       for (Map.Entry<Path, Path> s : staged.entrySet()) {

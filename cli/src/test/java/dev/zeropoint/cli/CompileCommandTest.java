@@ -168,10 +168,41 @@ class CompileCommandTest {
   @Test
   void unknownTargetListsTheAvailableOnes() throws Exception {
     Path out = dir.resolve("out");
-    CliTest.Result r = CliTest.run("compile", write("m.qg", ExplainCommandTest.CONV).toString(), "--target", "jvm",
+    CliTest.Result r = CliTest.run("compile", write("m.qg", ExplainCommandTest.CONV).toString(), "--target", "gpu",
         "-o", out.toString());
     assertEquals(1, r.status());
-    assertEquals("zeropoint: unknown target 'jvm' (available: params; jvm and c are coming)\n", r.err());
+    assertEquals("zeropoint: unknown target 'gpu' (available: params, jvm; c is coming)\n", r.err());
+    assertFalse(Files.exists(out));
+  }
+
+  @Test
+  void jvmTargetWritesARunnableJar() throws Exception {
+    Path out = dir.resolve("out");
+    CliTest.Result r = CliTest.run("compile", write("m.qg", ExplainCommandTest.CONV).toString(), "--target", "jvm",
+        "-o", out.toString());
+    assertEquals(0, r.status(), r.err());
+    assertEquals("wrote " + out.resolve("conv_qnnpack.jar") + "\n", r.out());
+    try (var jar = new java.util.jar.JarFile(out.resolve("conv_qnnpack.jar").toFile())) {
+      assertEquals("zeropoint.models.conv_qnnpack", jar.getManifest().getMainAttributes().getValue("Main-Class"));
+      assertTrue(jar.getEntry("zeropoint/models/conv_qnnpack.class") != null);
+      assertTrue(jar.getEntry("zeropoint/models/conv_qnnpack.zpk") != null);
+    }
+  }
+
+  @Test
+  void jvmTargetNamesAnOpItCannotRunAndWritesNothing() throws Exception {
+    Path out = dir.resolve("out");
+    String model = """
+        model wide {
+          input %x : f64[4]
+          %r = relu(%x)
+          output y = %r
+        }
+        """;
+    CliTest.Result r = CliTest.run("compile", write("m.qg", model).toString(), "--target", "jvm", "-o", out.toString());
+    assertEquals(1, r.status());
+    assertEquals(dir.resolve("m.qg") + ":3:3: error: the jvm backend does not run f64 values yet (%r)\n"
+        + "  %r = relu(%x)\n  ^\n", r.err());
     assertFalse(Files.exists(out));
   }
 
