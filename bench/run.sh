@@ -25,13 +25,23 @@ echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -
 for m in ${models//,/ }; do
   "$root/zeropoint" bench "$out/$m/$m.qg" --input "x=$out/$m/x.npy" --backend interp --warmup 1 --iterations 3 \
     | tee -a "$out/zeropoint.txt"
+  for t in 1 2; do
+    "$root/zeropoint" bench "$out/$m/$m.qg" --input "x=$out/$m/x.npy" --backend jvm --threads $t --warmup 5 \
+      --iterations 10 | sed "s/\$/ threads=$t/" | tee -a "$out/zeropoint.txt"
+  done
 done
+median() { grep "$1" "$2" | sed 's/.*median_ms=\([0-9.]*\).*/\1/'; }
 echo
-echo "model               zeropoint interp   torch qnnpack 1t   torch onednn 1t   interp / qnnpack   interp / onednn"
+printf "%-14s %12s %12s %12s %12s %12s %12s %12s\n" model interp "jvm 1t" "jvm 2t" "qnnpack 1t" "onednn 1t" \
+  "onednn 2t" "jvm1t/onednn1t"
 for m in ${models//,/ }; do
-  q=$(grep "torch $m engine=qnnpack threads=1 " "$out/torch.txt" | sed 's/.*median_ms=\([0-9.]*\).*/\1/')
-  o=$(grep "torch $m engine=onednn threads=1 " "$out/torch.txt" | sed 's/.*median_ms=\([0-9.]*\).*/\1/')
-  z=$(grep "/$m.qg " "$out/zeropoint.txt" | sed 's/.*median_ms=\([0-9.]*\).*/\1/')
-  awk -v m="$m" -v z="$z" -v q="${q:-0}" -v o="${o:-0}" 'BEGIN {
-    printf "%-19s %14.1f ms %14.1f ms %14.1f ms %15.1fx %16.1fx\n", m, z, q, o, (q > 0 ? z / q : 0), (o > 0 ? z / o : 0) }'
+  z=$(median "/$m.qg backend=interp" "$out/zeropoint.txt")
+  j1=$(median "/$m.qg backend=jvm.*threads=1$" "$out/zeropoint.txt")
+  j2=$(median "/$m.qg backend=jvm.*threads=2$" "$out/zeropoint.txt")
+  q=$(median "torch $m engine=qnnpack threads=1 " "$out/torch.txt")
+  o=$(median "torch $m engine=onednn threads=1 " "$out/torch.txt")
+  o2=$(median "torch $m engine=onednn threads=2 " "$out/torch.txt")
+  awk -v m="$m" -v z="${z:-0}" -v j1="${j1:-0}" -v j2="${j2:-0}" -v q="${q:-0}" -v o="${o:-0}" -v o2="${o2:-0}" 'BEGIN {
+    printf "%-14s %9.1f ms %9.1f ms %9.1f ms %9.1f ms %9.1f ms %9.1f ms %11.1fx\n", m, z, j1, j2, q, o, o2,
+      (o > 0 ? j1 / o : 0) }'
 done

@@ -38,14 +38,19 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--iterations", defaultValue = "5", description = "Timed runs (default: ${DEFAULT-VALUE}).")
   int iterations;
 
+  @Option(names = "--threads", defaultValue = "1",
+      description = "Threads for the jvm backend's kernels (default: ${DEFAULT-VALUE}).")
+  int threads;
+
   @Spec
   picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
   public Integer call() throws Exception {
-    if (iterations < 1 || warmup < 0) {
-      throw new UserError("zeropoint: --iterations must be at least 1 and --warmup not negative");
+    if (iterations < 1 || warmup < 0 || threads < 1) {
+      throw new UserError("zeropoint: --iterations and --threads must be at least 1 and --warmup not negative");
     }
+    dev.zeropoint.runtime.Parallel.setThreads(threads);
     Backend backend = Backends.named(backendName)
         .orElseThrow(() -> new UserError("zeropoint: unknown backend '" + backendName + "'"));
     Graph graph = Models.load(model);

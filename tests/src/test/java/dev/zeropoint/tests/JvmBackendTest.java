@@ -98,13 +98,23 @@ class JvmBackendTest {
     }
     verify(what, compiled.bytes());
     Map<String, TensorData> expected = new Interpreter().prepare(graph).run(inputs);
-    Map<String, TensorData> actual = new JvmBackend().prepare(graph).run(inputs);
+    var executable = new JvmBackend().prepare(graph);
+    Map<String, TensorData> actual = executable.run(inputs);
+    Map<String, TensorData> threaded;
+    dev.zeropoint.runtime.Parallel.setThreads(3); // an odd split of channels over threads
+    try {
+      threaded = executable.run(inputs);
+    } finally {
+      dev.zeropoint.runtime.Parallel.setThreads(1);
+    }
     for (String name : expected.keySet()) {
       TensorData e = expected.get(name);
       TensorData a = actual.get(name);
       assertEquals(e.elementType(), a.elementType(), what + " " + name);
       assertEquals(e.shape(), a.shape(), what + " " + name);
       assertEquals(e.size(), GoldenTest.countEqual(e, a), what + ": output " + name + " differs\n" + Printer.print(graph));
+      assertEquals(e.size(), GoldenTest.countEqual(e, threaded.get(name)), what + ": output " + name
+          + " differs on 3 threads");
     }
     return 1;
   }

@@ -31,8 +31,25 @@ public final class JvmBackend implements Backend {
     return inputs -> run(graph, model, inputs);
   }
 
+  /**
+   * The graph the backend compiles: as given when it is already lowered, else after the default
+   * pipeline ({@code -O}), which changes no output and turns quantized conv2d / linear into the
+   * integer accumulations and requantizations the kernels run.
+   */
+  public static Graph lowered(Graph graph) throws CompileException {
+    boolean needs = graph.nodes().stream().anyMatch(n -> (n.op() == dev.zeropoint.ir.op.Op.CONV2D
+        || n.op() == dev.zeropoint.ir.op.Op.LINEAR) && n.result().type().isQuantized());
+    if (!needs) {
+      return graph;
+    }
+    var context = new dev.zeropoint.passes.PassContext(false, false, java.util.Set.of(), false,
+        new java.io.PrintWriter(java.io.Writer.nullWriter()), new LinkedHashMap<>());
+    return dev.zeropoint.passes.PassManager.defaultPipeline(dev.zeropoint.passes.PassRegistry.load()).run(graph, context);
+  }
+
   /** Compiles the graph and instantiates it as a hidden class. */
   public static CompiledModel load(Graph graph) throws CompileException {
+    graph = lowered(graph);
     JvmCompiler.CompiledClass c = JvmCompiler.compile(graph,
         JvmBackend.class.getPackageName() + ".Model_" + javaName(graph.name()));
     try {

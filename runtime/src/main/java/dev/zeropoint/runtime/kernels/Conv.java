@@ -51,36 +51,38 @@ public final class Conv {
     int strideW = g[STRIDE_W];
     int width = g[WIDTH];
     int outW = g[OUT_W];
-    for (int b = 0; b < g[BATCH]; b++) {
-      for (int o = 0; o < g[OUT_CHANNELS]; o++) {
-        int outBase = (b * g[OUT_CHANNELS] + o) * plane;
-        java.util.Arrays.fill(out, outBase, outBase + plane, bias[o]);
-        int group = o / g[OUT_PER_GROUP];
-        for (int ci = 0; ci < g[IN_PER_GROUP]; ci++) {
-          int xBase = (b * g[IN_CHANNELS] + group * g[IN_PER_GROUP] + ci) * inPlane;
-          int wBase = (o * g[IN_PER_GROUP] + ci) * kernel;
-          for (int t = 0; t < kernel; t++) {
-            int wv = wc[wBase + t];
-            if (wv == 0) {
-              continue;
-            }
-            for (int oh = ohStart[t]; oh < ohEnd[t]; oh++) {
-              int row = xBase + oh * strideH * width + offset[t];
-              int accRow = outBase + oh * outW;
-              if (strideW == 1) {
-                for (int ow = owStart[t]; ow < owEnd[t]; ow++) {
-                  out[accRow + ow] += xc[row + ow] * wv;
-                }
-              } else {
-                for (int ow = owStart[t]; ow < owEnd[t]; ow++) {
-                  out[accRow + ow] += xc[row + ow * strideW] * wv;
-                }
+    int outChannels = g[OUT_CHANNELS];
+    // Batch items and output channels are independent: split over the threads (Parallel).
+    dev.zeropoint.runtime.Parallel.forEach(g[BATCH] * outChannels, bo -> {
+      int b = bo / outChannels;
+      int o = bo % outChannels;
+      int outBase = (b * outChannels + o) * plane;
+      java.util.Arrays.fill(out, outBase, outBase + plane, bias[o]);
+      int group = o / g[OUT_PER_GROUP];
+      for (int ci = 0; ci < g[IN_PER_GROUP]; ci++) {
+        int xBase = (b * g[IN_CHANNELS] + group * g[IN_PER_GROUP] + ci) * inPlane;
+        int wBase = (o * g[IN_PER_GROUP] + ci) * kernel;
+        for (int t = 0; t < kernel; t++) {
+          int wv = wc[wBase + t];
+          if (wv == 0) {
+            continue;
+          }
+          for (int oh = ohStart[t]; oh < ohEnd[t]; oh++) {
+            int row = xBase + oh * strideH * width + offset[t];
+            int accRow = outBase + oh * outW;
+            if (strideW == 1) {
+              for (int ow = owStart[t]; ow < owEnd[t]; ow++) {
+                out[accRow + ow] += xc[row + ow] * wv;
+              }
+            } else {
+              for (int ow = owStart[t]; ow < owEnd[t]; ow++) {
+                out[accRow + ow] += xc[row + ow * strideW] * wv;
               }
             }
           }
         }
       }
-    }
+    });
   }
 
   /** The first output position o with {@code o * stride + offset >= 0}. */
@@ -101,19 +103,20 @@ public final class Conv {
    */
   public static void linearAcc(int[] out, int[] x, int[] wc, int[] bias, int rows, int features, int k,
       int inputZeroPoint) {
-    int[] xc = new int[k];
-    for (int m = 0; m < rows; m++) {
-      for (int i = 0; i < k; i++) {
-        xc[i] = x[m * k + i] - inputZeroPoint;
-      }
-      for (int f = 0; f < features; f++) {
-        int acc = bias[f];
-        int base = f * k;
-        for (int i = 0; i < k; i++) {
-          acc += xc[i] * wc[base + i];
-        }
-        out[m * features + f] = acc;
-      }
+    int[] xc = new int[x.length];
+    for (int i = 0; i < x.length; i++) {
+      xc[i] = x[i] - inputZeroPoint;
     }
+    dev.zeropoint.runtime.Parallel.forEach(rows * features, mf -> {
+      int m = mf / features;
+      int f = mf % features;
+      int acc = bias[f];
+      int base = f * k;
+      int row = m * k;
+      for (int i = 0; i < k; i++) {
+        acc += xc[row + i] * wc[base + i];
+      }
+      out[mf] = acc;
+    });
   }
 }
