@@ -7,6 +7,8 @@ import dev.zeropoint.passes.lower.CheckAccumulators;
 import dev.zeropoint.passes.lower.FoldBias;
 import dev.zeropoint.passes.lower.LowerInteger;
 import dev.zeropoint.passes.lower.LowerRequantize;
+import dev.zeropoint.passes.qdq.PropagateQparams;
+import dev.zeropoint.passes.qdq.QdqToInteger;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,7 +25,8 @@ public final class PassRegistry {
   public static PassRegistry load() {
     PassRegistry r = new PassRegistry();
     for (Pass p : List.<Pass>of(new Canonicalize(), new ElideElementwise(), new LowerRequantize(),
-        new LowerInteger(), new FuseActivation(), new FoldBias(), new CheckAccumulators())) {
+        new LowerInteger(), new FuseActivation(), new FoldBias(), new CheckAccumulators(),
+        new PropagateQparams(), new QdqToInteger())) {
       r.passes.put(p.name(), p);
     }
     for (Pass p : ServiceLoader.load(Pass.class)) {
