@@ -32,7 +32,8 @@ import java.util.Optional;
  * or float. {@code relu(op : T)} is PyTorch's fused ReLU exactly: the fused kernels clamp the
  * requantized integers to [zero point, qmax], and {@code relu} on a quantized tensor is
  * {@code max(q, zp)}; on add's float path relu before quantize equals relu after, as quantize is
- * monotone and quantizes 0 to the zero point.
+ * monotone (below 2^63 output steps, where x86's conversion wraps) and quantizes 0 to the zero point.
+ * The IR writes PyTorch's add_relu as {@code relu(add)} already (golden {@code add_relu}).
  *
  * <p><b>This pass changes what the graph computes</b>: from the reference semantics (float conv of
  * dequantized tensors, then one rounding) to the framework's integer kernels (int32 accumulation,
