@@ -16,8 +16,8 @@ import java.util.List;
  */
 public final class PassManager {
   /** The pipeline {@code -O} runs. */
-  public static final List<String> DEFAULT_PIPELINE = List.of("elide-elementwise", "fold-bias", "lower-requantize",
-      "lower-integer", "fuse-activation", "canonicalize");
+  public static final List<String> DEFAULT_PIPELINE = List.of("propagate-qparams", "elide-elementwise", "fold-bias",
+      "lower-requantize", "lower-integer", "fuse-activation", "canonicalize");
 
   private final List<Pass> passes;
 

@@ -8,6 +8,8 @@ import dev.zeropoint.passes.lower.CheckAccumulators;
 import dev.zeropoint.passes.lower.FoldBias;
 import dev.zeropoint.passes.lower.LowerInteger;
 import dev.zeropoint.passes.lower.LowerRequantize;
+import dev.zeropoint.passes.qdq.PropagateQparams;
+import dev.zeropoint.passes.qdq.QdqToInteger;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,7 +27,7 @@ public final class PassRegistry {
     PassRegistry r = new PassRegistry();
     for (Pass p : List.<Pass>of(new Canonicalize(), new ElideElementwise(), new LowerRequantize(),
         new LowerInteger(), new FuseActivation(), new FoldBias(), new CheckAccumulators(),
-        new FoldBatchNorm())) {
+        new FoldBatchNorm(), new PropagateQparams(), new QdqToInteger())) {
       r.passes.put(p.name(), p);
     }
     for (Pass p : ServiceLoader.load(Pass.class)) {
