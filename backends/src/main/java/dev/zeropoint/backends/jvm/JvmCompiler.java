@@ -213,6 +213,8 @@ public final class JvmCompiler {
         case KernelCall.Result r -> loadSlot(mv, slot.get(n.results().get(r.index())), desc);
         case KernelCall.Operand o -> loadSlot(mv, slot.get(n.operand(o.index())), desc);
         case KernelCall.Immediate im -> push(mv, im.value());
+        case KernelCall.Results rs -> arrayOfSlots(mv, n.results().stream().map(slot::get).toList(), desc);
+        case KernelCall.Operands os -> arrayOfSlots(mv, n.operands().stream().map(slot::get).toList(), desc);
         case KernelCall.Constant c -> {
           if (!params[i].isInstance(c.value())) {
             throw new IllegalStateException(m + ": argument " + i + " is a " + c.value().getClass().getSimpleName());
@@ -250,6 +252,19 @@ public final class JvmCompiler {
       }
     }
     return found;
+  }
+
+  /** A fresh array (of type {@code desc}, e.g. {@code [[I}) holding the arrays of the given slots. */
+  private static void arrayOfSlots(MethodVisitor mv, List<Integer> slots, String desc) {
+    String element = desc.substring(1);
+    push(mv, slots.size());
+    mv.visitTypeInsn(Opcodes.ANEWARRAY, element);
+    for (int i = 0; i < slots.size(); i++) {
+      mv.visitInsn(Opcodes.DUP);
+      push(mv, i);
+      loadSlot(mv, slots.get(i), element);
+      mv.visitInsn(Opcodes.AASTORE);
+    }
   }
 
   private static void loadSlot(MethodVisitor mv, int s, String desc) {

@@ -9,13 +9,19 @@ import java.util.List;
  * comes from the kernel itself, so a wrong argument list fails when the model is compiled.
  */
 record KernelCall(Class<?> owner, String method, List<Arg> args) {
-  sealed interface Arg permits Result, Operand, Constant, Immediate {}
+  sealed interface Arg permits Result, Operand, Constant, Immediate, Results, Operands {}
 
   /** The array of the node's result {@code index}, allocated before the call. */
   record Result(int index) implements Arg {}
 
   /** The array of the node's operand {@code index}. */
   record Operand(int index) implements Arg {}
+
+  /** Every result array of the node, in order, as one array of arrays (split, chunk). */
+  record Results() implements Arg {}
+
+  /** Every operand array of the node, in order, as one array of arrays (cat). */
+  record Operands() implements Arg {}
 
   /** An array or string computed at compile time. */
   record Constant(Object value) implements Arg {}

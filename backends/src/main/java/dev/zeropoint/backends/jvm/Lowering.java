@@ -43,7 +43,19 @@ final class Lowering {
       case CONV2D_ACC -> Optional.of(conv2dAcc(n));
       case LINEAR_ACC -> Optional.of(linearAcc(n));
       case REQUANTIZE_ACC -> Optional.of(requantizeAcc(n));
-      case RELU, RELU6, HARDTANH, CLAMP -> Optional.of(clamp(n));
+      case RELU, RELU6, HARDTANH, CLAMP -> Optional.of(n.operand(0).type().isQuantized() ? clamp(n)
+          : ArithmeticLowering.floatClamp(n));
+      case ADD -> Optional.of(ArithmeticLowering.add(n, numerics));
+      case MUL -> Optional.of(ArithmeticLowering.mul(n, numerics));
+      case MUL_ACC -> Optional.of(ArithmeticLowering.mulAcc(n));
+      case LOOKUP -> Optional.of(ArithmeticLowering.lookup(n));
+      case BINARY_LOOKUP -> Optional.of(ArithmeticLowering.binaryLookup(n));
+      case CAT -> Optional.of(ArithmeticLowering.cat(n, numerics));
+      case REQUANTIZE -> Optional.of(ArithmeticLowering.requantize(n, numerics));
+      case HARDSWISH, HARDSIGMOID, SIGMOID -> Optional.of(ArithmeticLowering.activation(n, numerics));
+      case PERMUTE -> Optional.of(ArithmeticLowering.permute(n));
+      case SPLIT, CHUNK -> Optional.of(ArithmeticLowering.split(n));
+      case PAD -> Optional.of(ArithmeticLowering.pad(n, numerics));
       case QUANTIZE -> Optional.of(quantize(n));
       case DEQUANTIZE -> Optional.of(dequantize(n));
       default -> throw unsupported(n, "");
