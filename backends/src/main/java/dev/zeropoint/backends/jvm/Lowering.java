@@ -58,6 +58,12 @@ final class Lowering {
       case PAD -> Optional.of(ArithmeticLowering.pad(n, numerics));
       case QUANTIZE -> Optional.of(quantize(n));
       case DEQUANTIZE -> Optional.of(dequantize(n));
+      case MAX_POOL2D -> Optional.of(new PoolLowering(numerics).maxPool2d(n));
+      case AVG_POOL2D -> Optional.of(new PoolLowering(numerics).avgPool2d(n));
+      case ADAPTIVE_AVG_POOL2D -> Optional.of(new PoolLowering(numerics).adaptiveAvgPool2d(n));
+      case AVG_POOL2D_INT -> Optional.of(new PoolLowering(numerics).avgPool2dInt(n));
+      case ADAPTIVE_AVG_POOL2D_INT -> Optional.of(new PoolLowering(numerics).adaptiveAvgPool2dInt(n));
+      case BATCH_NORM -> Optional.of(new PoolLowering(numerics).batchNorm(n));
       default -> throw unsupported(n, "");
     };
   }
