@@ -14,31 +14,7 @@ final class Broadcast {
     if (out.equals(in)) {
       return null;
     }
-    int rank = out.rank();
-    int offset = rank - in.rank();
-    int[] stride = new int[rank];
-    int contiguous = 1;
-    for (int d = rank - 1; d >= offset; d--) {
-      int size = in.dim(d - offset);
-      stride[d] = size == 1 ? 0 : contiguous;
-      contiguous *= size;
-    }
-    int n = Math.toIntExact(out.numElements());
-    int[] result = new int[n];
-    int[] counter = new int[rank];
-    int position = 0;
-    for (int i = 0; i < n; i++) {
-      result[i] = position;
-      for (int d = rank - 1; d >= 0; d--) {
-        position += stride[d];
-        if (++counter[d] < out.dim(d)) {
-          break;
-        }
-        position -= stride[d] * out.dim(d);
-        counter[d] = 0;
-      }
-    }
-    return result;
+    return dev.zeropoint.backends.IndexMaps.broadcast(out, in);
   }
 
   /** The index into an operand for output element {@code i}, given {@link #indices}. */

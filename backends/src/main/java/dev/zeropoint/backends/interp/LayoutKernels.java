@@ -22,32 +22,7 @@ final class LayoutKernels {
   static Tensor permute(Node n, List<Tensor> args, Numerics numerics) {
     Tensor x = args.get(0);
     TensorType out = n.result().type();
-    var dims = ((Attrs.Permute) n.attrs()).dims();
-    int rank = out.rank();
-    long[] inStrides = x.type.shape().strides();
-    // The input stride each result axis walks along.
-    long[] walk = new long[rank];
-    for (int d = 0; d < rank; d++) {
-      walk[d] = inStrides[Math.floorMod(dims.get(d), rank)];
-    }
-    int[] outDims = out.shape().toArray();
-    int size = Math.toIntExact(out.shape().numElements());
-    int[] source = new int[size];
-    int[] index = new int[rank];
-    long offset = 0;
-    for (int i = 0; i < size; i++) {
-      source[i] = (int) offset;
-      // Advance the odometer over the result's indices, last axis fastest.
-      for (int d = rank - 1; d >= 0; d--) {
-        index[d]++;
-        offset += walk[d];
-        if (index[d] < outDims[d]) {
-          break;
-        }
-        offset -= walk[d] * outDims[d];
-        index[d] = 0;
-      }
-    }
+    int[] source = dev.zeropoint.backends.IndexMaps.permute(x.type.shape(), out.shape(), ((Attrs.Permute) n.attrs()).dims());
     Tensor y = Tensor.zeros(out);
     gather(x, source, y);
     return y;

@@ -5,6 +5,7 @@ import static dev.zeropoint.backends.jvm.KernelCall.imm;
 import static dev.zeropoint.backends.jvm.KernelCall.operand;
 import static dev.zeropoint.backends.jvm.KernelCall.result;
 
+import dev.zeropoint.backends.IndexMaps;
 import dev.zeropoint.ir.CompileException;
 import dev.zeropoint.ir.ElementType;
 import dev.zeropoint.ir.Node;
@@ -73,7 +74,7 @@ final class ArithmeticLowering {
               imm(p.aMultiplier()), imm(p.bMultiplier()), imm(p.shift()), imm(p.bias()), imm(p.outputZeroPoint()));
         }
         return KernelCall.of(Arithmetic.class, "addXnnpackBroadcast", result(), operand(0), operand(1),
-            constant(indices(out.shape(), sa)), constant(indices(out.shape(), sb)), imm(p.aMultiplier()),
+            constant(IndexMaps.broadcast(out.shape(), sa)), constant(IndexMaps.broadcast(out.shape(), sb)), imm(p.aMultiplier()),
             imm(p.bMultiplier()), imm(p.shift()), imm(p.bias()), imm(p.outputZeroPoint()));
       }
     } catch (IllegalArgumentException e) {
@@ -86,7 +87,7 @@ final class ArithmeticLowering {
     float[] f = {p.aScale(), p.aNegZeroPointTimesScale(), p.bScale(), p.bNegZeroPointTimesScale(), p.outputScale(),
         p.inverseOutputScale()};
     return KernelCall.of(Arithmetic.class, "addAtenFloatBroadcast", result(), operand(0), operand(1),
-        constant(indices(out.shape(), sa)), constant(indices(out.shape(), sb)), constant(f), imm(p.aZeroPoint()),
+        constant(IndexMaps.broadcast(out.shape(), sa)), constant(IndexMaps.broadcast(out.shape(), sb)), constant(f), imm(p.aZeroPoint()),
         imm(p.bZeroPoint()), imm(p.outputZeroPoint()), imm(q.storage.ordinal()), imm(rowLength(split)),
         imm(Math.toIntExact(split.vectorizedPerRow())));
   }
@@ -103,7 +104,7 @@ final class ArithmeticLowering {
     PyTorchTensorIterator.Partition split =
         PyTorchTensorIterator.binary(out.shape(), sa, sb, PyTorchTensorIterator.INT8_LANES);
     return KernelCall.of(Arithmetic.class, "mulAtenBroadcast", result(), operand(0), operand(1),
-        constant(indices(out.shape(), sa)), constant(indices(out.shape(), sb)), imm(q.zpA()), imm(q.zpB()),
+        constant(IndexMaps.broadcast(out.shape(), sa)), constant(IndexMaps.broadcast(out.shape(), sb)), imm(q.zpA()), imm(q.zpB()),
         imm(Float.floatToRawIntBits(multiplier)), imm(q.zpOut()), imm(q.storage.ordinal()), imm(rowLength(split)),
         imm(Math.toIntExact(split.vectorizedPerRow())));
   }
@@ -125,14 +126,14 @@ final class ArithmeticLowering {
       }
       return same ? KernelCall.of(Arithmetic.class, op + "F32", result(), operand(0), operand(1))
           : KernelCall.of(Arithmetic.class, op + "F32Broadcast", result(), operand(0), operand(1),
-              constant(indices(out.shape(), sa)), constant(indices(out.shape(), sb)));
+              constant(IndexMaps.broadcast(out.shape(), sa)), constant(IndexMaps.broadcast(out.shape(), sb)));
     }
     ElementType e = out.elementType();
     if (!e.isQuantizedStorage()) {
       throw unsupported(n, op + " of " + e);
     }
     return KernelCall.of(Arithmetic.class, op + "IntBroadcast", result(), operand(0), operand(1),
-        constant(indices(out.shape(), sa)), constant(indices(out.shape(), sb)), imm((int) e.minValue()),
+        constant(IndexMaps.broadcast(out.shape(), sa)), constant(IndexMaps.broadcast(out.shape(), sb)), imm((int) e.minValue()),
         imm((int) e.maxValue()));
   }
 
@@ -146,7 +147,7 @@ final class ArithmeticLowering {
           imm(m.bZeroPoint()));
     }
     return KernelCall.of(Arithmetic.class, "mulAccBroadcast", result(), operand(0), operand(1),
-        constant(indices(out, sa)), constant(indices(out, sb)), imm(m.aZeroPoint()), imm(m.bZeroPoint()));
+        constant(IndexMaps.broadcast(out, sa)), constant(IndexMaps.broadcast(out, sb)), imm(m.aZeroPoint()), imm(m.bZeroPoint()));
   }
 
   /** The per-tensor parameters of a quantized binary op PyTorch runs (the interpreter's checks). */
@@ -181,45 +182,6 @@ final class ArithmeticLowering {
     }
   }
 
-  /**
-   * For each element of {@code out} (row-major), the row-major index of the element of {@code in}
-   * it reads under NumPy broadcasting (the interpreter's {@code Broadcast.indices}; the identity for
-   * equal shapes).
-   */
-  static int[] indices(Shape out, Shape in) {
-    int rank = out.rank();
-    int n = Math.toIntExact(out.numElements());
-    int[] result = new int[n];
-    if (out.equals(in)) {
-      for (int i = 0; i < n; i++) {
-        result[i] = i;
-      }
-      return result;
-    }
-    int offset = rank - in.rank();
-    int[] stride = new int[rank];
-    int contiguous = 1;
-    for (int d = rank - 1; d >= offset; d--) {
-      int size = in.dim(d - offset);
-      stride[d] = size == 1 ? 0 : contiguous;
-      contiguous *= size;
-    }
-    int[] counter = new int[rank];
-    int position = 0;
-    for (int i = 0; i < n; i++) {
-      result[i] = position;
-      for (int d = rank - 1; d >= 0; d--) {
-        position += stride[d];
-        if (++counter[d] < out.dim(d)) {
-          break;
-        }
-        position -= stride[d] * out.dim(d);
-        counter[d] = 0;
-      }
-    }
-    return result;
-  }
-
   // ---------------------------------------------------------------- requantize, lookups, activations
 
   static KernelCall requantize(Node n, Numerics numerics) throws CompileException {
@@ -228,10 +190,10 @@ final class ArithmeticLowering {
     }
     TensorType in = n.operand(0).type();
     TensorType out = n.result().type();
-    Params pi = Params.of(in);
-    Params po = Params.of(out);
-    return KernelCall.of(Arithmetic.class, "requantize", result(), operand(0), constant(pi.scales),
-        constant(pi.zeroPoints), imm(pi.inner), constant(po.scales), constant(po.zeroPoints), imm(po.inner),
+    Lowering.Params pi = Lowering.Params.of(in);
+    Lowering.Params po = Lowering.Params.of(out);
+    return KernelCall.of(Arithmetic.class, "requantize", result(), operand(0), constant(pi.scales()),
+        constant(pi.zeroPoints()), imm(pi.inner()), constant(po.scales()), constant(po.zeroPoints()), imm(po.inner()),
         imm(out.elementType().ordinal()));
   }
 
@@ -260,7 +222,7 @@ final class ArithmeticLowering {
     TensorType b = n.operand(1).type();
     int last = n.operand(2).type().shape().dim(0) - 1;
     return KernelCall.of(Arithmetic.class, "binaryLookupBroadcast", result(), operand(0), operand(1), operand(2),
-        constant(indices(out, a.shape())), constant(indices(out, b.shape())), imm((int) a.elementType().minValue()),
+        constant(IndexMaps.broadcast(out, a.shape())), constant(IndexMaps.broadcast(out, b.shape())), imm((int) a.elementType().minValue()),
         imm((int) b.elementType().minValue()), imm(attrs.row()), imm(attrs.head()), imm(last));
   }
 
@@ -332,57 +294,12 @@ final class ArithmeticLowering {
         constant(new float[] {(float) min, (float) max}));
   }
 
-  /** Quantization parameters as arrays, and the stride of the channel axis. */
-  private record Params(double[] scales, long[] zeroPoints, int inner) {
-    static Params of(TensorType t) {
-      Quantization q = t.quantization().orElseThrow();
-      if (q instanceof Quantization.PerAxis a) {
-        int inner = 1;
-        for (int d = a.axis() + 1; d < t.rank(); d++) {
-          inner *= t.shape().dim(d);
-        }
-        double[] s = new double[a.size()];
-        long[] z = new long[a.size()];
-        for (int i = 0; i < s.length; i++) {
-          s[i] = a.scale(i);
-          z[i] = a.zeroPoint(i);
-        }
-        return new Params(s, z, Math.max(1, inner));
-      }
-      Quantization.PerTensor p = (Quantization.PerTensor) q;
-      return new Params(new double[] {p.scale()}, new long[] {p.zeroPoint()}, 1);
-    }
-  }
-
   // ---------------------------------------------------------------- layout
 
   static KernelCall permute(Node n) {
     TensorType x = n.operand(0).type();
     TensorType out = n.result().type();
-    var dims = ((Attrs.Permute) n.attrs()).dims();
-    int rank = out.rank();
-    long[] inStrides = x.shape().strides();
-    long[] walk = new long[rank];
-    for (int d = 0; d < rank; d++) {
-      walk[d] = inStrides[Math.floorMod(dims.get(d), rank)];
-    }
-    int[] outDims = out.shape().toArray();
-    int size = Math.toIntExact(out.shape().numElements());
-    int[] source = new int[size];
-    int[] index = new int[rank];
-    long offset = 0;
-    for (int i = 0; i < size; i++) {
-      source[i] = (int) offset;
-      for (int d = rank - 1; d >= 0; d--) {
-        index[d]++;
-        offset += walk[d];
-        if (index[d] < outDims[d]) {
-          break;
-        }
-        offset -= walk[d] * outDims[d];
-        index[d] = 0;
-      }
-    }
+    int[] source = IndexMaps.permute(x.shape(), out.shape(), ((Attrs.Permute) n.attrs()).dims());
     return KernelCall.of(Layout.class, isFloat(out) ? "gatherFloats" : "gatherInts", result(), operand(0),
         constant(source));
   }

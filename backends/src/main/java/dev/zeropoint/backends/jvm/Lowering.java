@@ -226,7 +226,7 @@ final class Lowering {
   }
 
   /** Quantization parameters as arrays, and the stride of the channel axis. */
-  private record Params(double[] scales, long[] zeroPoints, int inner) {
+  record Params(double[] scales, long[] zeroPoints, int inner) {
     static Params of(TensorType t) {
       Quantization q = t.quantization().orElseThrow();
       if (q instanceof Quantization.PerAxis a) {
