@@ -1,5 +1,6 @@
 package dev.zeropoint.backends.interp;
 
+import dev.zeropoint.backends.QuantizedOperands;
 import dev.zeropoint.ir.ElementType;
 import dev.zeropoint.ir.Node;
 import dev.zeropoint.ir.Numerics;
@@ -64,11 +65,12 @@ final class ArithmeticKernels {
     if (!out.isQuantized()) {
       return elementwise(n, a, b, out, true);
     }
-    QuantizedOperands q = QuantizedOperands.of(n, numerics, a, b, out);
+    QuantizedOperands q = QuantizedOperands.of(a.type, b.type, out, numerics)
+        .orElseThrow(() -> Interpreter.unsupported(n, numerics));
     Tensor r = Tensor.zeros(out);
-    if (q.storage == ElementType.U8 && a.shape().equals(b.shape())) {
-      PyTorchQnnpack.AddParams p = PyTorchQnnpack.addParams(q.a.scale(), q.zpA(), q.b.scale(), q.zpB(),
-          q.out.scale(), q.zpOut(), false);
+    if (q.storage() == ElementType.U8 && a.shape().equals(b.shape())) {
+      PyTorchQnnpack.AddParams p = PyTorchQnnpack.addParams(q.a().scale(), q.zpA(), q.b().scale(), q.zpB(),
+          q.out().scale(), q.zpOut(), false);
       for (int i = 0; i < r.size(); i++) {
         r.ints[i] = PyTorchQnnpack.add(a.ints[i], b.ints[i], p);
       }
@@ -76,16 +78,16 @@ final class ArithmeticKernels {
     }
     int[] ia = Broadcast.indices(out.shape(), a.shape());
     int[] ib = Broadcast.indices(out.shape(), b.shape());
-    if (q.storage == ElementType.I8) {
-      Xnnpack.Qs8AddParams p = Xnnpack.qs8AddParams(q.a.scale(), q.zpA(), q.b.scale(), q.zpB(), q.out.scale(),
+    if (q.storage() == ElementType.I8) {
+      Xnnpack.Qs8AddParams p = Xnnpack.qs8AddParams(q.a().scale(), q.zpA(), q.b().scale(), q.zpB(), q.out().scale(),
           q.zpOut());
       for (int i = 0; i < r.size(); i++) {
         r.ints[i] = Xnnpack.qs8Add(a.ints[Broadcast.at(ia, i)], b.ints[Broadcast.at(ib, i)], p);
       }
       return r;
     }
-    PyTorchAtenQuantized.FloatAddParams p = PyTorchAtenQuantized.floatAddParams(q.a.scale(), q.zpA(), q.b.scale(),
-        q.zpB(), q.out.scale(), q.zpOut(), q.storage);
+    PyTorchAtenQuantized.FloatAddParams p = PyTorchAtenQuantized.floatAddParams(q.a().scale(), q.zpA(), q.b().scale(),
+        q.zpB(), q.out().scale(), q.zpOut(), q.storage());
     PyTorchTensorIterator.Partition split =
         PyTorchTensorIterator.binary(out.shape(), a.shape(), b.shape(), PyTorchTensorIterator.INT8_LANES);
     for (int i = 0; i < r.size(); i++) {
@@ -107,8 +109,9 @@ final class ArithmeticKernels {
     if (!out.isQuantized()) {
       return elementwise(n, a, b, out, false);
     }
-    QuantizedOperands q = QuantizedOperands.of(n, numerics, a, b, out);
-    float multiplier = PyTorchAtenQuantized.mulMultiplier(q.a.scale(), q.b.scale(), q.out.scale());
+    QuantizedOperands q = QuantizedOperands.of(a.type, b.type, out, numerics)
+        .orElseThrow(() -> Interpreter.unsupported(n, numerics));
+    float multiplier = PyTorchAtenQuantized.mulMultiplier(q.a().scale(), q.b().scale(), q.out().scale());
     int[] ia = Broadcast.indices(out.shape(), a.shape());
     int[] ib = Broadcast.indices(out.shape(), b.shape());
     PyTorchTensorIterator.Partition split =
@@ -118,8 +121,8 @@ final class ArithmeticKernels {
       int va = a.ints[Broadcast.at(ia, i)];
       int vb = b.ints[Broadcast.at(ib, i)];
       r.ints[i] = split.isVectorized(i)
-          ? PyTorchAtenQuantized.mulVectorized(va, q.zpA(), vb, q.zpB(), multiplier, q.zpOut(), q.storage)
-          : PyTorchAtenQuantized.mulScalar(va, q.zpA(), vb, q.zpB(), multiplier, q.zpOut(), q.storage);
+          ? PyTorchAtenQuantized.mulVectorized(va, q.zpA(), vb, q.zpB(), multiplier, q.zpOut(), q.storage())
+          : PyTorchAtenQuantized.mulScalar(va, q.zpA(), vb, q.zpB(), multiplier, q.zpOut(), q.storage());
     }
     return r;
   }
@@ -182,38 +185,6 @@ final class ArithmeticKernels {
           + (b.ints[Broadcast.at(ib, i)] - minB)];
     }
     return r;
-  }
-
-  /**
-   * The per-tensor parameters of a quantized binary op that PyTorch runs: both operands and the
-   * result share one storage type, quint8 or qint8 (PyTorch refuses mixed types).
-   */
-  private record QuantizedOperands(Quantization.PerTensor a, Quantization.PerTensor b, Quantization.PerTensor out,
-      ElementType storage) {
-    static QuantizedOperands of(Node n, Numerics numerics, Tensor a, Tensor b, TensorType out) {
-      ElementType storage = out.elementType();
-      Quantization.PerTensor qa = a.type.perTensor().orElse(null);
-      Quantization.PerTensor qb = b.type.perTensor().orElse(null);
-      Quantization.PerTensor qo = out.perTensor().orElse(null);
-      if (numerics != Numerics.PYTORCH_QNNPACK || qa == null || qb == null || qo == null
-          || (storage != ElementType.U8 && storage != ElementType.I8)
-          || a.type.elementType() != storage || b.type.elementType() != storage) {
-        throw Interpreter.unsupported(n, numerics);
-      }
-      return new QuantizedOperands(qa, qb, qo, storage);
-    }
-
-    int zpA() {
-      return (int) a.zeroPoint();
-    }
-
-    int zpB() {
-      return (int) b.zeroPoint();
-    }
-
-    int zpOut() {
-      return (int) out.zeroPoint();
-    }
   }
 
   // ---------------------------------------------------------------- float and plain integer add / mul

@@ -6,6 +6,7 @@ import static dev.zeropoint.backends.jvm.KernelCall.operand;
 import static dev.zeropoint.backends.jvm.KernelCall.result;
 
 import dev.zeropoint.backends.IndexMaps;
+import dev.zeropoint.backends.QuantizedOperands;
 import dev.zeropoint.ir.CompileException;
 import dev.zeropoint.ir.ElementType;
 import dev.zeropoint.ir.Node;
@@ -57,17 +58,17 @@ final class ArithmeticLowering {
     if (!out.isQuantized()) {
       return plain(n, true);
     }
-    Quantized q = Quantized.of(n, numerics);
+    QuantizedOperands q = quantizedOperands(n, numerics);
     try {
-      if (q.storage == ElementType.U8 && sa.equals(sb)) {
-        PyTorchQnnpack.AddParams p = PyTorchQnnpack.addParams(q.a.scale(), q.zpA(), q.b.scale(), q.zpB(),
-            q.out.scale(), q.zpOut(), false);
+      if (q.storage() == ElementType.U8 && sa.equals(sb)) {
+        PyTorchQnnpack.AddParams p = PyTorchQnnpack.addParams(q.a().scale(), q.zpA(), q.b().scale(), q.zpB(),
+            q.out().scale(), q.zpOut(), false);
         return KernelCall.of(Arithmetic.class, "addQnnpack", result(), operand(0), operand(1), imm(p.aMultiplier()),
             imm(p.bMultiplier()), imm(p.shift()), imm(p.zeroPointProduct()), imm(p.outputZeroPoint()),
             imm(p.outputMin()), imm(p.outputMax()));
       }
-      if (q.storage == ElementType.I8) {
-        Xnnpack.Qs8AddParams p = Xnnpack.qs8AddParams(q.a.scale(), q.zpA(), q.b.scale(), q.zpB(), q.out.scale(),
+      if (q.storage() == ElementType.I8) {
+        Xnnpack.Qs8AddParams p = Xnnpack.qs8AddParams(q.a().scale(), q.zpA(), q.b().scale(), q.zpB(), q.out().scale(),
             q.zpOut());
         if (sa.equals(out.shape()) && sb.equals(out.shape())) {
           return KernelCall.of(Arithmetic.class, "addXnnpack", result(), operand(0), operand(1),
@@ -80,15 +81,15 @@ final class ArithmeticLowering {
     } catch (IllegalArgumentException e) {
       throw unsupported(n, e.getMessage());
     }
-    PyTorchAtenQuantized.FloatAddParams p = PyTorchAtenQuantized.floatAddParams(q.a.scale(), q.zpA(), q.b.scale(),
-        q.zpB(), q.out.scale(), q.zpOut(), q.storage);
+    PyTorchAtenQuantized.FloatAddParams p = PyTorchAtenQuantized.floatAddParams(q.a().scale(), q.zpA(), q.b().scale(),
+        q.zpB(), q.out().scale(), q.zpOut(), q.storage());
     PyTorchTensorIterator.Partition split =
         PyTorchTensorIterator.binary(out.shape(), sa, sb, PyTorchTensorIterator.INT8_LANES);
     float[] f = {p.aScale(), p.aNegZeroPointTimesScale(), p.bScale(), p.bNegZeroPointTimesScale(), p.outputScale(),
         p.inverseOutputScale()};
     return KernelCall.of(Arithmetic.class, "addAtenFloatBroadcast", result(), operand(0), operand(1),
         constant(IndexMaps.broadcast(out.shape(), sa)), constant(IndexMaps.broadcast(out.shape(), sb)), constant(f), imm(p.aZeroPoint()),
-        imm(p.bZeroPoint()), imm(p.outputZeroPoint()), imm(q.storage.ordinal()), imm(rowLength(split)),
+        imm(p.bZeroPoint()), imm(p.outputZeroPoint()), imm(q.storage().ordinal()), imm(rowLength(split)),
         imm(Math.toIntExact(split.vectorizedPerRow())));
   }
 
@@ -99,13 +100,13 @@ final class ArithmeticLowering {
     if (!out.isQuantized()) {
       return plain(n, false);
     }
-    Quantized q = Quantized.of(n, numerics);
-    float multiplier = PyTorchAtenQuantized.mulMultiplier(q.a.scale(), q.b.scale(), q.out.scale());
+    QuantizedOperands q = quantizedOperands(n, numerics);
+    float multiplier = PyTorchAtenQuantized.mulMultiplier(q.a().scale(), q.b().scale(), q.out().scale());
     PyTorchTensorIterator.Partition split =
         PyTorchTensorIterator.binary(out.shape(), sa, sb, PyTorchTensorIterator.INT8_LANES);
     return KernelCall.of(Arithmetic.class, "mulAtenBroadcast", result(), operand(0), operand(1),
         constant(IndexMaps.broadcast(out.shape(), sa)), constant(IndexMaps.broadcast(out.shape(), sb)), imm(q.zpA()), imm(q.zpB()),
-        imm(Float.floatToRawIntBits(multiplier)), imm(q.zpOut()), imm(q.storage.ordinal()), imm(rowLength(split)),
+        imm(Float.floatToRawIntBits(multiplier)), imm(q.zpOut()), imm(q.storage().ordinal()), imm(rowLength(split)),
         imm(Math.toIntExact(split.vectorizedPerRow())));
   }
 
@@ -150,36 +151,9 @@ final class ArithmeticLowering {
         constant(IndexMaps.broadcast(out, sa)), constant(IndexMaps.broadcast(out, sb)), imm(m.aZeroPoint()), imm(m.bZeroPoint()));
   }
 
-  /** The per-tensor parameters of a quantized binary op PyTorch runs (the interpreter's checks). */
-  private record Quantized(Quantization.PerTensor a, Quantization.PerTensor b, Quantization.PerTensor out,
-      ElementType storage) {
-    static Quantized of(Node n, Numerics numerics) throws CompileException {
-      TensorType ta = n.operand(0).type();
-      TensorType tb = n.operand(1).type();
-      TensorType to = n.result().type();
-      ElementType storage = to.elementType();
-      Quantization.PerTensor qa = ta.perTensor().orElse(null);
-      Quantization.PerTensor qb = tb.perTensor().orElse(null);
-      Quantization.PerTensor qo = to.perTensor().orElse(null);
-      if (numerics != Numerics.PYTORCH_QNNPACK || qa == null || qb == null || qo == null
-          || (storage != ElementType.U8 && storage != ElementType.I8)
-          || ta.elementType() != storage || tb.elementType() != storage) {
-        throw unsupported(n, "only per-tensor quint8 / qint8 in pytorch-qnnpack (as the interpreter)");
-      }
-      return new Quantized(qa, qb, qo, storage);
-    }
-
-    int zpA() {
-      return (int) a.zeroPoint();
-    }
-
-    int zpB() {
-      return (int) b.zeroPoint();
-    }
-
-    int zpOut() {
-      return (int) out.zeroPoint();
-    }
+  private static QuantizedOperands quantizedOperands(Node n, Numerics numerics) throws CompileException {
+    return QuantizedOperands.of(n.operand(0).type(), n.operand(1).type(), n.result().type(), numerics)
+        .orElseThrow(() -> unsupported(n, "only per-tensor quint8 / qint8 in pytorch-qnnpack (as the interpreter)"));
   }
 
   // ---------------------------------------------------------------- requantize, lookups, activations
