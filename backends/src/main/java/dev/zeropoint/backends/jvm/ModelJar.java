@@ -75,14 +75,15 @@ public final class ModelJar {
     Deque<byte[]> work = new ArrayDeque<>();
     work.add(root);
     while (!work.isEmpty()) {
-      ClassReader r = new ClassReader(work.pop());
+      byte[] bytes = work.pop();
+      ClassReader r = new ClassReader(bytes); // item offsets index into bytes
       for (int i = 1; i < r.getItemCount(); i++) {
         int offset = r.getItem(i);
-        if (offset == 0 || r.b[offset - 1] != 1) { // CONSTANT_Utf8: names and descriptors
+        if (offset == 0 || bytes[offset - 1] != 1) { // CONSTANT_Utf8: names and descriptors
           continue;
         }
         // u2 length, then the (modified UTF-8) bytes; the names searched for are ASCII.
-        String text = new String(r.b, offset + 2, r.readUnsignedShort(offset), java.nio.charset.StandardCharsets.ISO_8859_1);
+        String text = new String(bytes, offset + 2, r.readUnsignedShort(offset), java.nio.charset.StandardCharsets.ISO_8859_1);
         Matcher m = REFERENCE.matcher(text);
         while (m.find()) {
           String name = m.group() + ".class";
