@@ -32,6 +32,7 @@ public abstract class RulePass implements Pass {
   @Override
   public final Graph run(Graph graph, PassContext context) throws CompileException {
     int before = liveNodes(graph);
+    List<RewriteRule> rules = rules();
     Graph g = graph;
     try {
       for (int sweep = 0; sweep < MAX_SWEEPS; sweep++) {
@@ -39,7 +40,7 @@ public abstract class RulePass implements Pass {
         String[] fired = {null};
         boolean[] changed = {false};
         g = GraphRewriter.rewrite(g, (n, operands, b) -> {
-          for (RewriteRule rule : rules()) {
+          for (RewriteRule rule : rules) {
             Optional<List<Value>> replaced = rule.apply(n, operands, b, match);
             if (replaced.isPresent()) {
               fired[0] = rule.name();

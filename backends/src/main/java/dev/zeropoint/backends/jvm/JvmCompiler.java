@@ -5,7 +5,6 @@ import dev.zeropoint.ir.ElementType;
 import dev.zeropoint.ir.Graph;
 import dev.zeropoint.ir.Node;
 import dev.zeropoint.ir.Quantization;
-import dev.zeropoint.ir.SourceLocation;
 import dev.zeropoint.ir.TensorData;
 import dev.zeropoint.ir.TensorType;
 import dev.zeropoint.ir.Value;
@@ -350,9 +349,5 @@ public final class JvmCompiler {
       zps = new long[] {p.zeroPoint()};
     }
     return new TensorSpec(name, t.elementType().keyword(), t.shape().toArray(), scales, zps, axis);
-  }
-
-  static CompileException error(String message) {
-    return new CompileException(SourceLocation.UNKNOWN, message);
   }
 }
