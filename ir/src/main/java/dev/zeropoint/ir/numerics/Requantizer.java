@@ -152,6 +152,6 @@ public record Requantizer(Scheme scheme, ImmutableDoubleArray scales, ImmutableI
   }
 
   private int tail(long y) {
-    return (int) Rounding.clamp(Rounding.saturate(y + outputZeroPoint, storage), min, max);
+    return dev.zeropoint.runtime.kernels.Requantize.tail(y, outputZeroPoint, min, max, storage);
   }
 }
