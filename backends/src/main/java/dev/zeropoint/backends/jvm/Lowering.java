@@ -19,6 +19,7 @@ import dev.zeropoint.ir.numerics.PyTorchLayout;
 import dev.zeropoint.ir.numerics.Requantizer;
 import dev.zeropoint.ir.op.Attrs;
 import dev.zeropoint.runtime.kernels.Conv;
+import dev.zeropoint.runtime.kernels.Gemm;
 import dev.zeropoint.runtime.kernels.Elementwise;
 import dev.zeropoint.runtime.kernels.Requantize;
 import java.util.Optional;
@@ -98,7 +99,14 @@ final class Lowering {
     g[Conv.DILATION_H] = a.window().dilation().get(0);
     g[Conv.DILATION_W] = a.window().dilation().get(1);
     int[] wc = centeredWeights(n, a.weightZeroPoints().toArray(), outChannels);
-    return KernelCall.of(Conv.class, "conv2dAcc", result(), operand(0), constant(wc), constant(bias(n, outChannels)),
+    if (g[Conv.OUT_PER_GROUP] == 1) {
+      // Depthwise: one output channel per group leaves a matrix product nothing to block.
+      return KernelCall.of(Conv.class, "conv2dAcc", result(), operand(0), constant(wc),
+          constant(bias(n, outChannels)), constant(g), imm(a.inputZeroPoint()));
+    }
+    int[] packed = Gemm.packWeights(wc, a.window().groups(), g[Conv.OUT_PER_GROUP],
+        g[Conv.IN_PER_GROUP] * g[Conv.KERNEL_H] * g[Conv.KERNEL_W]);
+    return KernelCall.of(Gemm.class, "conv2d", result(), operand(0), constant(packed), constant(bias(n, outChannels)),
         constant(g), imm(a.inputZeroPoint()));
   }
 

@@ -86,12 +86,12 @@ public final class Conv {
   }
 
   /** The first output position o with {@code o * stride + offset >= 0}. */
-  private static int validStart(int offset, int stride, int outSize) {
+  static int validStart(int offset, int stride, int outSize) {
     return Math.min(Math.max(0, Math.floorDiv(-offset + stride - 1, stride)), outSize);
   }
 
   /** One past the last output position o with {@code o * stride + offset < size}. */
-  private static int validEnd(int offset, int size, int stride, int outSize) {
+  static int validEnd(int offset, int size, int stride, int outSize) {
     int last = size - 1 - offset;
     return last < 0 ? 0 : Math.min(last / stride + 1, outSize);
   }

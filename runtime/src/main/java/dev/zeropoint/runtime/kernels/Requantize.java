@@ -24,8 +24,11 @@ public final class Requantize {
     ElementType type = ElementType.values()[storage];
     int n = acc.length;
     int perChannel = scheme == FLOAT ? scales.length : shifts.length;
-    for (int start = 0; start < n; start += inner) {
-      int c = perChannel == 1 ? 0 : (start / inner) % channels;
+    int planes = inner == 0 ? 0 : (n + inner - 1) / inner;
+    // Each plane (a run of `inner` elements of one channel) is independent: split over the threads.
+    dev.zeropoint.runtime.Parallel.forEach(planes, plane -> {
+      int start = plane * inner;
+      int c = perChannel == 1 ? 0 : plane % channels;
       int end = Math.min(n, start + inner);
       switch (scheme) {
         case FLOAT -> {
@@ -67,7 +70,7 @@ public final class Requantize {
         }
         default -> throw new IllegalArgumentException("requantization scheme " + scheme);
       }
-    }
+    });
   }
 
   /** The integer schemes' tail: add the zero point, saturate to the storage, clamp. */

@@ -1,0 +1,229 @@
+package dev.zeropoint.runtime.kernels;
+
+import dev.zeropoint.runtime.Parallel;
+
+/**
+ * Convolution as a blocked integer matrix product: {@code acc[o, j] = bias[o] + sum_k wc[o, k] *
+ * xc[k, j]}, where {@code k} runs over (input channel, kernel row, kernel column) of a group and
+ * {@code j} over output pixels. It computes the same int32 (wrapping) sums as {@link
+ * Conv#conv2dAcc}; since int32 addition is associative modulo 2^32, the order of the terms does not
+ * change a bit.
+ *
+ * <p>The compiler packs the weights once ({@link #packWeights}): per group, blocks of {@link #MR}
+ * output channels, each stored k-major with the block's {@code MR} weights side by side, zero rows
+ * past the group's last channel. At run time each task packs a block of the input the same way
+ * (im2col, minus the input zero point, zero for taps outside the input), {@link #NR} pixels side by
+ * side, and hands (MR x kc) by (kc x NR) tiles to the {@link MicroKernel}: the JDK's vector API
+ * when the module {@code jdk.incubator.vector} is present, plain loops otherwise.
+ */
+public final class Gemm {
+  private Gemm() {}
+
+  /** Rows (output channels) and columns (output pixels) of one micro-kernel tile. */
+  public static final int MR = 6, NR = 16;
+  /** Pixels per task, and the depth of one packed input block (64 KiB of ints). */
+  static final int NC = 64, KC = 256;
+  /** Tile blocks of output channels per task. */
+  static final int MC_BLOCKS = 8;
+
+  /** Accumulates one tile: {@code c[r][l] += sum_k a[k][r] * b[k][l]} for the rows and columns given. */
+  public interface MicroKernel {
+    /**
+     * @param a packed weights, {@code a[aOff + k * MR + r]}
+     * @param b packed input, {@code b[bOff + k * NR + l]}
+     * @param c accumulators, row {@code r} at {@code cOff + r * ldc}
+     */
+    void accumulate(int kc, int[] a, int aOff, int[] b, int bOff, int[] c, int cOff, int ldc, int rows, int cols);
+  }
+
+  private static volatile MicroKernel kernel = defaultKernel();
+
+  private static MicroKernel defaultKernel() {
+    boolean vector = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()
+        && !"false".equals(System.getProperty("zeropoint.vector"));
+    if (vector) {
+      try {
+        return new VectorMicroKernel();
+      } catch (LinkageError e) {
+        // The module is there but unusable (another JDK's API): fall back to plain loops.
+      }
+    }
+    return new ScalarMicroKernel();
+  }
+
+  /** The micro-kernel in use. */
+  public static MicroKernel kernel() {
+    return kernel;
+  }
+
+  /** Chooses the micro-kernel (tests compare them); every kernel computes the same integers. */
+  public static void useKernel(MicroKernel k) {
+    kernel = java.util.Objects.requireNonNull(k);
+  }
+
+  /** Whether the vector micro-kernel is in use. */
+  public static boolean vectorized() {
+    return kernel instanceof VectorMicroKernel;
+  }
+
+  /**
+   * Lays out convolution weights for {@link #conv2d}.
+   *
+   * @param wc weights minus their zero points, [groups * outPerGroup, k]
+   * @return per group, per block of {@link #MR} channels, {@code k} rows of {@code MR} weights
+   */
+  public static int[] packWeights(int[] wc, int groups, int outPerGroup, int k) {
+    int blocks = blocks(outPerGroup);
+    int[] packed = new int[groups * blocks * k * MR];
+    for (int gr = 0; gr < groups; gr++) {
+      for (int o = 0; o < outPerGroup; o++) {
+        int base = ((gr * blocks + o / MR) * k) * MR + o % MR;
+        int src = (gr * outPerGroup + o) * k;
+        for (int i = 0; i < k; i++) {
+          packed[base + i * MR] = wc[src + i];
+        }
+      }
+    }
+    return packed;
+  }
+
+  static int blocks(int rows) {
+    return (rows + MR - 1) / MR;
+  }
+
+  /** The packed input of the calling thread's convolutions, grown as needed. */
+  private static final ThreadLocal<int[]> PACKED_INPUT = ThreadLocal.withInitial(() -> new int[0]);
+
+  /**
+   * {@code conv2d_acc} with weights from {@link #packWeights}; geometry as {@link Conv#conv2dAcc}.
+   */
+  public static void conv2d(int[] out, int[] x, int[] packed, int[] bias, int[] g, int inputZeroPoint) {
+    int groups = g[Conv.OUT_CHANNELS] / g[Conv.OUT_PER_GROUP];
+    int m = g[Conv.OUT_PER_GROUP];
+    int k = g[Conv.IN_PER_GROUP] * g[Conv.KERNEL_H] * g[Conv.KERNEL_W];
+    int n = g[Conv.OUT_H] * g[Conv.OUT_W];
+    int blocks = blocks(m);
+    int panels = (n + NR - 1) / NR;
+    int colUnits = (n + NC - 1) / NC;
+    int rowUnits = (blocks + MC_BLOCKS - 1) / MC_BLOCKS;
+    int size = panels * k * NR;
+    int[] input = PACKED_INPUT.get();
+    if (input.length < size) {
+      input = new int[size];
+      PACKED_INPUT.set(input);
+    }
+    int[] panel = input;
+    MicroKernel mk = kernel;
+    for (int b = 0; b < g[Conv.BATCH]; b++) {
+      for (int gr = 0; gr < groups; gr++) {
+        int item = b;
+        int group = gr;
+        Parallel.forEach(k, kIndex -> packInput(panel, x, g, inputZeroPoint, item, group, kIndex, k));
+        Parallel.forEach(rowUnits * colUnits, task -> {
+          int blockStart = (task / colUnits) * MC_BLOCKS;
+          int j0 = (task % colUnits) * NC;
+          tile(mk, out, panel, packed, bias, g, item, group, blockStart, Math.min(blocks, blockStart + MC_BLOCKS), j0,
+              Math.min(n, j0 + NC));
+        });
+      }
+    }
+  }
+
+  private static void tile(MicroKernel mk, int[] out, int[] panel, int[] packed, int[] bias, int[] g, int b, int gr,
+      int blockStart, int blockEnd, int j0, int j1) {
+    int m = g[Conv.OUT_PER_GROUP];
+    int k = g[Conv.IN_PER_GROUP] * g[Conv.KERNEL_H] * g[Conv.KERNEL_W];
+    int n = g[Conv.OUT_H] * g[Conv.OUT_W];
+    int blocks = blocks(m);
+    int outChannel0 = gr * m;
+    int rowEnd = Math.min(m, blockEnd * MR);
+    for (int o = blockStart * MR; o < rowEnd; o++) {
+      int base = (b * g[Conv.OUT_CHANNELS] + outChannel0 + o) * n;
+      java.util.Arrays.fill(out, base + j0, base + j1, bias[outChannel0 + o]);
+    }
+    int p0 = j0 / NR;
+    int p1 = (j1 + NR - 1) / NR;
+    for (int k0 = 0; k0 < k; k0 += KC) {
+      int kc = Math.min(KC, k - k0);
+      for (int blk = blockStart; blk < blockEnd; blk++) {
+        int aOff = ((gr * blocks + blk) * k + k0) * MR;
+        int o = blk * MR;
+        int rows = Math.min(MR, m - o);
+        int cOff = (b * g[Conv.OUT_CHANNELS] + outChannel0 + o) * n;
+        for (int p = p0; p < p1; p++) {
+          mk.accumulate(kc, packed, aOff, panel, (p * k + k0) * NR, out, cOff + p * NR, n, rows,
+              Math.min(NR, n - p * NR));
+        }
+      }
+    }
+  }
+
+  /**
+   * Packs input row {@code kIndex} (an input channel of the group, a kernel row and column) for
+   * every output pixel {@code j}: at {@code panel[((j / NR) * k + kIndex) * NR + j % NR]}, the
+   * input minus its zero point, zero for a tap outside the input and past the last pixel.
+   */
+  private static void packInput(int[] panel, int[] x, int[] g, int zp, int b, int gr, int kIndex, int k) {
+    int kernelH = g[Conv.KERNEL_H];
+    int kernelW = g[Conv.KERNEL_W];
+    int width = g[Conv.WIDTH];
+    int outH = g[Conv.OUT_H];
+    int outW = g[Conv.OUT_W];
+    int strideH = g[Conv.STRIDE_H];
+    int strideW = g[Conv.STRIDE_W];
+    int kw = kIndex % kernelW;
+    int kh = (kIndex / kernelW) % kernelH;
+    int ci = kIndex / (kernelW * kernelH);
+    int xBase = (b * g[Conv.IN_CHANNELS] + gr * g[Conv.IN_PER_GROUP] + ci) * g[Conv.HEIGHT] * width;
+    int offH = kh * g[Conv.DILATION_H] - g[Conv.PAD_TOP];
+    int offW = kw * g[Conv.DILATION_W] - g[Conv.PAD_LEFT];
+    int ohStart = Conv.validStart(offH, strideH, outH);
+    int ohEnd = Conv.validEnd(offH, g[Conv.HEIGHT], strideH, outH);
+    int owStart = Conv.validStart(offW, strideW, outW);
+    int owEnd = Conv.validEnd(offW, width, strideW, outW);
+    int stride = k * NR;
+    int base = kIndex * NR;
+    int j = 0;
+    for (int oh = 0; oh < outH; oh++) {
+      if (oh < ohStart || oh >= ohEnd) {
+        j = fill(panel, j, j + outW, stride, base);
+        continue;
+      }
+      int row = xBase + (oh * strideH + offH) * width + offW;
+      j = fill(panel, j, j + owStart, stride, base);
+      // The taps inside the input, in runs that stop at panel boundaries.
+      int end = j + (owEnd - owStart);
+      int src = row + owStart * strideW;
+      while (j < end) {
+        int run = Math.min(end - j, NR - j % NR);
+        int dst = (j / NR) * stride + base + j % NR;
+        if (strideW == 1) {
+          for (int l = 0; l < run; l++) {
+            panel[dst + l] = x[src + l] - zp;
+          }
+        } else {
+          for (int l = 0; l < run; l++) {
+            panel[dst + l] = x[src + l * strideW] - zp;
+          }
+        }
+        src += run * strideW;
+        j += run;
+      }
+      j = fill(panel, j, j + (outW - owEnd), stride, base);
+    }
+    // Zero past the last pixel, to the end of its panel.
+    fill(panel, j, (j + NR - 1) / NR * NR, stride, base);
+  }
+
+  /** Zeros pixels {@code j0 .. j1} of row {@code base}; returns {@code j1}. */
+  private static int fill(int[] panel, int j0, int j1, int stride, int base) {
+    int j = j0;
+    while (j < j1) {
+      int run = Math.min(j1 - j, NR - j % NR);
+      int dst = (j / NR) * stride + base + j % NR;
+      java.util.Arrays.fill(panel, dst, dst + run, 0);
+      j += run;
+    }
+    return j1;
+  }
+}

@@ -1,0 +1,175 @@
+package dev.zeropoint.runtime.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.zeropoint.runtime.Parallel;
+import java.util.Random;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The blocked convolution against the definition (a naive loop over every output, input channel and
+ * tap written here), with both micro-kernels, on seeded random geometries: odd sizes, padding,
+ * strides, dilation, groups, and depths past one packed block.
+ */
+class GemmTest {
+  private final Gemm.MicroKernel original = Gemm.kernel();
+
+  @AfterEach
+  void restore() {
+    Gemm.useKernel(original);
+    Parallel.setThreads(1);
+  }
+
+  @Test
+  void surefireRunsTheVectorKernel() {
+    // The build's test JVMs add jdk.incubator.vector, so the fast path is the one tested below.
+    assertTrue(Gemm.vectorized(), "the vector micro-kernel is not in use");
+  }
+
+  @Test
+  void vectorKernelMatchesTheDefinition() {
+    Gemm.useKernel(new VectorMicroKernel());
+    compareOnRandomGeometries(1);
+  }
+
+  @Test
+  void scalarKernelMatchesTheDefinition() {
+    Gemm.useKernel(new ScalarMicroKernel());
+    compareOnRandomGeometries(2);
+  }
+
+  @Test
+  void threeThreadsMatchTheDefinition() {
+    Parallel.setThreads(3);
+    compareOnRandomGeometries(3);
+  }
+
+  @Test
+  void int32SumsWrapLikeTheDefinition() {
+    // Weights and inputs at the extremes of 16 bits make k * 2^30-ish sums that overflow int32.
+    int[] g = geometry(1, 8, 5, 5, 7, 8, 3, 3, 1, 1, 1, 1, 1, 1);
+    Random r = new Random(7);
+    int k = g[Conv.IN_PER_GROUP] * 9;
+    int[] wc = new int[g[Conv.OUT_CHANNELS] * k];
+    for (int i = 0; i < wc.length; i++) {
+      wc[i] = r.nextBoolean() ? 65535 : -65536;
+    }
+    int[] x = new int[8 * 25];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = 40000 + r.nextInt(30000);
+    }
+    int[] bias = {Integer.MAX_VALUE, Integer.MIN_VALUE, 0, 1, -1, 5, 6};
+    check(g, wc, x, bias, -3);
+  }
+
+  private void compareOnRandomGeometries(long seed) {
+    Random r = new Random(seed);
+    for (int round = 0; round < 60; round++) {
+      int groups = r.nextInt(4) == 0 ? 1 + r.nextInt(3) : 1;
+      int inPer = 1 + r.nextInt(round % 5 == 0 ? 40 : 6);
+      int outPer = 1 + r.nextInt(20);
+      int kh = 1 + r.nextInt(4);
+      int kw = 1 + r.nextInt(4);
+      int sh = 1 + r.nextInt(3);
+      int sw = 1 + r.nextInt(3);
+      int dh = 1 + r.nextInt(2);
+      int dw = 1 + r.nextInt(2);
+      int ph = r.nextInt(3);
+      int pw = r.nextInt(3);
+      int h = (kh - 1) * dh + 1 + r.nextInt(12) - Math.min(ph * 2, 2);
+      int w = (kw - 1) * dw + 1 + r.nextInt(12) - Math.min(pw * 2, 2);
+      h = Math.max(h, 1);
+      w = Math.max(w, 1);
+      int outH = (h + 2 * ph - (kh - 1) * dh - 1) / sh + 1;
+      int outW = (w + 2 * pw - (kw - 1) * dw - 1) / sw + 1;
+      if (outH < 1 || outW < 1) {
+        continue;
+      }
+      int batch = 1 + r.nextInt(2);
+      int[] g = geometry(batch, groups * inPer, h, w, groups * outPer, inPer, kh, kw, sh, sw, ph, pw, dh, dw);
+      int[] wc = new int[groups * outPer * inPer * kh * kw];
+      for (int i = 0; i < wc.length; i++) {
+        wc[i] = r.nextInt(255) - 127;
+      }
+      int[] x = new int[batch * groups * inPer * h * w];
+      for (int i = 0; i < x.length; i++) {
+        x[i] = r.nextInt(256);
+      }
+      int[] bias = new int[groups * outPer];
+      for (int i = 0; i < bias.length; i++) {
+        bias[i] = r.nextInt(2001) - 1000;
+      }
+      check(g, wc, x, bias, r.nextInt(256));
+    }
+  }
+
+  private static void check(int[] g, int[] wc, int[] x, int[] bias, int zp) {
+    int groups = g[Conv.OUT_CHANNELS] / g[Conv.OUT_PER_GROUP];
+    int k = g[Conv.IN_PER_GROUP] * g[Conv.KERNEL_H] * g[Conv.KERNEL_W];
+    int[] expected = definition(g, wc, x, bias, zp);
+    int[] actual = new int[expected.length];
+    java.util.Arrays.fill(actual, 12345);
+    Gemm.conv2d(actual, x, Gemm.packWeights(wc, groups, g[Conv.OUT_PER_GROUP], k), bias, g, zp);
+    assertArrayEquals(expected, actual, () -> "geometry " + java.util.Arrays.toString(g));
+  }
+
+  private static int[] definition(int[] g, int[] wc, int[] x, int[] bias, int zp) {
+    int outH = g[Conv.OUT_H];
+    int outW = g[Conv.OUT_W];
+    int outC = g[Conv.OUT_CHANNELS];
+    int[] out = new int[g[Conv.BATCH] * outC * outH * outW];
+    int i = 0;
+    for (int b = 0; b < g[Conv.BATCH]; b++) {
+      for (int o = 0; o < outC; o++) {
+        int group = o / g[Conv.OUT_PER_GROUP];
+        for (int oh = 0; oh < outH; oh++) {
+          for (int ow = 0; ow < outW; ow++) {
+            int acc = bias[o];
+            for (int ci = 0; ci < g[Conv.IN_PER_GROUP]; ci++) {
+              for (int kh = 0; kh < g[Conv.KERNEL_H]; kh++) {
+                for (int kw = 0; kw < g[Conv.KERNEL_W]; kw++) {
+                  int ih = oh * g[Conv.STRIDE_H] - g[Conv.PAD_TOP] + kh * g[Conv.DILATION_H];
+                  int iw = ow * g[Conv.STRIDE_W] - g[Conv.PAD_LEFT] + kw * g[Conv.DILATION_W];
+                  if (ih < 0 || ih >= g[Conv.HEIGHT] || iw < 0 || iw >= g[Conv.WIDTH]) {
+                    continue;
+                  }
+                  int c = group * g[Conv.IN_PER_GROUP] + ci;
+                  int xv = x[((b * g[Conv.IN_CHANNELS] + c) * g[Conv.HEIGHT] + ih) * g[Conv.WIDTH] + iw];
+                  int wv = wc[((o * g[Conv.IN_PER_GROUP] + ci) * g[Conv.KERNEL_H] + kh) * g[Conv.KERNEL_W] + kw];
+                  acc += (xv - zp) * wv;
+                }
+              }
+            }
+            out[i++] = acc;
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  private static int[] geometry(int batch, int inC, int h, int w, int outC, int inPer, int kh, int kw, int sh,
+      int sw, int ph, int pw, int dh, int dw) {
+    int[] g = new int[Conv.GEOMETRY_SIZE];
+    g[Conv.BATCH] = batch;
+    g[Conv.IN_CHANNELS] = inC;
+    g[Conv.HEIGHT] = h;
+    g[Conv.WIDTH] = w;
+    g[Conv.OUT_CHANNELS] = outC;
+    g[Conv.IN_PER_GROUP] = inPer;
+    g[Conv.OUT_PER_GROUP] = outC / (inC / inPer);
+    g[Conv.KERNEL_H] = kh;
+    g[Conv.KERNEL_W] = kw;
+    g[Conv.STRIDE_H] = sh;
+    g[Conv.STRIDE_W] = sw;
+    g[Conv.PAD_TOP] = ph;
+    g[Conv.PAD_LEFT] = pw;
+    g[Conv.DILATION_H] = dh;
+    g[Conv.DILATION_W] = dw;
+    g[Conv.OUT_H] = (h + 2 * ph - (kh - 1) * dh - 1) / sh + 1;
+    g[Conv.OUT_W] = (w + 2 * pw - (kw - 1) * dw - 1) / sw + 1;
+    return g;
+  }
+}
