@@ -28,6 +28,7 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import org.antlr.v4.runtime.Token;
 import org.antlr.v4.runtime.tree.TerminalNode;
+import org.jgrapht.alg.connectivity.KosarajuStrongConnectivityInspector;
 import org.jgrapht.alg.cycle.CycleDetector;
 import org.jgrapht.graph.DefaultDirectedGraph;
 import org.jgrapht.graph.DefaultEdge;
@@ -159,18 +160,21 @@ final class ModelBuilder {
         }
       }
     }
-    CycleDetector<Integer, DefaultEdge> cycles = new CycleDetector<>(deps);
+    // One pass over the graph when it has no cycle (the usual case); else its strongly connected
+    // components, each with more than one statement (or a statement using itself) one cycle.
     Set<Integer> onCycle = new HashSet<>();
-    for (int i : new ArrayList<>(deps.vertexSet())) {
-      if (onCycle.contains(i) || !cycles.detectCyclesContainingVertex(i)) {
-        continue;
-      }
-      Set<Integer> cycle = cycles.findCyclesContainingVertex(i);
-      onCycle.addAll(cycle);
-      String members = cycle.stream().sorted().flatMap(k -> results(statements.get(k)).stream())
-          .map(TerminalNode::getText).collect(Collectors.joining(", "));
-      error(statements.get(cycle.stream().min(Integer::compare).orElseThrow()).start,
-          "cycle in the graph through " + members);
+    if (new CycleDetector<>(deps).detectCycles()) {
+      List<Set<Integer>> components = new KosarajuStrongConnectivityInspector<>(deps).stronglyConnectedSets();
+      components.stream()
+          .filter(c -> c.size() > 1 || deps.containsEdge(c.iterator().next(), c.iterator().next()))
+          .sorted(Comparator.comparing(c -> c.stream().min(Integer::compare).orElseThrow()))
+          .forEach(cycle -> {
+            onCycle.addAll(cycle);
+            String members = cycle.stream().sorted().flatMap(k -> results(statements.get(k)).stream())
+                .map(TerminalNode::getText).collect(Collectors.joining(", "));
+            error(statements.get(cycle.stream().min(Integer::compare).orElseThrow()).start,
+                "cycle in the graph through " + members);
+          });
     }
     onCycle.forEach(deps::removeVertex);
     List<Integer> order = new ArrayList<>();

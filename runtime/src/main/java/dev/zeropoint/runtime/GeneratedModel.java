@@ -54,4 +54,31 @@ public abstract class GeneratedModel implements CompiledModel {
 
   /** The generated code: inputs checked, outputs freshly allocated. */
   protected abstract Object[] execute(Object[] inputs);
+
+  /**
+   * A new frame of {@code size} slots: the inputs in the first slots, then each constant at its
+   * slot ({@code places} holds pairs: slot, index into {@link #k}). Loops over tables, so that the
+   * generated code stays small however many inputs and constants a model has.
+   */
+  protected final Object[] frame(int size, Object[] inputs, int[] places) {
+    Object[] frame = new Object[size];
+    System.arraycopy(inputs, 0, frame, 0, inputs.length);
+    for (int i = 0; i < places.length; i += 2) {
+      frame[places[i]] = k[places[i + 1]];
+    }
+    return frame;
+  }
+
+  /**
+   * The outputs: the arrays at {@code slots}, copied where {@code copy} is non-zero (an output that
+   * is an input, a constant or another output gets its own array).
+   */
+  protected static Object[] outputs(Object[] frame, int[] slots, int[] copy) {
+    Object[] out = new Object[slots.length];
+    for (int i = 0; i < slots.length; i++) {
+      Object a = frame[slots[i]];
+      out[i] = copy[i] == 0 ? a : a instanceof float[] f ? f.clone() : ((int[]) a).clone();
+    }
+    return out;
+  }
 }

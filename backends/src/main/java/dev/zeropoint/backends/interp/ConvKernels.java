@@ -6,6 +6,7 @@ import dev.zeropoint.ir.Numerics;
 import dev.zeropoint.ir.Shape;
 import dev.zeropoint.ir.TensorType;
 import dev.zeropoint.ir.op.Attrs;
+import dev.zeropoint.runtime.kernels.Conv;
 import java.util.Arrays;
 import java.util.List;
 
@@ -135,37 +136,28 @@ final class ConvKernels {
     }
   }
 
+  /** The runtime's float conv2d ({@link Conv#conv2dFloat}): the JVM backend runs the same code. */
   private static Tensor floatConv2d(Geometry g, Tensor x, Tensor w, Tensor bias, TensorType outType) {
     Tensor r = Tensor.zeros(outType);
-    int plane = g.outHeight * g.outWidth;
-    float[] acc = new float[plane];
-    for (int b = 0; b < g.batch; b++) {
-      for (int o = 0; o < g.outChannels; o++) {
-        Arrays.fill(acc, 0f);
-        int group = o / g.outPerGroup;
-        for (int ci = 0; ci < g.inPerGroup; ci++) {
-          int xBase = (b * g.inChannels + group * g.inPerGroup + ci) * g.height * g.width;
-          int wBase = (o * g.inPerGroup + ci) * g.kernelHeight * g.kernelWidth;
-          for (int kh = 0; kh < g.kernelHeight; kh++) {
-            for (int kw = 0; kw < g.kernelWidth; kw++) {
-              float wv = w.f32[wBase + kh * g.kernelWidth + kw];
-              TapRange t = TapRange.of(g, kh, kw);
-              for (int oh = t.ohStart(); oh < t.ohEnd(); oh++) {
-                int row = xBase + (oh * g.strideH + t.offH()) * g.width + t.offW();
-                for (int ow = t.owStart(); ow < t.owEnd(); ow++) {
-                  acc[oh * g.outWidth + ow] += x.f32[row + ow * g.strideW] * wv;
-                }
-              }
-            }
-          }
-        }
-        float bv = bias == null ? 0f : bias.f32[o];
-        int outBase = (b * g.outChannels + o) * plane;
-        for (int i = 0; i < plane; i++) {
-          r.f32[outBase + i] = acc[i] + bv;
-        }
-      }
-    }
+    int[] geometry = new int[Conv.GEOMETRY_SIZE];
+    geometry[Conv.BATCH] = g.batch;
+    geometry[Conv.IN_CHANNELS] = g.inChannels;
+    geometry[Conv.HEIGHT] = g.height;
+    geometry[Conv.WIDTH] = g.width;
+    geometry[Conv.OUT_CHANNELS] = g.outChannels;
+    geometry[Conv.IN_PER_GROUP] = g.inPerGroup;
+    geometry[Conv.OUT_PER_GROUP] = g.outPerGroup;
+    geometry[Conv.KERNEL_H] = g.kernelHeight;
+    geometry[Conv.KERNEL_W] = g.kernelWidth;
+    geometry[Conv.OUT_H] = g.outHeight;
+    geometry[Conv.OUT_W] = g.outWidth;
+    geometry[Conv.STRIDE_H] = g.strideH;
+    geometry[Conv.STRIDE_W] = g.strideW;
+    geometry[Conv.PAD_TOP] = g.padTop;
+    geometry[Conv.PAD_LEFT] = g.padLeft;
+    geometry[Conv.DILATION_H] = g.dilationH;
+    geometry[Conv.DILATION_W] = g.dilationW;
+    Conv.conv2dFloat(r.f32, x.f32, w.f32, bias == null ? new float[0] : bias.f32, geometry);
     return r;
   }
 
@@ -222,15 +214,7 @@ final class ConvKernels {
       if (outType.elementType() != ElementType.F32) {
         throw Interpreter.unsupported(n, numerics);
       }
-      for (int m = 0; m < rows; m++) {
-        for (int f = 0; f < features; f++) {
-          float acc = 0f;
-          for (int i = 0; i < k; i++) {
-            acc += x.f32[m * k + i] * w.f32[f * k + i];
-          }
-          r.f32[m * features + f] = bias == null ? acc : acc + bias.f32[f];
-        }
-      }
+      Conv.linearFloat(r.f32, x.f32, w.f32, bias == null ? new float[0] : bias.f32, rows, features, k);
       return r;
     }
     ConvRequantization p = ConvRequantization.of(n, numerics, x, w, bias, outType, features);

@@ -35,6 +35,8 @@ import org.objectweb.asm.Type;
 public final class JvmCompiler {
   /** Kernel calls per generated method: far below 64 KB of bytecode (a call is under 100 bytes). */
   static final int NODES_PER_METHOD = 200;
+  /** Part methods called by one group method (a call is 5 bytes). */
+  static final int PARTS_PER_GROUP = 1000;
 
   private static final String BASE = Type.getInternalName(GeneratedModel.class);
   private static final String FRAME = "([Ljava/lang/Object;)V";
@@ -102,52 +104,60 @@ public final class JvmCompiler {
       mv.visitEnd();
     }
 
+    // execute: the frame from tables, the parts in groups of at most PARTS_PER_GROUP calls, the
+    // outputs from tables: its code does not grow with the model past one call per group.
+    int[] places = new int[constSlots.size() * 2];
+    for (int i = 0; i < constSlots.size(); i++) {
+      places[2 * i] = constSlots.get(i)[0];
+      places[2 * i + 1] = constSlots.get(i)[1];
+    }
+    int[] outSlots = new int[graph.outputs().size()];
+    int[] copy = new int[outSlots.length];
+    java.util.Set<Integer> handedOut = new java.util.HashSet<>();
+    for (int i = 0; i < outSlots.length; i++) {
+      int s = slot.get(graph.outputs().get(i).value());
+      Value root = roots.get(s);
+      outSlots[i] = s;
+      copy[i] = root.producer() == null || root.producer().op() == Op.CONST || !handedOut.add(s) ? 1 : 0;
+    }
+    int groups = (parts + PARTS_PER_GROUP - 1) / PARTS_PER_GROUP;
+    for (int gr = 0; gr < groups; gr++) {
+      MethodVisitor gv = cw.visitMethod(Opcodes.ACC_PRIVATE, "group" + gr, FRAME, null, null);
+      gv.visitCode();
+      for (int p = gr * PARTS_PER_GROUP; p < Math.min(parts, (gr + 1) * PARTS_PER_GROUP); p++) {
+        gv.visitVarInsn(Opcodes.ALOAD, 0);
+        gv.visitVarInsn(Opcodes.ALOAD, 1);
+        gv.visitMethodInsn(Opcodes.INVOKESPECIAL, internal, "part" + p, FRAME, false);
+      }
+      gv.visitInsn(Opcodes.RETURN);
+      gv.visitMaxs(0, 0);
+      gv.visitEnd();
+    }
     MethodVisitor mv = cw.visitMethod(Opcodes.ACC_PROTECTED, "execute", "([Ljava/lang/Object;)[Ljava/lang/Object;",
         null, null);
     mv.visitCode();
+    mv.visitVarInsn(Opcodes.ALOAD, 0);
     push(mv, roots.size());
-    mv.visitTypeInsn(Opcodes.ANEWARRAY, "java/lang/Object");
+    mv.visitVarInsn(Opcodes.ALOAD, 1);
+    loadConstant(mv, internal, constants.size());
+    constants.add(places);
+    mv.visitTypeInsn(Opcodes.CHECKCAST, "[I");
+    mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, internal, "frame", "(I[Ljava/lang/Object;[I)[Ljava/lang/Object;", false);
     mv.visitVarInsn(Opcodes.ASTORE, 2);
-    for (int i = 0; i < graph.inputs().size(); i++) {
-      mv.visitVarInsn(Opcodes.ALOAD, 2);
-      push(mv, i);
-      mv.visitVarInsn(Opcodes.ALOAD, 1);
-      push(mv, i);
-      mv.visitInsn(Opcodes.AALOAD);
-      mv.visitInsn(Opcodes.AASTORE);
-    }
-    for (int[] c : constSlots) {
-      mv.visitVarInsn(Opcodes.ALOAD, 2);
-      push(mv, c[0]);
-      loadConstant(mv, internal, c[1]);
-      mv.visitInsn(Opcodes.AASTORE);
-    }
-    for (int p = 0; p < parts; p++) {
+    for (int gr = 0; gr < groups; gr++) {
       mv.visitVarInsn(Opcodes.ALOAD, 0);
       mv.visitVarInsn(Opcodes.ALOAD, 2);
-      mv.visitMethodInsn(Opcodes.INVOKESPECIAL, internal, "part" + p, FRAME, false);
+      mv.visitMethodInsn(Opcodes.INVOKESPECIAL, internal, "group" + gr, FRAME, false);
     }
-    // The outputs: fresh arrays, so an output that is an input, a constant or another output is copied.
-    push(mv, graph.outputs().size());
-    mv.visitTypeInsn(Opcodes.ANEWARRAY, "java/lang/Object");
-    java.util.Set<Integer> handedOut = new java.util.HashSet<>();
-    for (int i = 0; i < graph.outputs().size(); i++) {
-      Value v = graph.outputs().get(i).value();
-      int s = slot.get(v);
-      Value root = roots.get(s);
-      boolean shared = root.producer() == null || root.producer().op() == Op.CONST || !handedOut.add(s);
-      mv.visitInsn(Opcodes.DUP);
-      push(mv, i);
-      mv.visitVarInsn(Opcodes.ALOAD, 2);
-      push(mv, s);
-      mv.visitInsn(Opcodes.AALOAD);
-      if (shared) {
-        String desc = v.type().elementType() == ElementType.F32 ? "[F" : "[I";
-        mv.visitTypeInsn(Opcodes.CHECKCAST, desc);
-        mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, desc, "clone", "()Ljava/lang/Object;", false);
-      }
-      mv.visitInsn(Opcodes.AASTORE);
-    }
+    mv.visitVarInsn(Opcodes.ALOAD, 2);
+    loadConstant(mv, internal, constants.size());
+    constants.add(outSlots);
+    mv.visitTypeInsn(Opcodes.CHECKCAST, "[I");
+    loadConstant(mv, internal, constants.size());
+    constants.add(copy);
+    mv.visitTypeInsn(Opcodes.CHECKCAST, "[I");
+    mv.visitMethodInsn(Opcodes.INVOKESTATIC, internal, "outputs", "([Ljava/lang/Object;[I[I)[Ljava/lang/Object;",
+        false);
     mv.visitInsn(Opcodes.ARETURN);
     mv.visitMaxs(0, 0);
     mv.visitEnd();
@@ -288,7 +298,17 @@ public final class JvmCompiler {
     } else if (v >= Short.MIN_VALUE && v <= Short.MAX_VALUE) {
       mv.visitIntInsn(Opcodes.SIPUSH, v);
     } else {
-      mv.visitLdcInsn(v);
+      // Built from 15-bit pieces rather than loaded from the constant pool, so that no number of
+      // slots, constants or sizes can fill the pool (65,535 entries).
+      push(mv, v >> 30);
+      mv.visitIntInsn(Opcodes.BIPUSH, 15);
+      mv.visitInsn(Opcodes.ISHL);
+      mv.visitIntInsn(Opcodes.SIPUSH, (v >> 15) & 0x7FFF);
+      mv.visitInsn(Opcodes.IOR);
+      mv.visitIntInsn(Opcodes.BIPUSH, 15);
+      mv.visitInsn(Opcodes.ISHL);
+      mv.visitIntInsn(Opcodes.SIPUSH, v & 0x7FFF);
+      mv.visitInsn(Opcodes.IOR);
     }
   }
 

@@ -19,8 +19,8 @@ import dev.zeropoint.ir.numerics.PyTorchLayout;
 import dev.zeropoint.ir.numerics.Requantizer;
 import dev.zeropoint.ir.op.Attrs;
 import dev.zeropoint.runtime.kernels.Conv;
-import dev.zeropoint.runtime.kernels.Gemm;
 import dev.zeropoint.runtime.kernels.Elementwise;
+import dev.zeropoint.runtime.kernels.Gemm;
 import dev.zeropoint.runtime.kernels.Requantize;
 import java.util.Optional;
 import java.util.OptionalDouble;
@@ -43,6 +43,8 @@ final class Lowering {
       case FLATTEN, RESHAPE -> Optional.empty();
       case CONV2D_ACC -> Optional.of(conv2dAcc(n));
       case LINEAR_ACC -> Optional.of(linearAcc(n));
+      case CONV2D -> Optional.of(floatConv2d(n));
+      case LINEAR -> Optional.of(floatLinear(n));
       case REQUANTIZE_ACC -> Optional.of(requantizeAcc(n));
       case RELU, RELU6, HARDTANH, CLAMP -> Optional.of(n.operand(0).type().isQuantized() ? clamp(n)
           : ArithmeticLowering.floatClamp(n));
@@ -74,8 +76,8 @@ final class Lowering {
         + n.results().get(0).name() + " yet" + (why.isEmpty() ? "" : ": " + why));
   }
 
-  private KernelCall conv2dAcc(Node n) throws CompileException {
-    Attrs.Conv2dAcc a = (Attrs.Conv2dAcc) n.attrs();
+  /** A conv2d's sizes, as {@link Conv}'s geometry array. */
+  private static int[] geometry(Node n, Attrs.Conv2d window) {
     Shape x = n.operand(0).type().shape();
     Shape w = n.operand(1).type().shape();
     Shape out = n.result().type().shape();
@@ -87,17 +89,51 @@ final class Lowering {
     g[Conv.WIDTH] = x.dim(3);
     g[Conv.OUT_CHANNELS] = outChannels;
     g[Conv.IN_PER_GROUP] = w.dim(1);
-    g[Conv.OUT_PER_GROUP] = outChannels / a.window().groups();
+    g[Conv.OUT_PER_GROUP] = outChannels / window.groups();
     g[Conv.KERNEL_H] = w.dim(2);
     g[Conv.KERNEL_W] = w.dim(3);
     g[Conv.OUT_H] = out.dim(2);
     g[Conv.OUT_W] = out.dim(3);
-    g[Conv.STRIDE_H] = a.window().stride().get(0);
-    g[Conv.STRIDE_W] = a.window().stride().get(1);
-    g[Conv.PAD_TOP] = a.window().padding().get(0);
-    g[Conv.PAD_LEFT] = a.window().padding().get(1);
-    g[Conv.DILATION_H] = a.window().dilation().get(0);
-    g[Conv.DILATION_W] = a.window().dilation().get(1);
+    g[Conv.STRIDE_H] = window.stride().get(0);
+    g[Conv.STRIDE_W] = window.stride().get(1);
+    g[Conv.PAD_TOP] = window.padding().get(0);
+    g[Conv.PAD_LEFT] = window.padding().get(1);
+    g[Conv.DILATION_H] = window.dilation().get(0);
+    g[Conv.DILATION_W] = window.dilation().get(1);
+    return g;
+  }
+
+  /** A float conv2d (a quantized one reaches the backend lowered to conv2d_acc). */
+  private KernelCall floatConv2d(Node n) throws CompileException {
+    requireFloat(n);
+    return KernelCall.of(Conv.class, "conv2dFloat", result(), operand(0), operand(1), floatBias(n),
+        constant(geometry(n, (Attrs.Conv2d) n.attrs())));
+  }
+
+  private KernelCall floatLinear(Node n) throws CompileException {
+    requireFloat(n);
+    Shape w = n.operand(1).type().shape();
+    int features = w.dim(0);
+    int size = Math.toIntExact(n.result().type().shape().numElements());
+    return KernelCall.of(Conv.class, "linearFloat", result(), operand(0), operand(1), floatBias(n),
+        imm(features == 0 ? 0 : size / features), imm(features), imm(w.dim(1)));
+  }
+
+  private void requireFloat(Node n) throws CompileException {
+    if (n.result().type().elementType() != ElementType.F32 || n.result().type().isQuantized()) {
+      throw unsupported(n, "a quantized " + n.op().keyword() + " runs lowered (-O)");
+    }
+  }
+
+  /** The bias operand, or an empty array for none. */
+  private static KernelCall.Arg floatBias(Node n) {
+    return n.operands().size() > 2 ? operand(2) : constant(new float[0]);
+  }
+
+  private KernelCall conv2dAcc(Node n) throws CompileException {
+    Attrs.Conv2dAcc a = (Attrs.Conv2dAcc) n.attrs();
+    int[] g = geometry(n, a.window());
+    int outChannels = g[Conv.OUT_CHANNELS];
     int[] wc = centeredWeights(n, a.weightZeroPoints().toArray(), outChannels);
     if (g[Conv.OUT_PER_GROUP] == 1) {
       // Depthwise: one output channel per group leaves a matrix product nothing to block.
@@ -216,21 +252,27 @@ final class Lowering {
 
   private KernelCall quantize(Node n) throws CompileException {
     TensorType out = n.result().type();
-    if (numerics != Numerics.PYTORCH_QNNPACK && numerics != Numerics.PYTORCH_FBGEMM) {
-      throw unsupported(n, "quantize in numerics " + numerics + " (PyTorch flavours only so far)");
-    }
+    int flavour = flavour(n, "quantize");
     Params p = Params.of(out);
-    return KernelCall.of(Elementwise.class, "quantizePyTorch", result(), operand(0), constant(p.scales),
-        constant(p.zeroPoints), imm(p.inner), imm(out.elementType().ordinal()));
+    return KernelCall.of(Elementwise.class, "quantize", result(), operand(0), constant(p.scales),
+        constant(p.zeroPoints), imm(p.inner), imm(out.elementType().ordinal()), imm(flavour));
   }
 
   private KernelCall dequantize(Node n) throws CompileException {
-    if (numerics != Numerics.PYTORCH_QNNPACK && numerics != Numerics.PYTORCH_FBGEMM) {
-      throw unsupported(n, "dequantize in numerics " + numerics + " (PyTorch flavours only so far)");
-    }
+    int flavour = flavour(n, "dequantize");
     Params p = Params.of(n.operand(0).type());
-    return KernelCall.of(Elementwise.class, "dequantizePyTorch", result(), operand(0), constant(p.scales),
-        constant(p.zeroPoints), imm(p.inner));
+    return KernelCall.of(Elementwise.class, "dequantize", result(), operand(0), constant(p.scales),
+        constant(p.zeroPoints), imm(p.inner), imm(flavour));
+  }
+
+  /** The float quantize / dequantize of the numerics (TOSA and pow2 have none, as in the interpreter). */
+  private int flavour(Node n, String op) throws CompileException {
+    return switch (numerics) {
+      case PYTORCH_QNNPACK, PYTORCH_FBGEMM -> Elementwise.PYTORCH;
+      case ONNX -> Elementwise.ONNX;
+      case TFLITE -> Elementwise.TFLITE;
+      case TOSA, POW2 -> throw unsupported(n, "numerics " + numerics + " has no float " + op);
+    };
   }
 
   /** Quantization parameters as arrays, and the stride of the channel axis. */

@@ -382,6 +382,23 @@ final class PoolLowering {
     TensorType x = n.operand(0).type();
     TensorType out = n.result().type();
     double eps = ((Attrs.BatchNorm) n.attrs()).eps();
+    if (!out.isQuantized() && !constantStatistics(n)) {
+      if (!pytorch() || out.elementType() != ElementType.F32 || x.elementType() != ElementType.F32) {
+        throw unsupported(n, "only f32 batch norm in the PyTorch flavours");
+      }
+      for (int i = 1; i <= 4; i++) {
+        if (n.operand(i).type().elementType() != ElementType.F32) {
+          throw unsupported(n, "its statistics must be f32");
+        }
+      }
+      Shape s = x.shape();
+      int inner = 1;
+      for (int d = 2; d < s.rank(); d++) {
+        inner *= s.dim(d);
+      }
+      return KernelCall.of(Norm.class, "batchNormFloatStatistics", result(), operand(0), operand(1), operand(2),
+          operand(3), operand(4), constant(new double[] {eps}), imm(s.dim(0)), imm(inner));
+    }
     float[] weight = constantFloats(n, 1, "weight");
     float[] bias = constantFloats(n, 2, "bias");
     float[] mean = constantFloats(n, 3, "mean");
@@ -428,6 +445,17 @@ final class PoolLowering {
     return KernelCall.of(Norm.class, "batchNormQuantized", result(), operand(0), constant(first), constant(second),
         imm(vectorized), imm(batch), imm(inner), imm((int) qx.zeroPoint()), imm((int) qo.zeroPoint()),
         imm(storage.ordinal()));
+  }
+
+  /** Whether weight, bias, mean and variance are all constants. */
+  private static boolean constantStatistics(Node n) {
+    for (int i = 1; i <= 4; i++) {
+      Value v = n.operand(i);
+      if (v.producer() == null || !(v.producer().attrs() instanceof Attrs.Const)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static float[] constantFloats(Node n, int operand, String what) throws CompileException {

@@ -119,4 +119,66 @@ public final class Conv {
       out[mf] = acc;
     });
   }
+
+  /**
+   * Float conv2d: each output sums {@code x * w} in float over (input channel, kernel row, kernel
+   * column) ascending, skipping taps outside the input, then adds the bias ({@code 0f} when
+   * {@code bias} is empty). The interpreter runs this same definition.
+   *
+   * @param g the geometry, as for {@link #conv2dAcc}
+   */
+  public static void conv2dFloat(float[] out, float[] x, float[] w, float[] bias, int[] g) {
+    int plane = g[OUT_H] * g[OUT_W];
+    int inPlane = g[HEIGHT] * g[WIDTH];
+    int kernel = g[KERNEL_H] * g[KERNEL_W];
+    int outChannels = g[OUT_CHANNELS];
+    dev.zeropoint.runtime.Parallel.forEach(g[BATCH] * outChannels, bo -> {
+      int b = bo / outChannels;
+      int o = bo % outChannels;
+      int outBase = bo * plane;
+      java.util.Arrays.fill(out, outBase, outBase + plane, 0f);
+      int group = o / g[OUT_PER_GROUP];
+      for (int ci = 0; ci < g[IN_PER_GROUP]; ci++) {
+        int xBase = (b * g[IN_CHANNELS] + group * g[IN_PER_GROUP] + ci) * inPlane;
+        int wBase = (o * g[IN_PER_GROUP] + ci) * kernel;
+        for (int kh = 0; kh < g[KERNEL_H]; kh++) {
+          for (int kw = 0; kw < g[KERNEL_W]; kw++) {
+            float wv = w[wBase + kh * g[KERNEL_W] + kw];
+            int offH = kh * g[DILATION_H] - g[PAD_TOP];
+            int offW = kw * g[DILATION_W] - g[PAD_LEFT];
+            int owStart = validStart(offW, g[STRIDE_W], g[OUT_W]);
+            int owEnd = validEnd(offW, g[WIDTH], g[STRIDE_W], g[OUT_W]);
+            for (int oh = validStart(offH, g[STRIDE_H], g[OUT_H]),
+                ohEnd = validEnd(offH, g[HEIGHT], g[STRIDE_H], g[OUT_H]); oh < ohEnd; oh++) {
+              int row = xBase + (oh * g[STRIDE_H] + offH) * g[WIDTH] + offW;
+              int accRow = outBase + oh * g[OUT_W];
+              for (int ow = owStart; ow < owEnd; ow++) {
+                out[accRow + ow] += x[row + ow * g[STRIDE_W]] * wv;
+              }
+            }
+          }
+        }
+      }
+      float bv = bias.length == 0 ? 0f : bias[o];
+      for (int i = outBase; i < outBase + plane; i++) {
+        out[i] += bv;
+      }
+    });
+  }
+
+  /**
+   * Float linear: {@code out[m, f] = sum_i x[m, i] * w[f, i]} in float, i ascending, plus the bias
+   * when {@code bias} is not empty.
+   */
+  public static void linearFloat(float[] out, float[] x, float[] w, float[] bias, int rows, int features, int k) {
+    for (int m = 0; m < rows; m++) {
+      for (int f = 0; f < features; f++) {
+        float acc = 0f;
+        for (int i = 0; i < k; i++) {
+          acc += x[m * k + i] * w[f * k + i];
+        }
+        out[m * features + f] = bias.length == 0 ? acc : acc + bias[f];
+      }
+    }
+  }
 }

@@ -1,9 +1,10 @@
 package dev.zeropoint.runtime.kernels;
 
 import dev.zeropoint.ir.ElementType;
+import dev.zeropoint.ir.numerics.FlavourQuantize;
 import dev.zeropoint.ir.numerics.PyTorchQnnpack;
 
-/** Integer clamps, and the boundary quantize / dequantize of the PyTorch flavours. */
+/** Integer clamps, and the boundary quantize / dequantize of each numerics flavour that has them. */
 public final class Elementwise {
   private Elementwise() {}
 
@@ -33,23 +34,38 @@ public final class Elementwise {
     }
   }
 
+  /** Flavours of {@link #quantize} and {@link #dequantize}. */
+  public static final int PYTORCH = 0, ONNX = 1, TFLITE = 2;
+
   /**
-   * PyTorch's quantize ({@link PyTorchQnnpack#quantize}), per tensor or per channel ({@code channel
-   * of i = (i / inner) % scales.length}).
+   * Quantize in a flavour ({@link PyTorchQnnpack#quantize}, {@link FlavourQuantize#onnxQuantize},
+   * {@link FlavourQuantize#tfliteQuantize}), per tensor or per channel ({@code channel of i = (i /
+   * inner) % scales.length}).
    */
-  public static void quantizePyTorch(int[] out, float[] x, double[] scales, long[] zeroPoints, int inner, int storage) {
+  public static void quantize(int[] out, float[] x, double[] scales, long[] zeroPoints, int inner, int storage,
+      int flavour) {
     ElementType type = ElementType.values()[storage];
     for (int i = 0; i < x.length; i++) {
       int c = scales.length == 1 ? 0 : (i / inner) % scales.length;
-      out[i] = (int) PyTorchQnnpack.quantize(x[i], scales[c], zeroPoints[c], type);
+      out[i] = (int) switch (flavour) {
+        case PYTORCH -> PyTorchQnnpack.quantize(x[i], scales[c], zeroPoints[c], type);
+        case ONNX -> FlavourQuantize.onnxQuantize(x[i], scales[c], zeroPoints[c], type);
+        case TFLITE -> FlavourQuantize.tfliteQuantize(x[i], scales[c], zeroPoints[c], type);
+        default -> throw new IllegalArgumentException("quantize flavour " + flavour);
+      };
     }
   }
 
-  /** PyTorch's dequantize ({@link PyTorchQnnpack#dequantize}), per tensor or per channel. */
-  public static void dequantizePyTorch(float[] out, int[] x, double[] scales, long[] zeroPoints, int inner) {
+  /** Dequantize in a flavour, per tensor or per channel. */
+  public static void dequantize(float[] out, int[] x, double[] scales, long[] zeroPoints, int inner, int flavour) {
     for (int i = 0; i < x.length; i++) {
       int c = scales.length == 1 ? 0 : (i / inner) % scales.length;
-      out[i] = PyTorchQnnpack.dequantize(x[i], scales[c], zeroPoints[c]);
+      out[i] = switch (flavour) {
+        case PYTORCH -> PyTorchQnnpack.dequantize(x[i], scales[c], zeroPoints[c]);
+        case ONNX -> FlavourQuantize.onnxDequantize(x[i], scales[c], zeroPoints[c]);
+        case TFLITE -> FlavourQuantize.tfliteDequantize(x[i], scales[c], zeroPoints[c]);
+        default -> throw new IllegalArgumentException("dequantize flavour " + flavour);
+      };
     }
   }
 }

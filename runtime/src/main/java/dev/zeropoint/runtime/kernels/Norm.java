@@ -26,6 +26,23 @@ public final class Norm {
   }
 
   /**
+   * Float batch norm whose statistics are run-time values: each channel's scale and shift as
+   * {@link PyTorchAtenFloat#batchNormChannel} derives them, then {@link #batchNormFloat}.
+   */
+  public static void batchNormFloatStatistics(float[] out, float[] x, float[] weight, float[] bias, float[] mean,
+      float[] var, double[] eps, int batch, int inner) {
+    float[] scale = new float[weight.length];
+    float[] shift = new float[weight.length];
+    for (int c = 0; c < weight.length; c++) {
+      PyTorchAtenFloat.BatchNormChannel p = PyTorchAtenFloat.batchNormChannel(weight[c], bias[c], mean[c], var[c],
+          eps[0]);
+      scale[c] = p.scale();
+      shift[c] = p.shift();
+    }
+    batchNormFloat(out, x, scale, shift, batch, inner);
+  }
+
+  /**
    * {@code quantized::batch_norm} ({@link PyTorchAtenQuantized.BatchNormChannel}): channels below
    * {@code vectorized} by the kernel's vector code, the rest by its scalar tail.
    */
