@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Latency at batch 1 of quantized ResNet-18 and MobileNetV2 at 224x224: Zeropoint's backends and
 # PyTorch 1.13 (engine qnnpack), measured in the same run on this machine. Prints a table with the
-# ratios; docs/performance.md records the numbers. Needs /usr/bin/python3 with torch (Debian's
+# ratios; docs/performance.md records the numbers. Then the compile time of ResNet-50 at 224x224
+# (parse, passes, bytecode, class definition) in a fresh JVM, three times. Needs /usr/bin/python3 with torch (Debian's
 # python3-torch; scripts/install-test-deps.sh installs it).
 #
 #   bench/run.sh [--models resnet18,mobilenet_v2] [--size 224]
@@ -45,3 +46,13 @@ for m in ${models//,/ }; do
     printf "%-14s %9.1f ms %9.1f ms %9.1f ms %9.1f ms %9.1f ms %9.1f ms %11.1fx\n", m, z, j1, j2, q, o, o2,
       (o > 0 ? j1 / o : 0) }'
 done
+
+# Compile time: ResNet-50 (parse with its weights, -O, bytecode, hidden class), a fresh JVM each time.
+/usr/bin/python3 "$root/tools/torch/make_goldens.py" --large "$out" --models resnet50 --size 224 >/dev/null
+times=$(for i in 1 2 3; do
+  "$root/zeropoint" bench "$out/resnet50/resnet50.qg" --input "x=$out/resnet50/x.npy" --backend jvm --warmup 0 \
+    --iterations 1 2>/dev/null
+done | sed 's/.*parse_ms=\([0-9.]*\) prepare_ms=\([0-9.]*\).*/\1 \2/' | awk '{ printf "%.0f\n", $1 + $2 }' | sort -n)
+echo
+echo "resnet50 compile (parse + passes + bytecode), fresh JVM: median $(echo "$times" | sed -n 2p) ms" \
+  "(runs: $(echo $times) ms)"

@@ -53,7 +53,9 @@ final class BenchCommand implements Callable<Integer> {
     dev.zeropoint.runtime.Parallel.setThreads(threads);
     Backend backend = Backends.named(backendName)
         .orElseThrow(() -> new UserError("zeropoint: unknown backend '" + backendName + "'"));
+    long parseStart = System.nanoTime();
     Graph graph = Models.load(model);
+    double parseMillis = (System.nanoTime() - parseStart) / 1e6;
     Map<String, TensorData> data = Models.readInputs(inputs);
     double[] millis = new double[iterations];
     try {
@@ -69,8 +71,9 @@ final class BenchCommand implements Callable<Integer> {
         millis[i] = (System.nanoTime() - start) / 1e6;
       }
       Arrays.sort(millis);
-      spec.commandLine().getOut().printf("%s backend=%s prepare_ms=%.1f median_ms=%.1f min_ms=%.1f iterations=%d%n",
-          model, backendName, prepareMillis, millis[iterations / 2], millis[0], iterations);
+      spec.commandLine().getOut().printf(
+          "%s backend=%s parse_ms=%.1f prepare_ms=%.1f median_ms=%.1f min_ms=%.1f iterations=%d%n", model,
+          backendName, parseMillis, prepareMillis, millis[iterations / 2], millis[0], iterations);
     } catch (CompileException e) {
       throw new UserError(Models.render(model, e.diagnostics()));
     } catch (InputException | UnsupportedOperationException e) {

@@ -36,12 +36,21 @@ class JvmJarTest {
       Graph optimized = PassManager.defaultPipeline(PassRegistry.load()).run(g, PassContext.forTests());
       Path jar = dir.resolve(name + ".jar");
       Files.write(jar, ModelJar.build(optimized));
-      Path out = dir.resolve(name + "-out");
-      runAlone(jar, ModelJar.className(optimized), "--input", "x=" + EXAMPLES.resolve(name + ".x.npy"), "--output-dir",
-          out.toString());
-      String output = optimized.outputs().get(0).name();
-      assertArrayEquals(Files.readAllBytes(EXAMPLES.resolve(name + ".expected.npy")),
-          Files.readAllBytes(out.resolve(output + ".npy")), name + ": the jar's output is not PyTorch's");
+      if (name.startsWith("conv")) {
+        try (JarFile f = new JarFile(jar.toFile())) {
+          assertTrue(f.getEntry("dev/zeropoint/runtime/kernels/VectorMicroKernel.class") != null,
+              "the jar lacks the vector micro-kernel");
+        }
+      }
+      // Without the vector module (plain loops) and with it (the vector micro-kernel).
+      for (boolean vector : new boolean[] {false, true}) {
+        Path out = dir.resolve(name + "-out-" + vector);
+        runAlone(jar, ModelJar.className(optimized), vector, "--input", "x=" + EXAMPLES.resolve(name + ".x.npy"),
+            "--output-dir", out.toString());
+        String output = optimized.outputs().get(0).name();
+        assertArrayEquals(Files.readAllBytes(EXAMPLES.resolve(name + ".expected.npy")),
+            Files.readAllBytes(out.resolve(output + ".npy")), name + ": the jar's output is not PyTorch's");
+      }
     }
   }
 
@@ -58,24 +67,31 @@ class JvmJarTest {
           || e.getName().equals("dev/zeropoint/ir/Graph.class")), "the jar holds compiler classes");
     }
     // A run without inputs is a one-line error with status 1, not a stack trace.
-    Process p = start(jar, ModelJar.className(integer), "--output-dir", dir.resolve("o").toString());
+    Process p = start(jar, ModelJar.className(integer), false, "--output-dir", dir.resolve("o").toString());
     String err = new String(p.getErrorStream().readAllBytes());
     assertTrue(p.waitFor(60, TimeUnit.SECONDS));
     assertEquals(1, p.exitValue(), err);
     assertTrue(err.startsWith("error: missing --input ") && err.lines().count() == 1, err);
   }
 
-  /** java -cp JAR CLASS ARGS with the java running this test (a JDK >= 21) and nothing else. */
-  private static void runAlone(Path jar, String mainClass, String... args) throws Exception {
-    Process p = start(jar, mainClass, args);
+  /**
+   * java -cp JAR CLASS ARGS with the java running this test (a JDK >= 21) and nothing else; with
+   * {@code --add-modules jdk.incubator.vector} when {@code vector}.
+   */
+  private static void runAlone(Path jar, String mainClass, boolean vector, String... args) throws Exception {
+    Process p = start(jar, mainClass, vector, args);
     String err = new String(p.getErrorStream().readAllBytes());
     assertTrue(p.waitFor(120, TimeUnit.SECONDS), "the jar did not finish");
     assertEquals(0, p.exitValue(), err);
   }
 
-  private static Process start(Path jar, String mainClass, String... args) throws Exception {
+  private static Process start(Path jar, String mainClass, boolean vector, String... args) throws Exception {
     String java = ProcessHandle.current().info().command().orElse("java");
-    List<String> command = new java.util.ArrayList<>(List.of(java, "-cp", jar.toString(), mainClass));
+    List<String> command = new java.util.ArrayList<>(List.of(java));
+    if (vector) {
+      command.addAll(List.of("--add-modules", "jdk.incubator.vector"));
+    }
+    command.addAll(List.of("-cp", jar.toString(), mainClass));
     command.addAll(List.of(args));
     ProcessBuilder b = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD);
     b.environment().remove("CLASSPATH");

@@ -24,63 +24,65 @@ public final class Conv {
   public static void conv2dAcc(int[] out, int[] x, int[] wc, int[] bias, int[] g, int inputZeroPoint) {
     int plane = g[OUT_H] * g[OUT_W];
     int inPlane = g[HEIGHT] * g[WIDTH];
-    int kernel = g[KERNEL_H] * g[KERNEL_W];
-    int[] xc = new int[x.length];
-    for (int i = 0; i < x.length; i++) {
-      xc[i] = x[i] - inputZeroPoint;
-    }
-    // Per kernel tap, the output rows and columns it reaches inside the input.
-    int[] ohStart = new int[kernel];
-    int[] ohEnd = new int[kernel];
-    int[] owStart = new int[kernel];
-    int[] owEnd = new int[kernel];
-    int[] offset = new int[kernel];
-    for (int kh = 0; kh < g[KERNEL_H]; kh++) {
-      for (int kw = 0; kw < g[KERNEL_W]; kw++) {
-        int t = kh * g[KERNEL_W] + kw;
-        int offH = kh * g[DILATION_H] - g[PAD_TOP];
-        int offW = kw * g[DILATION_W] - g[PAD_LEFT];
-        ohStart[t] = validStart(offH, g[STRIDE_H], g[OUT_H]);
-        ohEnd[t] = validEnd(offH, g[HEIGHT], g[STRIDE_H], g[OUT_H]);
-        owStart[t] = validStart(offW, g[STRIDE_W], g[OUT_W]);
-        owEnd[t] = validEnd(offW, g[WIDTH], g[STRIDE_W], g[OUT_W]);
-        offset[t] = offH * g[WIDTH] + offW;
-      }
+    int kernelH = g[KERNEL_H];
+    int kernelW = g[KERNEL_W];
+    int kernel = kernelH * kernelW;
+    // Per kernel column, the output columns it reaches inside the input.
+    int[] owStart = new int[kernelW];
+    int[] owEnd = new int[kernelW];
+    for (int kw = 0; kw < kernelW; kw++) {
+      int offW = kw * g[DILATION_W] - g[PAD_LEFT];
+      owStart[kw] = validStart(offW, g[STRIDE_W], g[OUT_W]);
+      owEnd[kw] = validEnd(offW, g[WIDTH], g[STRIDE_W], g[OUT_W]);
     }
     int strideH = g[STRIDE_H];
     int strideW = g[STRIDE_W];
     int width = g[WIDTH];
+    int height = g[HEIGHT];
+    int outH = g[OUT_H];
     int outW = g[OUT_W];
     int outChannels = g[OUT_CHANNELS];
-    // Batch items and output channels are independent: split over the threads (Parallel).
+    // Batch items and output channels are independent: split over the threads (Parallel). Each
+    // output row sums its taps in a row of accumulators that stays in the first-level cache.
     dev.zeropoint.runtime.Parallel.forEach(g[BATCH] * outChannels, bo -> {
       int b = bo / outChannels;
       int o = bo % outChannels;
-      int outBase = (b * outChannels + o) * plane;
-      java.util.Arrays.fill(out, outBase, outBase + plane, bias[o]);
+      int outBase = bo * plane;
       int group = o / g[OUT_PER_GROUP];
-      for (int ci = 0; ci < g[IN_PER_GROUP]; ci++) {
-        int xBase = (b * g[IN_CHANNELS] + group * g[IN_PER_GROUP] + ci) * inPlane;
-        int wBase = (o * g[IN_PER_GROUP] + ci) * kernel;
-        for (int t = 0; t < kernel; t++) {
-          int wv = wc[wBase + t];
-          if (wv == 0) {
-            continue;
-          }
-          for (int oh = ohStart[t]; oh < ohEnd[t]; oh++) {
-            int row = xBase + oh * strideH * width + offset[t];
-            int accRow = outBase + oh * outW;
-            if (strideW == 1) {
-              for (int ow = owStart[t]; ow < owEnd[t]; ow++) {
-                out[accRow + ow] += xc[row + ow] * wv;
+      int[] row = new int[outW];
+      for (int oh = 0; oh < outH; oh++) {
+        java.util.Arrays.fill(row, bias[o]);
+        for (int ci = 0; ci < g[IN_PER_GROUP]; ci++) {
+          int xBase = (b * g[IN_CHANNELS] + group * g[IN_PER_GROUP] + ci) * inPlane;
+          int wBase = (o * g[IN_PER_GROUP] + ci) * kernel;
+          for (int kh = 0; kh < kernelH; kh++) {
+            int ih = oh * strideH + kh * g[DILATION_H] - g[PAD_TOP];
+            if (ih < 0 || ih >= height) {
+              continue;
+            }
+            int inRow = xBase + ih * width;
+            for (int kw = 0; kw < kernelW; kw++) {
+              int wv = wc[wBase + kh * kernelW + kw];
+              if (wv == 0) {
+                continue;
               }
-            } else {
-              for (int ow = owStart[t]; ow < owEnd[t]; ow++) {
-                out[accRow + ow] += xc[row + ow * strideW] * wv;
+              int src = inRow + kw * g[DILATION_W] - g[PAD_LEFT];
+              // Bounds in locals: read from arrays, the JIT would reload them every iteration.
+              int first = owStart[kw];
+              int last = owEnd[kw];
+              if (strideW == 1) {
+                for (int ow = first; ow < last; ow++) {
+                  row[ow] += (x[src + ow] - inputZeroPoint) * wv;
+                }
+              } else {
+                for (int ow = first; ow < last; ow++) {
+                  row[ow] += (x[src + ow * strideW] - inputZeroPoint) * wv;
+                }
               }
             }
           }
         }
+        System.arraycopy(row, 0, out, outBase + oh * outW, outW);
       }
     });
   }
