@@ -11,7 +11,6 @@ import dev.zeropoint.ir.Value;
 import dev.zeropoint.passes.PassContext;
 import dev.zeropoint.passes.PassManager;
 import dev.zeropoint.passes.PassRegistry;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -20,7 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -33,37 +31,25 @@ class JvmPassGraphsTest {
   void everyPassTestGraphRunsExactlyAsInTheInterpreter() throws Exception {
     int graphs = 0;
     List<String> unsupported = new ArrayList<>();
-    List<Path> files;
-    try (Stream<Path> s = Files.list(PassFileCheckTest.DIR)) {
-      files = s.filter(p -> p.toString().endsWith(".qg")).sorted().toList();
-    }
-    for (Path file : files) {
-      List<String> lines = Files.readAllLines(file);
-      int start = 0;
-      for (int i = 0; i <= lines.size(); i++) {
-        if (i < lines.size() && !lines.get(i).trim().equals("// -----")) {
-          continue;
-        }
-        List<String> caseLines = lines.subList(start, i);
-        String where = file.getFileName() + ":" + (start + 1);
-        start = i + 1;
-        if (caseLines.stream().anyMatch(l -> l.contains("expected-error"))) {
-          continue; // a case about a diagnostic: its graph does not compile by design
-        }
-        Graph parsed = ModelParser.create().parse("case", String.join("\n", caseLines) + "\n", Path.of("."));
-        Random random = new Random(where.hashCode());
-        graphs += JvmBackendTest.compare(where, parsed, randomInputs(parsed, random), unsupported);
-        for (String run : caseLines.stream().filter(l -> l.contains("// RUN:")).toList()) {
-          List<String> words = Arrays.asList(run.substring(run.indexOf("// RUN:") + 7).trim().split("\\s+"));
-          boolean integerOnly = words.contains("--integer-only");
-          PassManager pipeline = words.contains("-O") ? PassManager.defaultPipeline(PassRegistry.load())
-              : PassManager.parse(words.get(words.indexOf("--passes") + 1), PassRegistry.load());
-          PassContext context = new PassContext(integerOnly, true, Set.of(), false,
-              new java.io.PrintWriter(java.io.Writer.nullWriter()), new LinkedHashMap<>());
-          Graph after = pipeline.run(parsed, context);
-          graphs += JvmBackendTest.compare(where + " after " + String.join(" ", words.subList(2, words.size())), after,
-              randomInputs(after, random), unsupported);
-        }
+    for (PassFileCheckTest.Case c : PassFileCheckTest.cases()) {
+      List<String> caseLines = c.lines();
+      String where = c.where();
+      if (caseLines.stream().anyMatch(l -> l.contains("expected-error"))) {
+        continue; // a case about a diagnostic: its graph does not compile by design
+      }
+      Graph parsed = ModelParser.create().parse("case", String.join("\n", caseLines) + "\n", Path.of("."));
+      Random random = new Random(where.hashCode());
+      graphs += JvmBackendTest.compare(where, parsed, randomInputs(parsed, random), unsupported);
+      for (String run : c.runs()) {
+        List<String> words = Arrays.asList(run.split("\\s+"));
+        boolean integerOnly = words.contains("--integer-only");
+        PassManager pipeline = words.contains("-O") ? PassManager.defaultPipeline(PassRegistry.load())
+            : PassManager.parse(words.get(words.indexOf("--passes") + 1), PassRegistry.load());
+        PassContext context = new PassContext(integerOnly, true, Set.of(), false,
+            new java.io.PrintWriter(java.io.Writer.nullWriter()), new LinkedHashMap<>());
+        Graph after = pipeline.run(parsed, context);
+        graphs += JvmBackendTest.compare(where + " after " + String.join(" ", words.subList(2, words.size())), after,
+            randomInputs(after, random), unsupported);
       }
     }
     System.out.println("jvm backend: " + graphs + " pass test graphs exact; not run: " + unsupported);

@@ -28,30 +28,51 @@ import org.junit.jupiter.api.TestFactory;
 class PassFileCheckTest {
   static final Path DIR = Path.of("src/test/resources/passes");
 
-  @TestFactory
-  Stream<DynamicTest> everyPassTestHolds() throws IOException {
-    List<DynamicTest> tests = new ArrayList<>();
+  /** One case of a pass test file: its lines, from {@code firstLine} (0-based) of the file. */
+  record Case(Path file, int firstLine, List<String> lines) {
+    String where() {
+      return file.getFileName() + ":" + (firstLine + 1);
+    }
+
+    /** The commands of its {@code // RUN:} lines. */
+    List<String> runs() {
+      return lines.stream().filter(l -> l.contains("// RUN:")).map(l -> l.substring(l.indexOf("// RUN:") + 7).trim())
+          .toList();
+    }
+  }
+
+  /** Every case of every pass test file, in file and line order. */
+  static List<Case> cases() throws IOException {
+    List<Case> cases = new ArrayList<>();
     try (Stream<Path> files = Files.list(DIR)) {
       for (Path file : files.filter(p -> p.toString().endsWith(".qg")).sorted().toList()) {
         List<String> lines = Files.readAllLines(file);
         int start = 0;
         for (int i = 0; i <= lines.size(); i++) {
           if (i == lines.size() || lines.get(i).trim().equals("// -----")) {
-            int first = start;
-            List<String> caseLines = lines.subList(start, i);
-            tests.add(DynamicTest.dynamicTest(file.getFileName() + ":" + (first + 1), () -> run(file, first, caseLines)));
+            cases.add(new Case(file, start, lines.subList(start, i)));
             start = i + 1;
           }
         }
       }
     }
+    return cases;
+  }
+
+  @TestFactory
+  Stream<DynamicTest> everyPassTestHolds() throws IOException {
+    List<DynamicTest> tests = new ArrayList<>();
+    for (Case c : cases()) {
+      tests.add(DynamicTest.dynamicTest(c.where(), () -> run(c)));
+    }
     assertFalse(tests.isEmpty(), "no pass tests");
     return tests.stream();
   }
 
-  private static void run(Path file, int firstLine, List<String> caseLines) throws IOException {
-    List<String> runs = caseLines.stream().filter(l -> l.contains("// RUN:"))
-        .map(l -> l.substring(l.indexOf("// RUN:") + 7).trim()).toList();
+  private static void run(Case c) throws IOException {
+    int firstLine = c.firstLine();
+    List<String> caseLines = c.lines();
+    List<String> runs = c.runs();
     assertFalse(runs.isEmpty(), "case at line " + (firstLine + 1) + " has no RUN line");
     List<FileCheck.Directive> checks = FileCheck.parse(caseLines, firstLine + 1);
     List<String> expectedErrors = expectedErrors(caseLines, firstLine);

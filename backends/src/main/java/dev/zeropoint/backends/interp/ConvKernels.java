@@ -1,5 +1,6 @@
 package dev.zeropoint.backends.interp;
 
+import dev.zeropoint.backends.ConvGeometry;
 import dev.zeropoint.ir.ElementType;
 import dev.zeropoint.ir.Node;
 import dev.zeropoint.ir.Numerics;
@@ -39,7 +40,11 @@ final class ConvKernels {
       if (outType.elementType() != ElementType.F32) {
         throw Interpreter.unsupported(n, numerics);
       }
-      return floatConv2d(g, x, w, bias, outType);
+      // The runtime's float conv2d: the JVM backend runs the same code.
+      Tensor r = Tensor.zeros(outType);
+      Conv.conv2dFloat(r.f32, x.f32, w.f32, bias == null ? new float[0] : bias.f32,
+          ConvGeometry.of(n, (Attrs.Conv2d) n.attrs()));
+      return r;
     }
     ConvRequantization p = ConvRequantization.of(n, numerics, x, w, bias, outType, g.outChannels);
     Tensor r = Tensor.zeros(outType);
@@ -134,31 +139,6 @@ final class ConvKernels {
         acc[accRow + ow] += x[row + ow * g.strideW] * wv;
       }
     }
-  }
-
-  /** The runtime's float conv2d ({@link Conv#conv2dFloat}): the JVM backend runs the same code. */
-  private static Tensor floatConv2d(Geometry g, Tensor x, Tensor w, Tensor bias, TensorType outType) {
-    Tensor r = Tensor.zeros(outType);
-    int[] geometry = new int[Conv.GEOMETRY_SIZE];
-    geometry[Conv.BATCH] = g.batch;
-    geometry[Conv.IN_CHANNELS] = g.inChannels;
-    geometry[Conv.HEIGHT] = g.height;
-    geometry[Conv.WIDTH] = g.width;
-    geometry[Conv.OUT_CHANNELS] = g.outChannels;
-    geometry[Conv.IN_PER_GROUP] = g.inPerGroup;
-    geometry[Conv.OUT_PER_GROUP] = g.outPerGroup;
-    geometry[Conv.KERNEL_H] = g.kernelHeight;
-    geometry[Conv.KERNEL_W] = g.kernelWidth;
-    geometry[Conv.OUT_H] = g.outHeight;
-    geometry[Conv.OUT_W] = g.outWidth;
-    geometry[Conv.STRIDE_H] = g.strideH;
-    geometry[Conv.STRIDE_W] = g.strideW;
-    geometry[Conv.PAD_TOP] = g.padTop;
-    geometry[Conv.PAD_LEFT] = g.padLeft;
-    geometry[Conv.DILATION_H] = g.dilationH;
-    geometry[Conv.DILATION_W] = g.dilationW;
-    Conv.conv2dFloat(r.f32, x.f32, w.f32, bias == null ? new float[0] : bias.f32, geometry);
-    return r;
   }
 
   /** The sizes of a conv2d and the range of output positions each kernel tap reaches. */

@@ -5,6 +5,7 @@ import static dev.zeropoint.backends.jvm.KernelCall.imm;
 import static dev.zeropoint.backends.jvm.KernelCall.operand;
 import static dev.zeropoint.backends.jvm.KernelCall.result;
 
+import dev.zeropoint.backends.ConvGeometry;
 import dev.zeropoint.ir.CompileException;
 import dev.zeropoint.ir.ElementType;
 import dev.zeropoint.ir.Node;
@@ -76,38 +77,11 @@ final class Lowering {
         + n.results().get(0).name() + " yet" + (why.isEmpty() ? "" : ": " + why));
   }
 
-  /** A conv2d's sizes, as {@link Conv}'s geometry array. */
-  private static int[] geometry(Node n, Attrs.Conv2d window) {
-    Shape x = n.operand(0).type().shape();
-    Shape w = n.operand(1).type().shape();
-    Shape out = n.result().type().shape();
-    int outChannels = w.dim(0);
-    int[] g = new int[Conv.GEOMETRY_SIZE];
-    g[Conv.BATCH] = x.dim(0);
-    g[Conv.IN_CHANNELS] = x.dim(1);
-    g[Conv.HEIGHT] = x.dim(2);
-    g[Conv.WIDTH] = x.dim(3);
-    g[Conv.OUT_CHANNELS] = outChannels;
-    g[Conv.IN_PER_GROUP] = w.dim(1);
-    g[Conv.OUT_PER_GROUP] = outChannels / window.groups();
-    g[Conv.KERNEL_H] = w.dim(2);
-    g[Conv.KERNEL_W] = w.dim(3);
-    g[Conv.OUT_H] = out.dim(2);
-    g[Conv.OUT_W] = out.dim(3);
-    g[Conv.STRIDE_H] = window.stride().get(0);
-    g[Conv.STRIDE_W] = window.stride().get(1);
-    g[Conv.PAD_TOP] = window.padding().get(0);
-    g[Conv.PAD_LEFT] = window.padding().get(1);
-    g[Conv.DILATION_H] = window.dilation().get(0);
-    g[Conv.DILATION_W] = window.dilation().get(1);
-    return g;
-  }
-
   /** A float conv2d (a quantized one reaches the backend lowered to conv2d_acc). */
   private KernelCall floatConv2d(Node n) throws CompileException {
     requireFloat(n);
     return KernelCall.of(Conv.class, "conv2dFloat", result(), operand(0), operand(1), floatBias(n),
-        constant(geometry(n, (Attrs.Conv2d) n.attrs())));
+        constant(ConvGeometry.of(n, (Attrs.Conv2d) n.attrs())));
   }
 
   private KernelCall floatLinear(Node n) throws CompileException {
@@ -132,7 +106,7 @@ final class Lowering {
 
   private KernelCall conv2dAcc(Node n) throws CompileException {
     Attrs.Conv2dAcc a = (Attrs.Conv2dAcc) n.attrs();
-    int[] g = geometry(n, a.window());
+    int[] g = ConvGeometry.of(n, a.window());
     int outChannels = g[Conv.OUT_CHANNELS];
     int[] wc = centeredWeights(n, a.weightZeroPoints().toArray(), outChannels);
     if (g[Conv.OUT_PER_GROUP] == 1) {

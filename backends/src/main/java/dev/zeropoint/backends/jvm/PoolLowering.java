@@ -382,27 +382,6 @@ final class PoolLowering {
     TensorType x = n.operand(0).type();
     TensorType out = n.result().type();
     double eps = ((Attrs.BatchNorm) n.attrs()).eps();
-    if (!out.isQuantized() && !constantStatistics(n)) {
-      if (!pytorch() || out.elementType() != ElementType.F32 || x.elementType() != ElementType.F32) {
-        throw unsupported(n, "only f32 batch norm in the PyTorch flavours");
-      }
-      for (int i = 1; i <= 4; i++) {
-        if (n.operand(i).type().elementType() != ElementType.F32) {
-          throw unsupported(n, "its statistics must be f32");
-        }
-      }
-      Shape s = x.shape();
-      int inner = 1;
-      for (int d = 2; d < s.rank(); d++) {
-        inner *= s.dim(d);
-      }
-      return KernelCall.of(Norm.class, "batchNormFloatStatistics", result(), operand(0), operand(1), operand(2),
-          operand(3), operand(4), constant(new double[] {eps}), imm(s.dim(0)), imm(inner));
-    }
-    float[] weight = constantFloats(n, 1, "weight");
-    float[] bias = constantFloats(n, 2, "bias");
-    float[] mean = constantFloats(n, 3, "mean");
-    float[] var = constantFloats(n, 4, "var");
     Shape s = x.shape();
     int channels = s.dim(1);
     int inner = 1;
@@ -410,12 +389,27 @@ final class PoolLowering {
       inner *= s.dim(d);
     }
     int batch = s.dim(0);
-    float[] first = new float[channels];
-    float[] second = new float[channels];
     if (!out.isQuantized()) {
       if (!pytorch() || out.elementType() != ElementType.F32 || x.elementType() != ElementType.F32) {
         throw unsupported(n, "only f32 batch norm in the PyTorch flavours");
       }
+      if (!constantStatistics(n)) {
+        for (int i = 1; i <= 4; i++) {
+          if (n.operand(i).type().elementType() != ElementType.F32) {
+            throw unsupported(n, "its statistics must be f32");
+          }
+        }
+        return KernelCall.of(Norm.class, "batchNormFloatStatistics", result(), operand(0), operand(1), operand(2),
+            operand(3), operand(4), constant(new double[] {eps}), imm(batch), imm(inner));
+      }
+    }
+    float[] weight = constantFloats(n, 1, "weight");
+    float[] bias = constantFloats(n, 2, "bias");
+    float[] mean = constantFloats(n, 3, "mean");
+    float[] var = constantFloats(n, 4, "var");
+    float[] first = new float[channels];
+    float[] second = new float[channels];
+    if (!out.isQuantized()) {
       for (int c = 0; c < channels; c++) {
         PyTorchAtenFloat.BatchNormChannel p =
             PyTorchAtenFloat.batchNormChannel(weight[c], bias[c], mean[c], var[c], eps);
