@@ -24,15 +24,18 @@ import picocli.CommandLine.Spec;
         "mantissa scheme instead of float scales.",
         "--target jvm writes DIR/<model>.jar: the model compiled to bytecode, runnable with the JDK alone",
         "(java -jar DIR/<model>.jar --input NAME=FILE.npy --output-dir OUT) or loaded in a Java service",
-        "(new zeropoint.models.<model>().run(...), see docs/jvm.md)."})
+        "(new zeropoint.models.<model>().run(...), see docs/jvm.md).",
+        "--target c writes DIR/<model>.c, DIR/<model>.h and DIR/<model>_main.c: the model as C99 with a static",
+        "memory plan (integer-only with --integer-only) and a harness that reads and writes .npy files",
+        "(cc -std=c99 -O2 -ffp-contract=off DIR/<model>.c DIR/<model>_main.c -o model; see docs/c.md)."})
 final class CompileCommand implements Callable<Integer> {
-  /** The targets this command knows; the JVM and C backends will add theirs. */
-  static final List<String> TARGETS = List.of("params", "jvm");
+  /** The targets this command knows. */
+  static final List<String> TARGETS = List.of("params", "jvm", "c");
 
   @Parameters(index = "0", paramLabel = "MODEL.qg", description = "The model to compile.")
   Path model;
 
-  @Option(names = "--target", paramLabel = "NAME", required = true, description = "What to write: params, jvm.")
+  @Option(names = "--target", paramLabel = "NAME", required = true, description = "What to write: params, jvm, c.")
   String target;
 
   @Option(names = "-o", paramLabel = "DIR", required = true, description = "The output directory (created if missing).")
@@ -48,7 +51,7 @@ final class CompileCommand implements Callable<Integer> {
   public Integer call() {
     if (!TARGETS.contains(target)) {
       throw new UserError("zeropoint: unknown target '" + target + "' (available: " + String.join(", ", TARGETS)
-          + "; c is coming)");
+          + ")");
     }
     if (pipeline.passes == null) {
       pipeline.optimize = true; // the parameters are those of the lowered IR
@@ -64,6 +67,25 @@ final class CompileCommand implements Callable<Integer> {
       Path out = outputDir.resolve(dev.zeropoint.backends.jvm.JvmBackend.javaName(g.name()) + ".jar");
       write(Map.of(out, jar));
       spec.commandLine().getOut().println("wrote " + out);
+      return 0;
+    }
+    if (target.equals("c")) {
+      dev.zeropoint.backends.c.CEmitter.Output c;
+      try {
+        c = dev.zeropoint.backends.c.CEmitter.emit(dev.zeropoint.backends.c.CBackend.lowered(g));
+      } catch (dev.zeropoint.ir.CompileException e) {
+        throw new UserError(Models.render(model, e.diagnostics()));
+      }
+      Map<Path, byte[]> files = new LinkedHashMap<>();
+      files.put(outputDir.resolve(c.sourceFile()), c.source().getBytes(StandardCharsets.UTF_8));
+      files.put(outputDir.resolve(c.headerFile()), c.header().getBytes(StandardCharsets.UTF_8));
+      files.put(outputDir.resolve(c.harnessFile()), c.harness().getBytes(StandardCharsets.UTF_8));
+      write(files);
+      for (Path p : files.keySet()) {
+        spec.commandLine().getOut().println("wrote " + p);
+      }
+      spec.commandLine().getOut().println("arena " + c.plan().size() + " bytes (one buffer per tensor: "
+          + c.plan().naiveSize() + "), weights " + c.weightBytes() + " bytes");
       return 0;
     }
     List<Layers.Layer> layers = Layers.of(g, pipeline.integerOnly);

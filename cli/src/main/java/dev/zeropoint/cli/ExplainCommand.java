@@ -26,6 +26,10 @@ final class ExplainCommand implements Callable<Integer> {
   @Option(names = "--node", paramLabel = "NAME", description = "Only the layer or op computing this value.")
   String node;
 
+  @Option(names = "--memory", description = "Also show the c backend's static memory plan: every activation "
+      + "buffer's offset, size and lifetime in one arena, against one buffer per tensor.")
+  boolean memory;
+
   @picocli.CommandLine.Mixin
   PipelineOptions pipeline = new PipelineOptions();
 
@@ -52,8 +56,34 @@ final class ExplainCommand implements Callable<Integer> {
       out.println();
       s.lines().forEach(out::println);
     }
+    if (node == null) {
+      out.println();
+      memoryPlan(g, out);
+    }
     out.flush();
     return 0;
+  }
+
+  /** The c backend's arena against the naive sum; with --memory, every buffer. */
+  private void memoryPlan(Graph g, PrintWriter out) {
+    dev.zeropoint.backends.c.MemoryPlan plan;
+    try {
+      plan = dev.zeropoint.backends.c.CEmitter.plan(dev.zeropoint.backends.c.CBackend.lowered(g));
+    } catch (dev.zeropoint.ir.CompileException e) {
+      out.println("memory plan (c backend): none, " + e.diagnostics().get(0).message());
+      return;
+    }
+    long naive = plan.naiveSize();
+    out.printf("memory plan (c backend): arena %,d bytes for %d activation tensors; one buffer per tensor: %,d bytes"
+        + "%s%n", plan.size(), plan.buffers().size(), naive,
+        naive == 0 ? "" : String.format(" (the arena is %.1f%% of that)", 100.0 * plan.size() / naive));
+    if (memory) {
+      out.printf("  %-32s %12s %12s %s%n", "tensor", "offset", "bytes", "live in steps");
+      for (int i = 0; i < plan.buffers().size(); i++) {
+        var b = plan.buffers().get(i);
+        out.printf("  %-32s %12d %12d %d..%d%n", "%" + b.name(), plan.offset(i), b.bytes(), b.first(), b.last());
+      }
+    }
   }
 
   private List<Explainer.Section> select(Graph g, List<Explainer.Section> sections, String name) {

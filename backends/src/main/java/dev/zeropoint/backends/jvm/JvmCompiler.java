@@ -9,6 +9,8 @@ import dev.zeropoint.ir.TensorData;
 import dev.zeropoint.ir.TensorType;
 import dev.zeropoint.ir.Value;
 import dev.zeropoint.ir.op.Attrs;
+import dev.zeropoint.backends.lowering.KernelCall;
+import dev.zeropoint.backends.lowering.Lowering;
 import dev.zeropoint.ir.op.Op;
 import dev.zeropoint.runtime.GeneratedModel;
 import dev.zeropoint.runtime.Launcher;
@@ -51,7 +53,7 @@ public final class JvmCompiler {
    */
   public static CompiledClass compile(Graph graph, String binaryName) throws CompileException {
     String internal = binaryName.replace('.', '/');
-    Lowering lowering = new Lowering(graph.numerics());
+    Lowering lowering = new Lowering(graph.numerics(), "jvm", true);
     List<Object> constants = new ArrayList<>();
     constants.add(specs(graph.inputs()));
     constants.add(specs(graph.outputs().stream().map(o -> o.value()).toList(), graph.outputs().stream()

@@ -1,4 +1,4 @@
-package dev.zeropoint.backends.jvm;
+package dev.zeropoint.backends.lowering;
 
 import java.util.List;
 
@@ -8,44 +8,44 @@ import java.util.List;
  * the compiler laid out (stored with the model), or an immediate int. The method's descriptor
  * comes from the kernel itself, so a wrong argument list fails when the model is compiled.
  */
-record KernelCall(Class<?> owner, String method, List<Arg> args) {
-  sealed interface Arg permits Result, Operand, Constant, Immediate, Results, Operands {}
+public record KernelCall(Class<?> owner, String method, List<Arg> args) {
+  public sealed interface Arg permits Result, Operand, Constant, Immediate, Results, Operands {}
 
   /** The array of the node's result {@code index}, allocated before the call. */
-  record Result(int index) implements Arg {}
+  public record Result(int index) implements Arg {}
 
   /** The array of the node's operand {@code index}. */
-  record Operand(int index) implements Arg {}
+  public record Operand(int index) implements Arg {}
 
   /** Every result array of the node, in order, as one array of arrays (split, chunk). */
-  record Results() implements Arg {}
+  public record Results() implements Arg {}
 
   /** Every operand array of the node, in order, as one array of arrays (cat). */
-  record Operands() implements Arg {}
+  public record Operands() implements Arg {}
 
   /** An array or string computed at compile time. */
-  record Constant(Object value) implements Arg {}
+  public record Constant(Object value) implements Arg {}
 
   /** An int pushed as an immediate. */
-  record Immediate(int value) implements Arg {}
+  public record Immediate(int value) implements Arg {}
 
-  static KernelCall of(Class<?> owner, String method, Arg... args) {
+  public static KernelCall of(Class<?> owner, String method, Arg... args) {
     return new KernelCall(owner, method, List.of(args));
   }
 
-  static Result result() {
+  public static Result result() {
     return new Result(0);
   }
 
-  static Operand operand(int i) {
+  public static Operand operand(int i) {
     return new Operand(i);
   }
 
-  static Constant constant(Object v) {
+  public static Constant constant(Object v) {
     return new Constant(v);
   }
 
-  static Immediate imm(int v) {
+  public static Immediate imm(int v) {
     return new Immediate(v);
   }
 }

@@ -1,9 +1,9 @@
-package dev.zeropoint.backends.jvm;
+package dev.zeropoint.backends.lowering;
 
-import static dev.zeropoint.backends.jvm.KernelCall.constant;
-import static dev.zeropoint.backends.jvm.KernelCall.imm;
-import static dev.zeropoint.backends.jvm.KernelCall.operand;
-import static dev.zeropoint.backends.jvm.KernelCall.result;
+import static dev.zeropoint.backends.lowering.KernelCall.constant;
+import static dev.zeropoint.backends.lowering.KernelCall.imm;
+import static dev.zeropoint.backends.lowering.KernelCall.operand;
+import static dev.zeropoint.backends.lowering.KernelCall.result;
 
 import dev.zeropoint.ir.CompileException;
 import dev.zeropoint.ir.ElementType;
@@ -31,7 +31,10 @@ import dev.zeropoint.runtime.kernels.Pool;
 final class PoolLowering {
   private final Numerics numerics;
 
-  PoolLowering(Numerics numerics) {
+  private final String backend;
+
+  PoolLowering(Numerics numerics, String backend) {
+    this.backend = backend;
     this.numerics = numerics;
   }
 
@@ -39,8 +42,8 @@ final class PoolLowering {
     return numerics == Numerics.PYTORCH_QNNPACK || numerics == Numerics.PYTORCH_FBGEMM;
   }
 
-  private static CompileException unsupported(Node n, String why) {
-    return new CompileException(n.location(), "the jvm backend does not run " + n.op().keyword() + " %"
+  private CompileException unsupported(Node n, String why) {
+    return new CompileException(n.location(), "the " + backend + " backend does not run " + n.op().keyword() + " %"
         + n.results().get(0).name() + " yet" + (why.isEmpty() ? "" : ": " + why));
   }
 
@@ -368,7 +371,7 @@ final class PoolLowering {
     return new Quantized(storage, qi.scale(), qi.zeroPoint(), qo.scale(), qo.zeroPoint());
   }
 
-  private static float qnnpackScale(Node n, Quantized q, int poolingSize) throws CompileException {
+  private float qnnpackScale(Node n, Quantized q, int poolingSize) throws CompileException {
     try {
       return PyTorchQnnpackPooling.qnnpackScale(q.inputScale, q.outputScale, poolingSize);
     } catch (IllegalArgumentException e) {
@@ -452,7 +455,7 @@ final class PoolLowering {
     return true;
   }
 
-  private static float[] constantFloats(Node n, int operand, String what) throws CompileException {
+  private float[] constantFloats(Node n, int operand, String what) throws CompileException {
     Value v = n.operand(operand);
     if (v.type().elementType() != ElementType.F32 || v.producer() == null
         || !(v.producer().attrs() instanceof Attrs.Const c)) {

@@ -1,9 +1,9 @@
-package dev.zeropoint.backends.jvm;
+package dev.zeropoint.backends.lowering;
 
-import static dev.zeropoint.backends.jvm.KernelCall.constant;
-import static dev.zeropoint.backends.jvm.KernelCall.imm;
-import static dev.zeropoint.backends.jvm.KernelCall.operand;
-import static dev.zeropoint.backends.jvm.KernelCall.result;
+import static dev.zeropoint.backends.lowering.KernelCall.constant;
+import static dev.zeropoint.backends.lowering.KernelCall.imm;
+import static dev.zeropoint.backends.lowering.KernelCall.operand;
+import static dev.zeropoint.backends.lowering.KernelCall.result;
 
 import dev.zeropoint.backends.ConvGeometry;
 import dev.zeropoint.ir.CompileException;
@@ -31,15 +31,26 @@ import java.util.OptionalDouble;
  * time, or an alias (reshape and flatten reuse their operand's array). A node the backend does not
  * run yet is a CompileException naming it.
  */
-final class Lowering {
+public final class Lowering {
   private final Numerics numerics;
+  private final String backend;
+  private final boolean gemm;
+  private final ArithmeticLowering arithmetic;
 
-  Lowering(Numerics numerics) {
+  /**
+   * @param backend the backend's name, for messages
+   * @param gemm whether grouped convolutions with several output channels per group run as {@link
+   *     Gemm#conv2d} on weights packed for it, rather than as {@link Conv#conv2dAcc}
+   */
+  public Lowering(Numerics numerics, String backend, boolean gemm) {
     this.numerics = numerics;
+    this.backend = backend;
+    this.gemm = gemm;
+    this.arithmetic = new ArithmeticLowering(backend);
   }
 
   /** Empty for a node whose result is its operand's array (reshape, flatten). */
-  Optional<KernelCall> lower(Node n) throws CompileException {
+  public Optional<KernelCall> lower(Node n) throws CompileException {
     return switch (n.op()) {
       case FLATTEN, RESHAPE -> Optional.empty();
       case CONV2D_ACC -> Optional.of(conv2dAcc(n));
@@ -48,32 +59,32 @@ final class Lowering {
       case LINEAR -> Optional.of(floatLinear(n));
       case REQUANTIZE_ACC -> Optional.of(requantizeAcc(n));
       case RELU, RELU6, HARDTANH, CLAMP -> Optional.of(n.operand(0).type().isQuantized() ? clamp(n)
-          : ArithmeticLowering.floatClamp(n));
-      case ADD -> Optional.of(ArithmeticLowering.add(n, numerics));
-      case MUL -> Optional.of(ArithmeticLowering.mul(n, numerics));
-      case MUL_ACC -> Optional.of(ArithmeticLowering.mulAcc(n));
-      case LOOKUP -> Optional.of(ArithmeticLowering.lookup(n));
-      case BINARY_LOOKUP -> Optional.of(ArithmeticLowering.binaryLookup(n));
-      case CAT -> Optional.of(ArithmeticLowering.cat(n, numerics));
-      case REQUANTIZE -> Optional.of(ArithmeticLowering.requantize(n, numerics));
-      case HARDSWISH, HARDSIGMOID, SIGMOID -> Optional.of(ArithmeticLowering.activation(n, numerics));
-      case PERMUTE -> Optional.of(ArithmeticLowering.permute(n));
-      case SPLIT, CHUNK -> Optional.of(ArithmeticLowering.split(n));
-      case PAD -> Optional.of(ArithmeticLowering.pad(n, numerics));
+          : arithmetic.floatClamp(n));
+      case ADD -> Optional.of(arithmetic.add(n, numerics));
+      case MUL -> Optional.of(arithmetic.mul(n, numerics));
+      case MUL_ACC -> Optional.of(arithmetic.mulAcc(n));
+      case LOOKUP -> Optional.of(arithmetic.lookup(n));
+      case BINARY_LOOKUP -> Optional.of(arithmetic.binaryLookup(n));
+      case CAT -> Optional.of(arithmetic.cat(n, numerics));
+      case REQUANTIZE -> Optional.of(arithmetic.requantize(n, numerics));
+      case HARDSWISH, HARDSIGMOID, SIGMOID -> Optional.of(arithmetic.activation(n, numerics));
+      case PERMUTE -> Optional.of(arithmetic.permute(n));
+      case SPLIT, CHUNK -> Optional.of(arithmetic.split(n));
+      case PAD -> Optional.of(arithmetic.pad(n, numerics));
       case QUANTIZE -> Optional.of(quantize(n));
       case DEQUANTIZE -> Optional.of(dequantize(n));
-      case MAX_POOL2D -> Optional.of(new PoolLowering(numerics).maxPool2d(n));
-      case AVG_POOL2D -> Optional.of(new PoolLowering(numerics).avgPool2d(n));
-      case ADAPTIVE_AVG_POOL2D -> Optional.of(new PoolLowering(numerics).adaptiveAvgPool2d(n));
-      case AVG_POOL2D_INT -> Optional.of(new PoolLowering(numerics).avgPool2dInt(n));
-      case ADAPTIVE_AVG_POOL2D_INT -> Optional.of(new PoolLowering(numerics).adaptiveAvgPool2dInt(n));
-      case BATCH_NORM -> Optional.of(new PoolLowering(numerics).batchNorm(n));
+      case MAX_POOL2D -> Optional.of(new PoolLowering(numerics, backend).maxPool2d(n));
+      case AVG_POOL2D -> Optional.of(new PoolLowering(numerics, backend).avgPool2d(n));
+      case ADAPTIVE_AVG_POOL2D -> Optional.of(new PoolLowering(numerics, backend).adaptiveAvgPool2d(n));
+      case AVG_POOL2D_INT -> Optional.of(new PoolLowering(numerics, backend).avgPool2dInt(n));
+      case ADAPTIVE_AVG_POOL2D_INT -> Optional.of(new PoolLowering(numerics, backend).adaptiveAvgPool2dInt(n));
+      case BATCH_NORM -> Optional.of(new PoolLowering(numerics, backend).batchNorm(n));
       default -> throw unsupported(n, "");
     };
   }
 
   private CompileException unsupported(Node n, String why) {
-    return new CompileException(n.location(), "the jvm backend does not run " + n.op().keyword() + " %"
+    return new CompileException(n.location(), "the " + backend + " backend does not run " + n.op().keyword() + " %"
         + n.results().get(0).name() + " yet" + (why.isEmpty() ? "" : ": " + why));
   }
 
@@ -109,7 +120,7 @@ final class Lowering {
     int[] g = ConvGeometry.of(n, a.window());
     int outChannels = g[Conv.OUT_CHANNELS];
     int[] wc = centeredWeights(n, a.weightZeroPoints().toArray(), outChannels);
-    if (g[Conv.OUT_PER_GROUP] == 1) {
+    if (g[Conv.OUT_PER_GROUP] == 1 || !gemm) {
       // Depthwise: one output channel per group leaves a matrix product nothing to block.
       return KernelCall.of(Conv.class, "conv2dAcc", result(), operand(0), constant(wc),
           constant(bias(n, outChannels)), constant(g), imm(a.inputZeroPoint()));

@@ -1,9 +1,9 @@
-package dev.zeropoint.backends.jvm;
+package dev.zeropoint.backends.lowering;
 
-import static dev.zeropoint.backends.jvm.KernelCall.constant;
-import static dev.zeropoint.backends.jvm.KernelCall.imm;
-import static dev.zeropoint.backends.jvm.KernelCall.operand;
-import static dev.zeropoint.backends.jvm.KernelCall.result;
+import static dev.zeropoint.backends.lowering.KernelCall.constant;
+import static dev.zeropoint.backends.lowering.KernelCall.imm;
+import static dev.zeropoint.backends.lowering.KernelCall.operand;
+import static dev.zeropoint.backends.lowering.KernelCall.result;
 
 import dev.zeropoint.backends.IndexMaps;
 import dev.zeropoint.backends.QuantizedOperands;
@@ -34,10 +34,15 @@ import java.util.OptionalDouble;
  * combination the interpreter refuses is refused here too.
  */
 final class ArithmeticLowering {
-  private ArithmeticLowering() {}
+  private final String backend;
 
-  private static CompileException unsupported(Node n, String why) {
-    return new CompileException(n.location(), "the jvm backend does not run " + n.op().keyword() + " %"
+  ArithmeticLowering(String backend) {
+    this.backend = backend;
+  }
+
+
+  private CompileException unsupported(Node n, String why) {
+    return new CompileException(n.location(), "the " + backend + " backend does not run " + n.op().keyword() + " %"
         + n.results().get(0).name() + " yet" + (why.isEmpty() ? "" : ": " + why));
   }
 
@@ -51,7 +56,7 @@ final class ArithmeticLowering {
 
   // ---------------------------------------------------------------- add, mul, mul_acc
 
-  static KernelCall add(Node n, Numerics numerics) throws CompileException {
+  KernelCall add(Node n, Numerics numerics) throws CompileException {
     TensorType out = n.result().type();
     Shape sa = n.operand(0).type().shape();
     Shape sb = n.operand(1).type().shape();
@@ -93,7 +98,7 @@ final class ArithmeticLowering {
         imm(Math.toIntExact(split.vectorizedPerRow())));
   }
 
-  static KernelCall mul(Node n, Numerics numerics) throws CompileException {
+  KernelCall mul(Node n, Numerics numerics) throws CompileException {
     TensorType out = n.result().type();
     Shape sa = n.operand(0).type().shape();
     Shape sb = n.operand(1).type().shape();
@@ -115,7 +120,7 @@ final class ArithmeticLowering {
   }
 
   /** Float (one IEEE operation per element) or plain integer (exact, checked) add / mul. */
-  private static KernelCall plain(Node n, boolean add) throws CompileException {
+  private KernelCall plain(Node n, boolean add) throws CompileException {
     TensorType out = n.result().type();
     Shape sa = n.operand(0).type().shape();
     Shape sb = n.operand(1).type().shape();
@@ -138,7 +143,7 @@ final class ArithmeticLowering {
         imm((int) e.maxValue()));
   }
 
-  static KernelCall mulAcc(Node n) {
+  KernelCall mulAcc(Node n) {
     Attrs.MulAcc m = (Attrs.MulAcc) n.attrs();
     Shape out = n.result().type().shape();
     Shape sa = n.operand(0).type().shape();
@@ -151,14 +156,14 @@ final class ArithmeticLowering {
         constant(IndexMaps.broadcast(out, sa)), constant(IndexMaps.broadcast(out, sb)), imm(m.aZeroPoint()), imm(m.bZeroPoint()));
   }
 
-  private static QuantizedOperands quantizedOperands(Node n, Numerics numerics) throws CompileException {
+  private QuantizedOperands quantizedOperands(Node n, Numerics numerics) throws CompileException {
     return QuantizedOperands.of(n.operand(0).type(), n.operand(1).type(), n.result().type(), numerics)
         .orElseThrow(() -> unsupported(n, "only per-tensor quint8 / qint8 in pytorch-qnnpack (as the interpreter)"));
   }
 
   // ---------------------------------------------------------------- requantize, lookups, activations
 
-  static KernelCall requantize(Node n, Numerics numerics) throws CompileException {
+  KernelCall requantize(Node n, Numerics numerics) throws CompileException {
     if (numerics != Numerics.PYTORCH_QNNPACK) {
       throw unsupported(n, "requantize in numerics " + numerics + " (as the interpreter: pytorch-qnnpack only)");
     }
@@ -171,7 +176,7 @@ final class ArithmeticLowering {
         imm(out.elementType().ordinal()));
   }
 
-  static KernelCall lookup(Node n) {
+  KernelCall lookup(Node n) {
     Attrs.Lookup a = (Attrs.Lookup) n.attrs();
     TensorType x = n.operand(0).type();
     int min = (int) x.elementType().minValue();
@@ -189,7 +194,7 @@ final class ArithmeticLowering {
         imm(Math.max(1, inner)), imm(dims[axis]));
   }
 
-  static KernelCall binaryLookup(Node n) {
+  KernelCall binaryLookup(Node n) {
     Attrs.BinaryLookup attrs = (Attrs.BinaryLookup) n.attrs();
     Shape out = n.result().type().shape();
     TensorType a = n.operand(0).type();
@@ -201,7 +206,7 @@ final class ArithmeticLowering {
   }
 
   /** hardswish, hardsigmoid, sigmoid: a table of PyTorch's 256 results, or the float formula. */
-  static KernelCall activation(Node n, Numerics numerics) throws CompileException {
+  KernelCall activation(Node n, Numerics numerics) throws CompileException {
     TensorType x = n.operand(0).type();
     if (!x.isQuantized()) {
       if (!isFloat(x) || n.op() == dev.zeropoint.ir.op.Op.SIGMOID) {
@@ -235,7 +240,7 @@ final class ArithmeticLowering {
   }
 
   /** relu, relu6, hardtanh, clamp of f32: PyTorch's float clamp with the bounds converted to float. */
-  static KernelCall floatClamp(Node n) throws CompileException {
+  KernelCall floatClamp(Node n) throws CompileException {
     TensorType x = n.operand(0).type();
     if (!isFloat(x)) {
       throw unsupported(n, "clamp of " + x.elementType());
@@ -270,7 +275,7 @@ final class ArithmeticLowering {
 
   // ---------------------------------------------------------------- layout
 
-  static KernelCall permute(Node n) {
+  KernelCall permute(Node n) {
     TensorType x = n.operand(0).type();
     TensorType out = n.result().type();
     int[] source = IndexMaps.permute(x.shape(), out.shape(), ((Attrs.Permute) n.attrs()).dims());
@@ -278,7 +283,7 @@ final class ArithmeticLowering {
         constant(source));
   }
 
-  static KernelCall split(Node n) {
+  KernelCall split(Node n) {
     TensorType x = n.operand(0).type();
     int axis = switch (n.attrs()) {
       case Attrs.Split s -> s.axis();
@@ -304,7 +309,7 @@ final class ArithmeticLowering {
         operand(0), constant(blocks), imm(outer));
   }
 
-  static KernelCall cat(Node n, Numerics numerics) throws CompileException {
+  KernelCall cat(Node n, Numerics numerics) throws CompileException {
     TensorType out = n.result().type();
     Shape shape = out.shape();
     int axis = Math.floorMod(((Attrs.Axis) n.attrs()).axis(), shape.rank());
@@ -346,7 +351,7 @@ final class ArithmeticLowering {
         imm(outer), constant(scales), constant(zeroPoints), imm(out.elementType().ordinal()));
   }
 
-  static KernelCall pad(Node n, Numerics numerics) throws CompileException {
+  KernelCall pad(Node n, Numerics numerics) throws CompileException {
     TensorType x = n.operand(0).type();
     TensorType out = n.result().type();
     Attrs.Pad a = (Attrs.Pad) n.attrs();

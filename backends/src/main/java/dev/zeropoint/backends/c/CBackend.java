@@ -1,0 +1,170 @@
+package dev.zeropoint.backends.c;
+
+import dev.zeropoint.backends.Backend;
+import dev.zeropoint.backends.Executable;
+import dev.zeropoint.backends.InputException;
+import dev.zeropoint.backends.Inputs;
+import dev.zeropoint.backends.jvm.JvmBackend;
+import dev.zeropoint.ir.CompileException;
+import dev.zeropoint.ir.ElementType;
+import dev.zeropoint.ir.Graph;
+import dev.zeropoint.ir.SourceLocation;
+import dev.zeropoint.ir.TensorData;
+import dev.zeropoint.ir.Value;
+import dev.zeropoint.runtime.Npy;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code --backend c}: emits the model as C ({@link CEmitter}), builds it with the system C compiler
+ * into a program with the {@code .npy} harness, and runs that program on each call.
+ */
+public final class CBackend implements Backend {
+  private final List<String> flags;
+
+  /** Builds with the strict flags and {@code -O2}. */
+  public CBackend() {
+    this(withOptimization(List.of()));
+  }
+
+  /** Builds with these flags (the strict ones and anything else, such as the sanitizers). */
+  public CBackend(List<String> flags) {
+    this.flags = List.copyOf(flags);
+  }
+
+  /** The strict flags, {@code -O2}, and {@code extra}. */
+  public static List<String> withOptimization(List<String> extra) {
+    List<String> f = new ArrayList<>(CCompiler.STRICT);
+    f.add("-O2");
+    f.addAll(extra);
+    return f;
+  }
+
+  @Override
+  public String name() {
+    return "c";
+  }
+
+  /** The graph the backend compiles: lowered by the default pipeline when it has quantized conv / linear. */
+  public static Graph lowered(Graph graph) throws CompileException {
+    return JvmBackend.lowered(graph);
+  }
+
+  @Override
+  public Executable prepare(Graph graph) throws CompileException {
+    Graph g = lowered(graph);
+    CEmitter.Output out = CEmitter.emit(g);
+    Path dir;
+    try {
+      dir = Files.createTempDirectory("zeropoint-c");
+    } catch (IOException e) {
+      throw new CompileException(SourceLocation.UNKNOWN, "cannot create a temporary directory: " + e.getMessage());
+    }
+    deleteOnExit(dir);
+    Path exe = dir.resolve(out.name());
+    try {
+      write(out, dir);
+      CCompiler.require().build(List.of(dir.resolve(out.sourceFile()), dir.resolve(out.harnessFile())), exe, flags);
+    } catch (IOException e) {
+      throw new CompileException(SourceLocation.UNKNOWN, "cannot write the C files: " + e.getMessage());
+    } catch (CToolException e) {
+      throw new CompileException(SourceLocation.UNKNOWN, e.getMessage());
+    }
+    return inputs -> run(g, exe, inputs);
+  }
+
+  /** Writes the model's three files into {@code dir}. */
+  public static void write(CEmitter.Output out, Path dir) throws IOException {
+    Files.writeString(dir.resolve(out.sourceFile()), out.source());
+    Files.writeString(dir.resolve(out.headerFile()), out.header());
+    Files.writeString(dir.resolve(out.harnessFile()), out.harness());
+  }
+
+  private static LinkedHashMap<String, TensorData> run(Graph graph, Path exe, Map<String, TensorData> inputs)
+      throws InputException {
+    Inputs.check(graph, inputs);
+    Path dir = null;
+    try {
+      dir = Files.createTempDirectory(exe.getParent(), "run");
+      List<String> cmd = new ArrayList<>(List.of(exe.toString()));
+      for (int i = 0; i < graph.inputs().size(); i++) {
+        Value v = graph.inputs().get(i);
+        Path f = dir.resolve("in" + i + ".npy");
+        writeNpy(f, inputs.get(v.name()), v.type().elementType());
+        cmd.add("--input");
+        cmd.add(v.name() + "=" + f);
+      }
+      Path outDir = dir.resolve("out");
+      Files.createDirectories(outDir);
+      cmd.add("--output-dir");
+      cmd.add(outDir.toString());
+      CCompiler.run(cmd, dir, 3600);
+      LinkedHashMap<String, TensorData> result = new LinkedHashMap<>();
+      for (Graph.Output o : graph.outputs()) {
+        Npy.Array a = Npy.read(outDir.resolve(o.name() + ".npy"));
+        result.put(o.name(), toData(a, o.value().type().elementType(), o.value().type().shape()));
+      }
+      return result;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (CToolException e) {
+      throw new IllegalStateException("the compiled model failed: " + e.getMessage());
+    } finally {
+      if (dir != null) {
+        delete(dir);
+      }
+    }
+  }
+
+  private static void writeNpy(Path f, TensorData d, ElementType e) throws IOException {
+    int n = Math.toIntExact(d.size());
+    int[] shape = new int[d.shape().rank()];
+    for (int i = 0; i < shape.length; i++) {
+      shape[i] = d.shape().dim(i);
+    }
+    if (e == ElementType.F32) {
+      float[] v = new float[n];
+      for (int i = 0; i < n; i++) {
+        v[i] = Float.intBitsToFloat((int) d.getRawBits(i));
+      }
+      Npy.write(f, e.keyword(), shape, v);
+    } else {
+      int[] v = new int[n];
+      for (int i = 0; i < n; i++) {
+        v[i] = (int) d.getLong(i);
+      }
+      Npy.write(f, e.keyword(), shape, v);
+    }
+  }
+
+  private static TensorData toData(Npy.Array a, ElementType e, dev.zeropoint.ir.Shape shape) {
+    if (a.data() instanceof float[] f) {
+      return TensorData.ofFloats(shape, f);
+    }
+    int[] v = (int[]) a.data();
+    long[] l = new long[v.length];
+    for (int i = 0; i < v.length; i++) {
+      l[i] = v[i];
+    }
+    return TensorData.ofLongs(e, shape, l);
+  }
+
+  private static void deleteOnExit(Path dir) {
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> delete(dir)));
+  }
+
+  static void delete(Path dir) {
+    try (var files = Files.walk(dir)) {
+      files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException ignored) {
+      // a temporary directory left behind is harmless
+    }
+  }
+}

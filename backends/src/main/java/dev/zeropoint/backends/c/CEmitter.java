@@ -1,0 +1,490 @@
+package dev.zeropoint.backends.c;
+
+import dev.zeropoint.backends.lowering.KernelCall;
+import dev.zeropoint.backends.lowering.Lowering;
+import dev.zeropoint.ir.CompileException;
+import dev.zeropoint.ir.ElementType;
+import dev.zeropoint.ir.Graph;
+import dev.zeropoint.ir.Node;
+import dev.zeropoint.ir.TensorData;
+import dev.zeropoint.ir.TensorType;
+import dev.zeropoint.ir.Value;
+import dev.zeropoint.ir.op.Attrs;
+import dev.zeropoint.ir.op.Op;
+import dev.zeropoint.runtime.kernels.Requantize;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Writes a lowered graph as C99: {@code <model>.c} (the kernels the model uses, its constants and
+ * its entry point), {@code <model>.h} (the entry point, the arena and weight sizes, the tensors) and
+ * {@code <model>_main.c} (a command-line harness that reads and writes {@code .npy}).
+ *
+ * <p>Every node becomes one call of a kernel instance from {@link CLibrary}, with the arguments the
+ * shared {@link Lowering} computes; reshape and flatten reuse their operand's buffer. Activations
+ * live in one caller-provided arena at offsets from {@link MemoryPlan}; inputs are read where the
+ * caller has them and outputs are copied to the caller's buffers at the end.
+ */
+public final class CEmitter {
+  /** The generated files and what the header states. */
+  public record Output(String name, String source, String header, String harness, MemoryPlan plan,
+      long weightBytes, boolean usesFloat) {
+    public String sourceFile() {
+      return name + ".c";
+    }
+
+    public String headerFile() {
+      return name + ".h";
+    }
+
+    public String harnessFile() {
+      return name + "_main.c";
+    }
+  }
+
+  private final Graph graph;
+  private final String name;
+  private final String upper;
+  private final Map<Value, Value> root = new IdentityHashMap<>();
+  private final Map<Value, String> expr = new IdentityHashMap<>();
+  private final Map<Value, Integer> buffer = new IdentityHashMap<>();
+  private final List<MemoryPlan.Buffer> buffers = new ArrayList<>();
+  private final List<Value> bufferValues = new ArrayList<>();
+  private final StringBuilder constants = new StringBuilder();
+  private final Map<String, String> constantNames = new HashMap<>();
+  private final Set<CLibrary.Instance> instances = new LinkedHashSet<>();
+  private long weightBytes;
+
+  private final boolean planOnly;
+
+  private CEmitter(Graph graph, boolean planOnly) {
+    this.planOnly = planOnly;
+    this.graph = graph;
+    this.name = cName(graph.name());
+    this.upper = name.toUpperCase(Locale.ROOT);
+  }
+
+  /** Emits a graph the backend can run as is (lowered: see {@link CBackend#lowered}). */
+  public static Output emit(Graph graph) throws CompileException {
+    return new CEmitter(graph, false).emit();
+  }
+
+  /**
+   * The static memory plan alone: every activation buffer (a node result that is not a view of its
+   * operand) with its lifetime in steps, its offset, and the arena's size.
+   */
+  public static MemoryPlan plan(Graph graph) throws CompileException {
+    return new CEmitter(graph, true).emit().plan();
+  }
+
+  private record Step(Node node, String call) {}
+
+  private Output emit() throws CompileException {
+    Lowering lowering = new Lowering(graph.numerics(), "c", false);
+    Map<String, String> paramNames = new HashMap<>();
+    Set<String> used = new HashSet<>(Set.of("arena", "a"));
+    for (Value in : graph.inputs()) {
+      checkType(in, null);
+      String p = unique("in_" + cName(in.name()), used);
+      paramNames.put("in:" + in.name(), p);
+      root.put(in, in);
+      expr.put(in, p);
+    }
+    List<Step> steps = new ArrayList<>();
+    Map<Value, Integer> lastUse = new IdentityHashMap<>();
+    for (Node n : graph.nodes()) {
+      for (Value r : n.results()) {
+        checkType(r, n);
+      }
+      if (n.op() == Op.CONST) {
+        Value v = n.result();
+        root.put(v, v);
+        expr.put(v, constant(((Attrs.Const) n.attrs()).data(), CType.of(v.type().elementType())));
+        continue;
+      }
+      Optional<KernelCall> call = lowering.lower(n);
+      if (call.isEmpty()) { // reshape, flatten: the operand's buffer
+        root.put(n.result(), root.get(n.operand(0)));
+        continue;
+      }
+      int step = steps.size();
+      for (Value r : n.results()) {
+        root.put(r, r);
+        buffer.put(r, buffers.size());
+        bufferValues.add(r);
+        buffers.add(new MemoryPlan.Buffer(r.name(), bytes(r.type()), step, step));
+        lastUse.put(r, step);
+      }
+      for (Value o : n.operands()) {
+        lastUse.put(root.get(o), step);
+      }
+      steps.add(new Step(n, planOnly ? "" : call(n, call.get())));
+    }
+    int end = steps.size();
+    for (Graph.Output o : graph.outputs()) {
+      lastUse.put(root.get(o.value()), end);
+    }
+    for (int i = 0; i < buffers.size(); i++) {
+      MemoryPlan.Buffer b = buffers.get(i);
+      buffers.set(i, new MemoryPlan.Buffer(b.name(), b.bytes(), b.first(), lastUse.get(bufferValues.get(i))));
+    }
+    MemoryPlan plan = MemoryPlan.of(buffers);
+    if (planOnly) {
+      return new Output(name, "", "", "", plan, 0, false);
+    }
+    for (int i = 0; i < bufferValues.size(); i++) {
+      Value v = bufferValues.get(i);
+      expr.put(v, "((" + CType.of(v.type().elementType()).c() + " *) (a + " + plan.offset(i) + "))");
+    }
+
+    List<String> outParams = new ArrayList<>();
+    for (Graph.Output o : graph.outputs()) {
+      outParams.add(unique("out_" + cName(o.name()), used));
+    }
+    String signature = signature(paramNames, outParams);
+
+    StringBuilder body = new StringBuilder();
+    body.append("  unsigned char *a = (unsigned char *) arena;\n");
+    for (Value in : graph.inputs()) {
+      body.append("  (void) ").append(expr.get(in)).append(";\n");
+    }
+    body.append("  (void) a;\n");
+    for (Step s : steps) {
+      Node n = s.node();
+      body.append("  /* ").append(comment(n)).append(" */\n");
+      body.append(resolve(s.call(), n)).append('\n');
+    }
+    for (int i = 0; i < graph.outputs().size(); i++) {
+      Value v = graph.outputs().get(i).value();
+      long bytes = bytes(v.type());
+      if (bytes > 0) {
+        body.append("  memcpy(").append(outParams.get(i)).append(", ").append(expr.get(root.get(v))).append(", ")
+            .append(bytes).append(");\n");
+      } else {
+        body.append("  (void) ").append(outParams.get(i)).append(";\n");
+      }
+    }
+
+    String library = CLibrary.source(List.of(), instances);
+    String source = "/* " + name + ".c: the model " + graph.name() + ", compiled by Zeropoint (--target c).\n"
+        + " * C99; includes only <stdint.h>, <stddef.h> and <string.h>; allocates nothing. " + name + ".h says how to "
+        + "call it. */\n"
+        + "#include <stdint.h>\n#include <stddef.h>\n#include <string.h>\n#include \"" + name + ".h\"\n\n"
+        + library + constants + "\n" + signature + " {\n" + body + "}\n";
+    boolean usesFloat = CSource.mentionsFloat(source);
+    return new Output(name, source, header(plan, paramNames, outParams, signature, usesFloat),
+        CHarness.harness(graph, name, upper, paramNames, outParams), plan, weightBytes, usesFloat);
+  }
+
+  private String signature(Map<String, String> paramNames, List<String> outParams) {
+    List<String> params = new ArrayList<>();
+    for (Value in : graph.inputs()) {
+      params.add("const " + CType.of(in.type().elementType()).c() + " *" + paramNames.get("in:" + in.name()));
+    }
+    for (int i = 0; i < outParams.size(); i++) {
+      params.add(CType.of(graph.outputs().get(i).value().type().elementType()).c() + " *" + outParams.get(i));
+    }
+    params.add("void *arena");
+    return "void " + name + "_run(" + String.join(", ", params) + ")";
+  }
+
+  private String header(MemoryPlan plan, Map<String, String> paramNames, List<String> outParams, String signature,
+      boolean usesFloat) {
+    StringBuilder h = new StringBuilder();
+    h.append("/* ").append(name).append(".h: the model ").append(graph.name())
+        .append(", compiled by Zeropoint (--target c). */\n");
+    h.append("#ifndef ").append(upper).append("_H\n#define ").append(upper).append("_H\n\n");
+    h.append("#include <stddef.h>\n#include <stdint.h>\n\n");
+    h.append("/* Bytes of the arena that holds every activation: from value liveness, against ")
+        .append(plan.naiveSize()).append(" for one buffer per tensor. */\n");
+    h.append("#define ").append(upper).append("_ARENA_SIZE ").append(plan.size()).append("u\n");
+    h.append("/* The arena's address must be a multiple of this (malloc's is not always). */\n");
+    h.append("#define ").append(upper).append("_ARENA_ALIGNMENT ").append(MemoryPlan.ALIGNMENT).append("u\n");
+    h.append("/* Bytes of constant data (weights, biases, requantization parameters, tables) in ").append(name)
+        .append(".c. */\n");
+    h.append("#define ").append(upper).append("_WEIGHT_SIZE ").append(weightBytes).append("u\n\n");
+    for (Value in : graph.inputs()) {
+      describe(h, "input", paramNames.get("in:" + in.name()), in.name(), in.type());
+    }
+    for (int i = 0; i < outParams.size(); i++) {
+      Graph.Output o = graph.outputs().get(i);
+      describe(h, "output", outParams.get(i), o.name(), o.value().type());
+    }
+    h.append("\n/* Runs the model: reads the inputs, writes every output, uses the arena (")
+        .append(upper).append("_ARENA_SIZE bytes,\n   aligned to ").append(upper)
+        .append("_ARENA_ALIGNMENT) as scratch. Allocates nothing, keeps no state.\n");
+    h.append("   Build: cc -std=c99 -O2 ").append(usesFloat ? "-ffp-contract=off " : "").append(name).append(".c ...")
+        .append(usesFloat ? "\n   (-ffp-contract=off keeps float arithmetic unfused: the results are exact only then)"
+            : "\n   (integer arithmetic only: no float or double anywhere)").append(" */\n");
+    h.append(signature).append(";\n\n#endif\n");
+    return h.toString();
+  }
+
+  private void describe(StringBuilder h, String kind, String param, String irName, TensorType t) {
+    String macro = upper + "_" + param.toUpperCase(Locale.ROOT);
+    h.append("/* ").append(kind).append(" ").append(param).append(" (%").append(irName).append("): ").append(t)
+        .append(" */\n");
+    h.append("#define ").append(macro).append("_ELEMENTS ").append(t.shape().numElements()).append("u\n");
+  }
+
+  /** The C call of a node, with placeholders for buffers resolved later ({@link #resolve}). */
+  private String call(Node n, KernelCall k) throws CompileException {
+    String kernel = k.owner().getSimpleName() + "_" + k.method();
+    List<KernelCall.Arg> args = k.args();
+    if (k.owner() == Requantize.class && k.method().equals("requantize")) {
+      int scheme = ((KernelCall.Immediate) args.get(2)).value();
+      List<KernelCall.Arg> rest = new ArrayList<>(args.subList(0, 2));
+      if (scheme == Requantize.FLOAT) {
+        kernel = "Requantize_requantizeFloat";
+        rest.add(args.get(3));
+        rest.addAll(args.subList(6, 11));
+      } else {
+        kernel = "Requantize_requantize" + switch (scheme) {
+          case Requantize.MANTISSA -> "Mantissa";
+          case Requantize.TFLITE_DOUBLE -> "TfliteDouble";
+          case Requantize.TFLITE_SINGLE -> "TfliteSingle";
+          case Requantize.TOSA_DOUBLE -> "TosaDouble";
+          case Requantize.TOSA_SINGLE -> "TosaSingle";
+          case Requantize.POW2 -> "Pow2";
+          default -> throw new IllegalStateException("requantization scheme " + scheme);
+        };
+        rest.addAll(args.subList(4, 12));
+      }
+      args = rest;
+    }
+    if (!CLibrary.hasKernel(kernel)) {
+      throw new CompileException(n.location(), "the c backend does not run " + n.op().keyword() + " %"
+          + n.results().get(0).name() + " yet (no C kernel " + kernel + ")");
+    }
+    List<CType> types = new ArrayList<>();
+    List<String> cargs = new ArrayList<>();
+    StringBuilder before = new StringBuilder();
+    int local = 0;
+    for (KernelCall.Arg a : args) {
+      switch (a) {
+        case KernelCall.Result r -> {
+          Value v = n.results().get(r.index());
+          types.add(CType.of(v.type().elementType()));
+          cargs.add("@" + v.name() + "@");
+          cargs.add(Long.toString(v.type().shape().numElements()));
+        }
+        case KernelCall.Operand o -> {
+          Value v = n.operand(o.index());
+          types.add(CType.of(v.type().elementType()));
+          cargs.add("@" + v.name() + "@");
+          cargs.add(Long.toString(v.type().shape().numElements()));
+        }
+        case KernelCall.Results rs -> {
+          CType t = CType.of(n.results().get(0).type().elementType());
+          types.add(t);
+          String p = "p" + local++;
+          List<String> parts = new ArrayList<>();
+          List<String> counts = new ArrayList<>();
+          for (Value v : n.results()) {
+            parts.add("@" + v.name() + "@");
+            counts.add(Long.toString(v.type().shape().numElements()));
+          }
+          before.append("    ").append(t.c()).append(" *const ").append(p).append("[] = {")
+              .append(String.join(", ", parts)).append("};\n");
+          before.append("    static const int32_t ").append(p).append("_n[] = {").append(String.join(", ", counts))
+              .append("};\n");
+          cargs.add(p);
+          cargs.add(p + "_n");
+          cargs.add(Integer.toString(parts.size()));
+        }
+        case KernelCall.Operands os -> {
+          CType t = CType.of(n.operand(0).type().elementType());
+          for (Value v : n.operands()) {
+            if (CType.of(v.type().elementType()) != t) {
+              throw new CompileException(n.location(), "the c backend does not run " + n.op().keyword() + " %"
+                  + n.results().get(0).name() + " of mixed element types yet");
+            }
+          }
+          types.add(t);
+          String p = "p" + local++;
+          List<String> parts = new ArrayList<>();
+          List<String> counts = new ArrayList<>();
+          for (Value v : n.operands()) {
+            parts.add("@" + v.name() + "@");
+            counts.add(Long.toString(v.type().shape().numElements()));
+          }
+          before.append("    const ").append(t.c()).append(" *const ").append(p).append("[] = {")
+              .append(String.join(", ", parts)).append("};\n");
+          before.append("    static const int32_t ").append(p).append("_n[] = {").append(String.join(", ", counts))
+              .append("};\n");
+          cargs.add(p);
+          cargs.add(p + "_n");
+          cargs.add(Integer.toString(parts.size()));
+        }
+        case KernelCall.Constant c -> {
+          CType t = switch (c.value()) {
+            case int[] v -> CType.narrowest(v);
+            case float[] v -> CType.F32;
+            case double[] v -> CType.F64;
+            case long[] v -> CType.I64;
+            default -> throw new IllegalStateException(kernel + ": a constant of " + c.value().getClass());
+          };
+          types.add(t);
+          cargs.add(constant(c.value(), t));
+          cargs.add(Integer.toString(java.lang.reflect.Array.getLength(c.value())));
+        }
+        case KernelCall.Immediate im -> cargs.add(CSource.intLiteral(im.value()));
+      }
+    }
+    CLibrary.Instance instance = new CLibrary.Instance(kernel, types);
+    instances.add(instance);
+    String call = instance.cName() + "(" + String.join(", ", cargs) + ");";
+    return before.isEmpty() ? "  " + call : "  {\n" + before + "    " + call + "\n  }";
+  }
+
+  /** Replaces each {@code @value@} placeholder with the C expression of that value's buffer. */
+  private String resolve(String call, Node n) {
+    Map<String, Value> byName = new HashMap<>();
+    for (Value v : n.operands()) {
+      byName.put(v.name(), v);
+    }
+    for (Value v : n.results()) {
+      byName.put(v.name(), v);
+    }
+    StringBuilder out = new StringBuilder();
+    int i = 0;
+    while (true) {
+      int s = call.indexOf('@', i);
+      if (s < 0) {
+        out.append(call, i, call.length());
+        return out.toString();
+      }
+      int e = call.indexOf('@', s + 1);
+      out.append(call, i, s);
+      Value v = byName.get(call.substring(s + 1, e));
+      out.append(expr.get(root.get(v)));
+      i = e + 1;
+    }
+  }
+
+  /** The name of a static const array holding these values (one array for equal contents). */
+  private String constant(Object values, CType t) {
+    String key = t + ":" + switch (values) {
+      case int[] v -> Arrays.toString(v);
+      case float[] v -> Arrays.toString(floatBits(v));
+      case double[] v -> Arrays.toString(doubleBits(v));
+      case long[] v -> Arrays.toString(v);
+      default -> throw new IllegalStateException();
+    };
+    return constantNames.computeIfAbsent(key, k -> {
+      String c = "k" + constantNames.size();
+      int n = java.lang.reflect.Array.getLength(values);
+      weightBytes += (long) n * t.size();
+      constants.append("static const ").append(t.c()).append(' ').append(c).append('[').append(Math.max(1, n))
+          .append("] = {");
+      if (n == 0) {
+        constants.append('0');
+      }
+      for (int i = 0; i < n; i++) {
+        if (i > 0) {
+          constants.append(i % 16 == 0 ? ",\n  " : ", ");
+        }
+        constants.append(switch (values) {
+          case int[] v -> CSource.intLiteral(v[i]);
+          case float[] v -> CSource.floatLiteral(v[i]);
+          case double[] v -> CSource.doubleLiteral(v[i]);
+          case long[] v -> CSource.longLiteral(v[i]);
+          default -> throw new IllegalStateException();
+        });
+      }
+      constants.append("};\n");
+      return c;
+    });
+  }
+
+  /** A constant of the graph (a const node) as an array of its storage type. */
+  private String constant(TensorData d, CType t) {
+    int n = Math.toIntExact(d.size());
+    return switch (t) {
+      case F32 -> {
+        float[] f = new float[n];
+        for (int i = 0; i < n; i++) {
+          f[i] = Float.intBitsToFloat((int) d.getRawBits(i));
+        }
+        yield constant(f, t);
+      }
+      default -> {
+        int[] v = new int[n];
+        for (int i = 0; i < n; i++) {
+          v[i] = (int) d.getLong(i);
+        }
+        yield constant(v, t);
+      }
+    };
+  }
+
+  private static int[] floatBits(float[] v) {
+    int[] b = new int[v.length];
+    for (int i = 0; i < v.length; i++) {
+      b[i] = Float.floatToRawIntBits(v[i]);
+    }
+    return b;
+  }
+
+  private static long[] doubleBits(double[] v) {
+    long[] b = new long[v.length];
+    for (int i = 0; i < v.length; i++) {
+      b[i] = Double.doubleToRawLongBits(v[i]);
+    }
+    return b;
+  }
+
+  /** Only f32 and integer types up to 32 bits (as the other backends). */
+  private static void checkType(Value v, Node n) throws CompileException {
+    ElementType e = v.type().elementType();
+    if (e == ElementType.F64 || e == ElementType.I64) {
+      throw new CompileException(n == null ? v.location() : n.location(), "the c backend does not run " + e
+          + " values yet (%" + v.name() + ")");
+    }
+  }
+
+  private static long bytes(TensorType t) {
+    return t.shape().numElements() * CType.of(t.elementType()).size();
+  }
+
+  private static String comment(Node n) {
+    StringBuilder b = new StringBuilder();
+    for (int i = 0; i < n.results().size(); i++) {
+      b.append(i == 0 ? "%" : ", %").append(n.results().get(i).name());
+    }
+    b.append(" = ").append(n.op().keyword());
+    if (n.location().isKnown()) {
+      b.append(", line ").append(n.location().line());
+    }
+    return b.toString().replace("*/", "* /");
+  }
+
+  private static String unique(String base, Set<String> used) {
+    String s = base;
+    for (int k = 2; !used.add(s); k++) {
+      s = base + "_" + k;
+    }
+    return s;
+  }
+
+  /** A C identifier made of a name: letters, digits and underscores, not starting with a digit. */
+  public static String cName(String name) {
+    StringBuilder b = new StringBuilder();
+    for (char ch : name.toCharArray()) {
+      b.append((ch < 128 && Character.isLetterOrDigit(ch)) || ch == '_' ? ch : '_');
+    }
+    if (b.isEmpty() || Character.isDigit(b.charAt(0))) {
+      b.insert(0, 'm');
+    }
+    return b.toString();
+  }
+}

@@ -1,0 +1,405 @@
+package dev.zeropoint.backends.c;
+
+import dev.zeropoint.ir.ElementType;
+import dev.zeropoint.ir.Graph;
+import dev.zeropoint.ir.TensorType;
+import dev.zeropoint.ir.Value;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The command-line harness of a compiled model, {@code <model>_main.c}: {@code <model> --input
+ * NAME=FILE.npy ... --output-dir DIR [--repeat N]} reads each input, checks its dtype and shape,
+ * runs the model and writes {@code DIR/<output>.npy} for every output (as {@code zeropoint run}
+ * does, byte for byte). {@code --repeat N} runs the model N times and prints the median latency.
+ * Every error is one line on stderr and exit status 1; no partial output file is left behind.
+ */
+final class CHarness {
+  private CHarness() {}
+
+  static String harness(Graph graph, String name, String upper, Map<String, String> paramNames,
+      List<String> outParams) {
+    StringBuilder s = new StringBuilder();
+    s.append("/* ").append(name).append("_main.c: runs ").append(name).append(" on .npy files.\n")
+        .append(" * usage: ").append(name).append(" --input NAME=FILE.npy ... --output-dir DIR [--repeat N] */\n");
+    s.append("#define _POSIX_C_SOURCE 199309L\n");
+    s.append("#include <stdint.h>\n#include <stdio.h>\n#include <stdlib.h>\n#include <string.h>\n#include <time.h>\n");
+    s.append("#include \"").append(name).append(".h\"\n\n");
+    s.append(COMMON);
+    int inputs = graph.inputs().size();
+    int outputs = outParams.size();
+    s.append("static const tensor_info inputs[] = {\n");
+    for (Value in : graph.inputs()) {
+      info(s, in.name(), in.type());
+    }
+    if (inputs == 0) {
+      s.append("  {\"\", \"\", 0, {0}, 0}\n");
+    }
+    s.append("};\nstatic const tensor_info outputs[] = {\n");
+    for (Graph.Output o : graph.outputs()) {
+      info(s, o.name(), o.value().type());
+    }
+    if (outputs == 0) {
+      s.append("  {\"\", \"\", 0, {0}, 0}\n");
+    }
+    s.append("};\n#define INPUTS ").append(inputs).append("\n#define OUTPUTS ").append(outputs).append("\n\n");
+    s.append("static void run(void *const *in, void *const *out, void *arena) {\n  (void) in;\n  (void) out;\n  ")
+        .append(name).append("_run(");
+    StringBuilder args = new StringBuilder();
+    for (int i = 0; i < inputs; i++) {
+      args.append("(const ").append(CType.of(graph.inputs().get(i).type().elementType()).c()).append(" *) in[")
+          .append(i).append("], ");
+    }
+    for (int i = 0; i < outputs; i++) {
+      args.append("(").append(CType.of(graph.outputs().get(i).value().type().elementType()).c()).append(" *) out[")
+          .append(i).append("], ");
+    }
+    s.append(args).append("arena);\n}\n\n");
+    s.append("#define ARENA_SIZE ").append(upper).append("_ARENA_SIZE\n#define ARENA_ALIGNMENT ").append(upper)
+        .append("_ARENA_ALIGNMENT\n\n");
+    s.append(MAIN);
+    return s.toString();
+  }
+
+  private static void info(StringBuilder s, String irName, TensorType t) {
+    s.append("  {\"").append(escape(irName)).append("\", \"").append(descr(t.elementType())).append("\", ")
+        .append(t.rank()).append(", {");
+    for (int d = 0; d < Math.max(1, t.rank()); d++) {
+      s.append(d > 0 ? ", " : "").append(t.rank() == 0 ? 0 : t.shape().dim(d));
+    }
+    s.append("}, ").append(CType.of(t.elementType()).size()).append("},\n");
+  }
+
+  private static String descr(ElementType e) {
+    return switch (e) {
+      case F32 -> "<f4";
+      case U8 -> "|u1";
+      case I8 -> "|i1";
+      case I16 -> "<i2";
+      case I32 -> "<i4";
+      default -> throw new IllegalArgumentException("no .npy dtype for " + e);
+    };
+  }
+
+  private static String escape(String v) {
+    StringBuilder b = new StringBuilder();
+    for (char c : v.toCharArray()) {
+      if (c == '"' || c == '\\') {
+        b.append('\\').append(c);
+      } else if (c < 32 || c > 126) {
+        b.append(String.format("\\%03o", (int) c & 0xff));
+      } else {
+        b.append(c);
+      }
+    }
+    return b.toString();
+  }
+
+  private static final String COMMON = """
+      #define MAX_RANK 16
+      typedef struct {
+        const char *name;
+        const char *descr;
+        int rank;
+        long shape[MAX_RANK];
+        size_t width;
+      } tensor_info;
+
+      static const char *program = "model";
+
+      static void fail(const char *what, const char *detail) {
+        fprintf(stderr, "%s: error: %s%s\\n", program, what, detail);
+        exit(1);
+      }
+
+      static size_t elements(const tensor_info *t) {
+        size_t n = 1;
+        int d;
+        for (d = 0; d < t->rank; d++) {
+          n *= (size_t) t->shape[d];
+        }
+        return n;
+      }
+
+      static void describe(char *out, size_t size, const char *descr, int rank, const long *shape) {
+        int d;
+        size_t used;
+        snprintf(out, size, "%s (", descr);
+        for (d = 0; d < rank; d++) {
+          used = strlen(out);
+          snprintf(out + used, size - used, d > 0 ? ", %ld" : "%ld", shape[d]);
+        }
+        used = strlen(out);
+        snprintf(out + used, size - used, ")");
+      }
+
+      /* Reads a .npy file of the tensor's dtype and shape into a new buffer. */
+      static void *read_npy(const char *file, const tensor_info *t) {
+        char message[1024];
+        unsigned char magic[8];
+        unsigned char lenbytes[4];
+        size_t header_len, n, count;
+        char *header, *p;
+        long shape[MAX_RANK];
+        int rank = 0;
+        void *data;
+        FILE *f = fopen(file, "rb");
+        if (f == NULL) {
+          fail("cannot read ", file);
+        }
+        if (fread(magic, 1, 8, f) != 8 || memcmp(magic, "\\x93NUMPY", 6) != 0 || magic[6] < 1 || magic[6] > 3) {
+          fail("not a .npy file: ", file);
+        }
+        if (magic[6] == 1) {
+          if (fread(lenbytes, 1, 2, f) != 2) {
+            fail("truncated .npy header: ", file);
+          }
+          header_len = (size_t) lenbytes[0] | ((size_t) lenbytes[1] << 8);
+        } else {
+          if (fread(lenbytes, 1, 4, f) != 4) {
+            fail("truncated .npy header: ", file);
+          }
+          header_len = (size_t) lenbytes[0] | ((size_t) lenbytes[1] << 8) | ((size_t) lenbytes[2] << 16)
+              | ((size_t) lenbytes[3] << 24);
+        }
+        if (header_len > 65536) {
+          fail("unreasonable .npy header: ", file);
+        }
+        header = malloc(header_len + 1);
+        if (header == NULL || fread(header, 1, header_len, f) != header_len) {
+          fail("truncated .npy header: ", file);
+        }
+        header[header_len] = 0;
+        if (strstr(header, "'fortran_order': False") == NULL) {
+          fail("only C-order .npy arrays are read: ", file);
+        }
+        p = strstr(header, "'descr': '");
+        if (p == NULL) {
+          fail("no dtype in the .npy header of ", file);
+        }
+        p += 10;
+        {
+          char descr[16];
+          size_t k = 0;
+          while (p[k] != '\\'' && p[k] != 0 && k < sizeof descr - 1) {
+            descr[k] = p[k];
+            k++;
+          }
+          descr[k] = 0;
+          if (strcmp(descr, t->descr) != 0 && !(descr[0] == '<' && t->descr[0] == '|' && strcmp(descr + 1, t->descr + 1) == 0)
+              && !(descr[0] == '|' && t->descr[0] == '<' && strcmp(descr + 1, t->descr + 1) == 0)) {
+            char want[256];
+            describe(want, sizeof want, t->descr, t->rank, t->shape);
+            snprintf(message, sizeof message, "%s: dtype %s, but input %s is %s", file, descr, t->name, want);
+            fail(message, "");
+          }
+        }
+        p = strstr(header, "'shape': (");
+        if (p == NULL) {
+          fail("no shape in the .npy header of ", file);
+        }
+        p += 10;
+        while (*p != ')' && *p != 0) {
+          char *end;
+          long v;
+          while (*p == ' ' || *p == ',') {
+            p++;
+          }
+          if (*p == ')') {
+            break;
+          }
+          v = strtol(p, &end, 10);
+          if (end == p || rank == MAX_RANK) {
+            fail("bad shape in the .npy header of ", file);
+          }
+          shape[rank++] = v;
+          p = end;
+        }
+        free(header);
+        {
+          int d, same = rank == t->rank;
+          for (d = 0; same && d < rank; d++) {
+            same = shape[d] == t->shape[d];
+          }
+          if (!same) {
+            char got[256], want[256];
+            describe(got, sizeof got, t->descr, rank, shape);
+            describe(want, sizeof want, t->descr, t->rank, t->shape);
+            snprintf(message, sizeof message, "%s: %s, but input %s is %s", file, got, t->name, want);
+            fail(message, "");
+          }
+        }
+        n = elements(t);
+        data = malloc(n * t->width + 1);
+        if (data == NULL) {
+          fail("out of memory reading ", file);
+        }
+        count = fread(data, t->width, n, f);
+        if (count != n || fgetc(f) != EOF) {
+          fail("the data of the .npy file does not match its shape: ", file);
+        }
+        fclose(f);
+        return data;
+      }
+
+      /* Writes DIR/NAME.npy through a temporary file, so that no partial file is left behind. */
+      static void write_npy(const char *dir, const tensor_info *t, const void *data) {
+        char path[4096], tmp[4200], header[512], dims[256];
+        size_t len, total, padded, n = elements(t);
+        int d;
+        FILE *f;
+        dims[0] = 0;
+        for (d = 0; d < t->rank; d++) {
+          size_t used = strlen(dims);
+          snprintf(dims + used, sizeof dims - used, d == 0 ? "%ld" : ", %ld", t->shape[d]);
+        }
+        if (t->rank == 1) {
+          strcat(dims, ",");
+        }
+        snprintf(header, sizeof header, "{'descr': '%s', 'fortran_order': False, 'shape': (%s), }", t->descr, dims);
+        len = strlen(header);
+        total = 10 + len + 1;
+        padded = (total + 63) / 64 * 64;
+        while (len < padded - 10 - 1) {
+          header[len++] = ' ';
+        }
+        header[len++] = '\\n';
+        header[len] = 0;
+        snprintf(path, sizeof path, "%s/%s.npy", dir, t->name);
+        snprintf(tmp, sizeof tmp, "%s.tmp", path);
+        f = fopen(tmp, "wb");
+        if (f == NULL) {
+          fail("cannot write ", tmp);
+        }
+        {
+          unsigned char pre[10] = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, 0, 0};
+          pre[8] = (unsigned char) (len & 0xff);
+          pre[9] = (unsigned char) (len >> 8);
+          if (fwrite(pre, 1, 10, f) != 10 || fwrite(header, 1, len, f) != len
+              || (n > 0 && fwrite(data, t->width, n, f) != n) || fclose(f) != 0) {
+            remove(tmp);
+            fail("cannot write ", tmp);
+          }
+        }
+        if (rename(tmp, path) != 0) {
+          remove(tmp);
+          fail("cannot write ", path);
+        }
+      }
+
+      static double now(void) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (double) ts.tv_sec + (double) ts.tv_nsec * 1e-9;
+      }
+
+      static int compare_doubles(const void *a, const void *b) {
+        double x = *(const double *) a, y = *(const double *) b;
+        return x < y ? -1 : (x > y ? 1 : 0);
+      }
+
+      """;
+
+  private static final String MAIN = """
+      int main(int argc, char **argv) {
+        void *in[INPUTS + 1];
+        void *out[OUTPUTS + 1];
+        const char *files[INPUTS + 1];
+        const char *dir = NULL;
+        long repeat = 0;
+        unsigned char *raw, *arena;
+        int i, k;
+        {
+          uint16_t one = 1;
+          unsigned char first;
+          memcpy(&first, &one, 1);
+          if (first != 1) {
+            fail("this harness reads and writes little-endian .npy files only", "");
+          }
+        }
+        program = argv[0];
+        for (k = 0; k <= INPUTS; k++) {
+          files[k] = NULL;
+        }
+        for (i = 1; i < argc; i++) {
+          if (strcmp(argv[i], "--output-dir") == 0 && i + 1 < argc) {
+            dir = argv[++i];
+          } else if (strcmp(argv[i], "--repeat") == 0 && i + 1 < argc) {
+            char *end;
+            repeat = strtol(argv[++i], &end, 10);
+            if (*end != 0 || repeat < 1) {
+              fail("--repeat takes a positive count, not ", argv[i]);
+            }
+          } else if (strcmp(argv[i], "--input") == 0 && i + 1 < argc) {
+            const char *v = argv[++i];
+            const char *eq = strchr(v, '=');
+            int found = 0;
+            if (eq == NULL || eq == v) {
+              fail("--input takes NAME=FILE.npy, not ", v);
+            }
+            for (k = 0; k < INPUTS; k++) {
+              if (strlen(inputs[k].name) == (size_t) (eq - v) && strncmp(inputs[k].name, v, (size_t) (eq - v)) == 0) {
+                files[k] = eq + 1;
+                found = 1;
+              }
+            }
+            if (!found) {
+              fail("the model has no input named in ", v);
+            }
+          } else {
+            fail("usage: MODEL --input NAME=FILE.npy ... --output-dir DIR [--repeat N]; unexpected ", argv[i]);
+          }
+        }
+        if (dir == NULL && repeat == 0) {
+          fail("--output-dir DIR is required", "");
+        }
+        for (k = 0; k < INPUTS; k++) {
+          if (files[k] == NULL) {
+            fail("missing --input ", inputs[k].name);
+          }
+          in[k] = read_npy(files[k], &inputs[k]);
+        }
+        for (k = 0; k < OUTPUTS; k++) {
+          out[k] = malloc(elements(&outputs[k]) * outputs[k].width + 1);
+          if (out[k] == NULL) {
+            fail("out of memory", "");
+          }
+        }
+        raw = malloc(ARENA_SIZE + ARENA_ALIGNMENT);
+        if (raw == NULL) {
+          fail("out of memory for the arena", "");
+        }
+        arena = raw + (ARENA_ALIGNMENT - (size_t) ((uintptr_t) raw % ARENA_ALIGNMENT)) % ARENA_ALIGNMENT;
+        if (repeat > 0) {
+          double *times = malloc((size_t) repeat * sizeof(double));
+          long r;
+          if (times == NULL) {
+            fail("out of memory", "");
+          }
+          for (r = 0; r < repeat; r++) {
+            double start = now();
+            run(in, out, arena);
+            times[r] = now() - start;
+          }
+          qsort(times, (size_t) repeat, sizeof(double), compare_doubles);
+          printf("median_ms %.4f\\nmin_ms %.4f\\nruns %ld\\n", times[repeat / 2] * 1e3, times[0] * 1e3, repeat);
+          free(times);
+        } else {
+          run(in, out, arena);
+        }
+        if (dir != NULL) {
+          for (k = 0; k < OUTPUTS; k++) {
+            write_npy(dir, &outputs[k], out[k]);
+          }
+        }
+        for (k = 0; k < INPUTS; k++) {
+          free(in[k]);
+        }
+        for (k = 0; k < OUTPUTS; k++) {
+          free(out[k]);
+        }
+        free(raw);
+        return 0;
+      }
+      """;
+}

@@ -1,0 +1,102 @@
+package dev.zeropoint.backends.c;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** C literals with exactly the values Java has, and a look at C source text. */
+public final class CSource {
+  private CSource() {}
+
+  /** An int32 literal ({@code INT32_MIN} for the one value that has none). */
+  public static String intLiteral(int v) {
+    return v == Integer.MIN_VALUE ? "INT32_MIN" : Integer.toString(v);
+  }
+
+  /** An int64 literal. */
+  public static String longLiteral(long v) {
+    return v == Long.MIN_VALUE ? "INT64_MIN" : "INT64_C(" + v + ")";
+  }
+
+  /** A float literal with exactly this value: hexadecimal, which C99 reads without rounding. */
+  public static String floatLiteral(float v) {
+    if (Float.isNaN(v) || Float.isInfinite(v)) {
+      throw new IllegalArgumentException("no C99 constant for " + v + " without <math.h>");
+    }
+    return Double.toHexString(v) + "f";
+  }
+
+  /** A double literal with exactly this value. */
+  public static String doubleLiteral(double v) {
+    if (Double.isNaN(v) || Double.isInfinite(v)) {
+      throw new IllegalArgumentException("no C99 constant for " + v + " without <math.h>");
+    }
+    return Double.toHexString(v);
+  }
+
+  /** The identifiers and keywords of C source, comments, strings and character constants left out. */
+  public static List<String> words(String source) {
+    List<String> out = new ArrayList<>();
+    int i = 0;
+    int n = source.length();
+    while (i < n) {
+      char c = source.charAt(i);
+      if (c == '/' && i + 1 < n && source.charAt(i + 1) == '*') {
+        int e = source.indexOf("*/", i + 2);
+        i = e < 0 ? n : e + 2;
+      } else if (c == '/' && i + 1 < n && source.charAt(i + 1) == '/') {
+        int e = source.indexOf('\n', i);
+        i = e < 0 ? n : e;
+      } else if (c == '"' || c == '\'') {
+        i++;
+        while (i < n && source.charAt(i) != c) {
+          i += source.charAt(i) == '\\' ? 2 : 1;
+        }
+        i++;
+      } else if (Character.isLetter(c) || c == '_') {
+        int s = i;
+        while (i < n && (Character.isLetterOrDigit(source.charAt(i)) || source.charAt(i) == '_')) {
+          i++;
+        }
+        out.add(source.substring(s, i));
+      } else if (Character.isDigit(c) || (c == '.' && i + 1 < n && Character.isDigit(source.charAt(i + 1)))) {
+        // a number (pp-number): digits, letters, dots, and signs after an exponent letter
+        int s = i;
+        i++;
+        while (i < n) {
+          char d = source.charAt(i);
+          char prev = source.charAt(i - 1);
+          if (Character.isLetterOrDigit(d) || d == '.' || d == '_'
+              || ((d == '+' || d == '-') && (prev == 'e' || prev == 'E' || prev == 'p' || prev == 'P'))) {
+            i++;
+          } else {
+            break;
+          }
+        }
+        out.add("#" + source.substring(s, i));
+      } else {
+        i++;
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Whether C source uses floating point: the keywords {@code float} or {@code double}, or a
+   * floating constant (comments and strings aside).
+   */
+  public static boolean mentionsFloat(String source) {
+    for (String w : words(source)) {
+      if (w.equals("float") || w.equals("double")) {
+        return true;
+      }
+      if (w.startsWith("#")) {
+        String num = w.substring(1).toLowerCase(java.util.Locale.ROOT);
+        boolean hex = num.startsWith("0x");
+        if (num.contains(".") || (hex ? num.contains("p") : num.contains("e"))) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+}

@@ -1,0 +1,282 @@
+package dev.zeropoint.tests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.zeropoint.backends.Executable;
+import dev.zeropoint.backends.c.CBackend;
+import dev.zeropoint.backends.c.CCompiler;
+import dev.zeropoint.backends.c.CEmitter;
+import dev.zeropoint.backends.interp.Interpreter;
+import dev.zeropoint.frontend.ModelParser;
+import dev.zeropoint.frontend.tensorfile.Npy;
+import dev.zeropoint.ir.CompileException;
+import dev.zeropoint.ir.Graph;
+import dev.zeropoint.ir.TensorData;
+import dev.zeropoint.passes.PassContext;
+import dev.zeropoint.passes.PassManager;
+import dev.zeropoint.passes.PassRegistry;
+import dev.zeropoint.passes.lower.IntegerOnly;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The c backend computes the interpreter's outputs to the bit on every golden model (after {@code
+ * -O} and after {@code -O --integer-only}), every pass test graph and seeded random models, each
+ * built with {@code -std=c99 -Wall -Wextra -Werror -pedantic} and run under AddressSanitizer and
+ * UndefinedBehaviorSanitizer.
+ */
+class CBackendTest {
+  /** Golden models (of both pipelines) the backend must run today; raise it as ops are added. */
+  static final int MIN_GOLDEN_RUNS = 0;
+
+  static final CBackend SANITIZED = new CBackend(sanitizerFlags());
+
+  static List<String> sanitizerFlags() {
+    List<String> f = new ArrayList<>(CCompiler.STRICT);
+    f.add("-O1");
+    f.addAll(CCompiler.SANITIZE);
+    return f;
+  }
+
+  /** A model to run on both backends. */
+  record Job(String what, Graph graph, Map<String, TensorData> inputs) {}
+
+  @Test
+  void goldenModelsMatchTheInterpreterUnderTheSanitizers() throws Exception {
+    List<Job> jobs = new ArrayList<>();
+    for (Path dir : GoldenTest.cases()) {
+      JsonNode spec = new ObjectMapper().readTree(dir.resolve("case.json").toFile());
+      Graph parsed = ModelParser.create().parse(dir.resolve(spec.get("model").asText()));
+      Map<String, TensorData> floatInputs = new HashMap<>();
+      for (JsonNode in : spec.get("inputs")) {
+        floatInputs.put(in.get("name").asText(), Npy.read(dir.resolve(in.get("file").asText())));
+      }
+      Graph optimized = PassManager.defaultPipeline(PassRegistry.load()).run(parsed, PassContext.forTests());
+      jobs.add(new Job(dir.getFileName() + " -O", optimized, floatInputs));
+      Graph integer;
+      try {
+        integer = IntegerOnly.finish(PassManager.defaultPipeline(PassRegistry.load()).run(parsed,
+            JvmBackendTest.integerContext()));
+      } catch (CompileException e) {
+        continue; // not integer-only yet (GoldenTest reports it)
+      }
+      jobs.add(new Job(dir.getFileName() + " -O --integer-only", integer,
+          GoldenTest.integerInputs(parsed, integer, floatInputs)));
+    }
+    Result r = runAll(jobs);
+    System.out.println("c backend: " + r.ran + " golden runs exact; not run yet: " + summary(r.unsupported));
+    assertTrue(r.ran >= MIN_GOLDEN_RUNS, "the c backend ran only " + r.ran + " golden models");
+  }
+
+  @Test
+  void randomModelsMatchTheInterpreterUnderTheSanitizers() throws Exception {
+    List<Job> jobs = new ArrayList<>();
+    for (int seed = 0; seed < 60; seed++) {
+      RandomModels.Case c = new RandomModels(seed).next("random_" + seed);
+      Graph optimized = PassManager.defaultPipeline(PassRegistry.load()).run(c.graph(), PassContext.forTests());
+      jobs.add(new Job("random " + seed + " -O", optimized, Map.of("x", c.input())));
+    }
+    Result r = runAll(jobs);
+    System.out.println("c backend: " + r.ran + " random models exact; not run yet: " + summary(r.unsupported));
+  }
+
+  @Test
+  void passTestGraphsMatchTheInterpreterUnderTheSanitizers() throws Exception {
+    List<Job> jobs = new ArrayList<>();
+    for (PassFileCheckTest.Case c : PassFileCheckTest.cases()) {
+      if (c.lines().stream().anyMatch(l -> l.contains("expected-error"))) {
+        continue;
+      }
+      String where = c.where();
+      Graph parsed = ModelParser.create().parse("case", String.join("\n", c.lines()) + "\n", Path.of("."));
+      Random random = new Random(where.hashCode());
+      jobs.add(new Job(where, parsed, JvmPassGraphsTest.randomInputs(parsed, random)));
+      for (String run : c.runs()) {
+        List<String> words = Arrays.asList(run.split("\\s+"));
+        boolean integerOnly = words.contains("--integer-only");
+        PassManager pipeline = words.contains("-O") ? PassManager.defaultPipeline(PassRegistry.load())
+            : PassManager.parse(words.get(words.indexOf("--passes") + 1), PassRegistry.load());
+        PassContext context = new PassContext(integerOnly, true, Set.of(), false,
+            new java.io.PrintWriter(java.io.Writer.nullWriter()), new LinkedHashMap<>());
+        Graph after = pipeline.run(parsed, context);
+        jobs.add(new Job(where + " after " + String.join(" ", words.subList(2, words.size())), after,
+            JvmPassGraphsTest.randomInputs(after, random)));
+      }
+    }
+    Result r = runAll(jobs);
+    System.out.println("c backend: " + r.ran + " pass test graphs exact; not run yet: " + summary(r.unsupported));
+  }
+
+  /** Integer-only golden models become C with no float or double, in the source or the object file. */
+  /** Integer-only golden models the no-float check must have seen; raise it as ops are added. */
+  static final int MIN_INTEGER_ONLY = 0;
+
+  /**
+   * Integer-only golden models become C with no float or double: not in the source (no keyword, no
+   * floating constant) and not in the object file (no float symbol, no float instruction).
+   */
+  @Test
+  void integerOnlyModelsHaveNoFloatingPoint() throws Exception {
+    CCompiler cc = CCompiler.find().orElse(null);
+    assumeTrue(cc != null, "no C compiler (scripts/install-test-deps.sh installs gcc)");
+    int checked = 0;
+    List<String> unsupported = new ArrayList<>();
+    Path dir = java.nio.file.Files.createTempDirectory("zeropoint-nofloat");
+    try {
+      for (Path golden : GoldenTest.cases()) {
+        JsonNode spec = new ObjectMapper().readTree(golden.resolve("case.json").toFile());
+        Graph parsed = ModelParser.create().parse(golden.resolve(spec.get("model").asText()));
+        Graph integer;
+        try {
+          integer = IntegerOnly.finish(PassManager.defaultPipeline(PassRegistry.load()).run(parsed,
+              JvmBackendTest.integerContext()));
+        } catch (CompileException e) {
+          continue;
+        }
+        if (hasFloatValues(integer)) {
+          continue; // a float model: nothing to make integer
+        }
+        CEmitter.Output out;
+        try {
+          out = CEmitter.emit(CBackend.lowered(integer));
+        } catch (CompileException e) {
+          unsupported.add(golden.getFileName() + ": " + e.getMessage());
+          continue;
+        }
+        String what = golden.getFileName() + " --integer-only";
+        assertFalse(out.usesFloat(), what + ": the C source uses floating point");
+        assertFalse(dev.zeropoint.backends.c.CSource.mentionsFloat(out.header()), what + ": the header");
+        CBackend.write(out, dir);
+        Path object = dir.resolve(out.name() + ".o");
+        List<String> flags = new ArrayList<>(CCompiler.STRICT);
+        flags.addAll(List.of("-O2", "-march=x86-64-v3"));
+        cc.compileObject(dir.resolve(out.sourceFile()), object, flags);
+        String symbols = CCompiler.run(List.of("nm", object.toString()), dir, 60);
+        for (String line : symbols.split("\n")) {
+          String[] parts = line.trim().split("\\s+");
+          String symbol = parts[parts.length - 1];
+          if (line.trim().startsWith("U ")) {
+            assertTrue(Set.of("memcpy", "memset", "memmove").contains(symbol), what + ": calls " + symbol);
+          }
+          assertFalse(symbol.matches("__\\w*(float|fix|[sdtx]f\\d?)\\w*"),
+              what + ": the object file uses the float helper " + symbol);
+        }
+        String code = CCompiler.run(List.of("objdump", "-d", "--no-show-raw-insn", object.toString()), dir, 60);
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile(
+            "\\b(v?(add|sub|mul|div|min|max|sqrt|rcp|rsqrt|round)(ss|sd|ps|pd)|v?cvt\\w+|v?u?comis[sd]|vfn?m(add|sub)\\w+)\\b")
+            .matcher(code);
+        assertFalse(m.find(), () -> what + ": the object file has the float instruction " + m.group());
+        checked++;
+      }
+    } finally {
+      try (var files = java.nio.file.Files.walk(dir)) {
+        files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
+    }
+    System.out.println("c backend: " + checked + " integer-only golden models have no floating point; not run yet: "
+        + unsupported.size());
+    assertTrue(checked >= MIN_INTEGER_ONLY, "only " + checked + " integer-only golden models were checked");
+  }
+
+  /** How many did not run, and the distinct reasons. */
+  static String summary(List<String> unsupported) {
+    return unsupported.size() + " " + new java.util.TreeSet<>(unsupported.stream().map(u -> u.replaceAll(".*: ", ""))
+        .toList());
+  }
+
+  static boolean hasFloatValues(Graph g) {
+    if (g.inputs().stream().anyMatch(v -> v.type().elementType().isFloat())) {
+      return true;
+    }
+    return g.nodes().stream().flatMap(n -> n.results().stream()).anyMatch(v -> v.type().elementType().isFloat());
+  }
+
+  record Result(int ran, List<String> unsupported) {}
+
+  /** Runs the jobs two at a time; fails on the first output that differs from the interpreter's. */
+  static Result runAll(List<Job> jobs) throws Exception {
+    assumeTrue(CCompiler.find().isPresent(), "no C compiler (scripts/install-test-deps.sh installs gcc)");
+    List<String> unsupported = Collections.synchronizedList(new ArrayList<>());
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    try {
+      List<Future<Integer>> results = new ArrayList<>();
+      for (Job j : jobs) {
+        results.add(pool.submit(() -> compare(j, unsupported)));
+      }
+      int ran = 0;
+      for (Future<Integer> f : results) {
+        try {
+          ran += f.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+          if (e.getCause() instanceof AssertionError a) {
+            throw a;
+          }
+          throw new AssertionError(e.getCause().getMessage(), e.getCause());
+        }
+      }
+      return new Result(ran, List.copyOf(unsupported));
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  /** 1 when the model ran on both and matched; 0 when the backend does not run one of its ops yet. */
+  static int compare(Job j, List<String> unsupported) throws Exception {
+    Executable executable;
+    try {
+      executable = SANITIZED.prepare(j.graph());
+    } catch (CompileException e) {
+      if (e.getMessage().contains("does not run")) {
+        unsupported.add(j.what() + ": " + e.diagnostics().get(0).message().replaceAll(" %.*", ""));
+        return 0;
+      }
+      throw new AssertionError(j.what() + ": " + e.getMessage(), e);
+    }
+    Map<String, TensorData> expected = new Interpreter().prepare(j.graph()).run(j.inputs());
+    Map<String, TensorData> actual = executable.run(j.inputs());
+    for (String name : expected.keySet()) {
+      TensorData e = expected.get(name);
+      TensorData a = actual.get(name);
+      assertEquals(e.elementType(), a.elementType(), j.what() + " " + name);
+      assertEquals(e.shape(), a.shape(), j.what() + " " + name);
+      assertEquals(e.size(), GoldenTest.countEqual(e, a), () -> j.what() + ": output " + name + " differs");
+    }
+    return 1;
+  }
+
+  @Test
+  void aQuantizedClampRuns() throws Exception {
+    Graph g = ModelParser.create().parse("clampy", """
+        model clampy numerics(pytorch-qnnpack) {
+          input %x : qu8<0.1:10>[2, 3]
+          %r = relu(%x) : qu8<0.1:10>[2, 3]
+          %s = reshape(%r) {shape = [3, 2]} : qu8<0.1:10>[3, 2]
+          %h = hardtanh(%s) {min = 0.0, max = 1.0} : qu8<0.1:10>[3, 2]
+          output out = %h
+          output same = %r
+        }
+        """, Path.of("."));
+    Map<String, TensorData> in = Map.of("x", TensorData.ofLongs(dev.zeropoint.ir.ElementType.U8,
+        dev.zeropoint.ir.Shape.of(2, 3), 0, 9, 10, 11, 20, 255));
+    assertEquals(1, compare(new Job("clampy", g, in), new ArrayList<>()));
+    CEmitter.Output out = CEmitter.emit(g);
+    assertFalse(out.usesFloat(), out.source());
+  }
+}
