@@ -2,11 +2,9 @@ package dev.zeropoint.backends.c;
 
 import static dev.zeropoint.backends.c.NumericsInputs.anyDouble;
 import static dev.zeropoint.backends.c.NumericsInputs.anyFloat;
-import static dev.zeropoint.backends.c.NumericsInputs.anyInt;
 import static dev.zeropoint.backends.c.NumericsInputs.anyLong;
 import static dev.zeropoint.backends.c.NumericsInputs.edgeDoubles;
 import static dev.zeropoint.backends.c.NumericsInputs.edgeFloats;
-import static dev.zeropoint.backends.c.NumericsInputs.edgeInts;
 import static dev.zeropoint.backends.c.NumericsInputs.edgeLongs;
 import static dev.zeropoint.backends.c.NumericsInputs.range;
 

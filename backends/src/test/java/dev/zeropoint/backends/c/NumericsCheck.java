@@ -16,8 +16,9 @@ import java.util.function.Function;
 
 /**
  * Compares C ports of scalar numerics functions ({@code lib/NAME.c}) with their Java originals: every
- * function is evaluated over a table of inputs by one C program (literal input tables, a loop per
- * function, one printed result per row) built with the strict flags and the sanitizers, and each
+ * function is evaluated over a table of inputs by one C program (constant input tables, floats and
+ * doubles as their bits so that NaNs keep theirs; a loop per function, one printed result per row)
+ * built with the strict flags, the sanitizers and {@code -fsanitize=float-cast-overflow}, and each
  * result is compared with the Java function's on the same row. Integers must be equal; floats and
  * doubles must have equal bits, except that any NaN equals any NaN (Java does not define NaN
  * payloads, and neither does C).
