@@ -1,5 +1,6 @@
 /* IntegerOnlyRequant.apply: RNE(f32(f32(acc) * m)) exactly, with integer arithmetic only.
-   requires: IntegerOnlyRequant IntegerOnlyRequant_productSignificand IntegerOnlyRequant_productScale Rounding_shiftRightRoundHalfEven */
+   requires: IntegerOnlyRequant IntegerOnlyRequant_productSignificand IntegerOnlyRequant_productScale
+   requires: Rounding_shiftRightRoundHalfEven */
 static int64_t zp_IntegerOnlyRequant_apply(const zp_IntegerOnlyRequant *self, int32_t acc) {
   int64_t magnitude;
   int64_t significand;

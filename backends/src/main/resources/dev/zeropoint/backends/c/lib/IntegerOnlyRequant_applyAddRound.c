@@ -2,7 +2,9 @@
    integer arithmetic only (ATen's NCHW average pooling); ±2^40 once the product reaches 2^39. (The
    Java throws IllegalArgumentException for |addend| >= 2^16 or the zero record; the compiler
    validated, so no check here.)
-   requires: IntegerOnlyRequant IntegerOnlyRequant_productSignificand IntegerOnlyRequant_productScale IntegerOnlyRequant_roundSignificand IntegerOnlyRequant_bitLength Rounding_shiftRightRoundHalfEven */
+   requires: IntegerOnlyRequant IntegerOnlyRequant_productSignificand IntegerOnlyRequant_productScale
+   requires: IntegerOnlyRequant_roundSignificand IntegerOnlyRequant_bitLength
+   requires: Rounding_shiftRightRoundHalfEven */
 static int64_t zp_IntegerOnlyRequant_applyAddRound(const zp_IntegerOnlyRequant *self, int32_t acc,
     int32_t addend) {
   int64_t magnitude;

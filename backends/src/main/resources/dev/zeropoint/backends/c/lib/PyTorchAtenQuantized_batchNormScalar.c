@@ -2,7 +2,8 @@
    zp_out + lrintf(fma(alpha, (float) (q - zp_in), beta)) in wrapping int64, saturated to the storage
    (an ElementType ordinal). (The Java throws IllegalArgumentException unless the storage is U8 or
    I8; the compiler validated, so no check here.)
-   requires: PyTorchAtenQuantized_BatchNormChannel Math_fma_float Java_l2i Java_ladd Rounding_lrintf Rounding_saturate */
+   requires: PyTorchAtenQuantized_BatchNormChannel Math_fma_float Java_l2i Java_ladd Rounding_lrintf
+   requires: Rounding_saturate */
 static int32_t zp_PyTorchAtenQuantized_batchNormScalar(int32_t q, int32_t inputZeroPoint,
     const zp_PyTorchAtenQuantized_BatchNormChannel *c, int32_t outputZeroPoint, int32_t storage) {
   float y = zp_Math_fma_float(c->alpha, (float) zp_Java_l2i((int64_t) q - inputZeroPoint), c->beta);
