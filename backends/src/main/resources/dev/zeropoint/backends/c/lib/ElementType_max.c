@@ -1,0 +1,12 @@
+/* ElementType.maxValue() of the ElementType of ordinal type (F32 0, F64 1, I8 2, U8 3, I16 4, I32 5,
+   I64 6): the largest value of an integer type, 0 for the float types. */
+static int64_t zp_ElementType_max(int32_t type) {
+  switch (type) {
+    case 2: return 127;
+    case 3: return 255;
+    case 4: return 32767;
+    case 5: return INT32_MAX;
+    case 6: return INT64_MAX;
+    default: return 0;
+  }
+}
