@@ -11,6 +11,7 @@ import dev.zeropoint.ir.TensorType;
 import dev.zeropoint.ir.Value;
 import dev.zeropoint.ir.op.Attrs;
 import dev.zeropoint.ir.op.Op;
+import dev.zeropoint.runtime.kernels.Conv;
 import dev.zeropoint.runtime.kernels.Requantize;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -63,8 +64,11 @@ public final class CEmitter {
   private final Map<String, String> constantNames = new HashMap<>();
   private final Set<CLibrary.Instance> instances = new LinkedHashSet<>();
   private long weightBytes;
+  private int currentStep;
+  private final Map<Integer, CType> scratchTypes = new HashMap<>();
 
   private final boolean planOnly;
+  private MemoryPlan plan;
 
   private CEmitter(Graph graph, boolean planOnly) {
     this.planOnly = planOnly;
@@ -88,6 +92,9 @@ public final class CEmitter {
 
   private record Step(Node node, String call) {}
 
+  /** A scratch buffer of the memory plan, live during its step only: {@code elements} of {@code type}. */
+  private record Scratch(CType type, long elements) {}
+
   private Output emit() throws CompileException {
     Lowering lowering = new Lowering(graph.numerics(), "c", false);
     Map<String, String> paramNames = new HashMap<>();
@@ -108,7 +115,7 @@ public final class CEmitter {
       if (n.op() == Op.CONST) {
         Value v = n.result();
         root.put(v, v);
-        expr.put(v, constant(((Attrs.Const) n.attrs()).data(), CType.of(v.type().elementType())));
+        expr.put(v, planOnly ? "k" : constant(((Attrs.Const) n.attrs()).data(), CType.of(v.type().elementType())));
         continue;
       }
       Optional<KernelCall> call = lowering.lower(n);
@@ -117,6 +124,7 @@ public final class CEmitter {
         continue;
       }
       int step = steps.size();
+      currentStep = step;
       for (Value r : n.results()) {
         root.put(r, r);
         buffer.put(r, buffers.size());
@@ -127,7 +135,7 @@ public final class CEmitter {
       for (Value o : n.operands()) {
         lastUse.put(root.get(o), step);
       }
-      steps.add(new Step(n, planOnly ? "" : call(n, call.get())));
+      steps.add(new Step(n, call(n, call.get())));
     }
     int end = steps.size();
     for (Graph.Output o : graph.outputs()) {
@@ -135,7 +143,8 @@ public final class CEmitter {
     }
     for (int i = 0; i < buffers.size(); i++) {
       MemoryPlan.Buffer b = buffers.get(i);
-      buffers.set(i, new MemoryPlan.Buffer(b.name(), b.bytes(), b.first(), lastUse.get(bufferValues.get(i))));
+      Value v = bufferValues.get(i);
+      buffers.set(i, new MemoryPlan.Buffer(b.name(), b.bytes(), b.first(), v == null ? b.last() : lastUse.get(v)));
     }
     MemoryPlan plan = MemoryPlan.of(buffers);
     if (planOnly) {
@@ -143,8 +152,11 @@ public final class CEmitter {
     }
     for (int i = 0; i < bufferValues.size(); i++) {
       Value v = bufferValues.get(i);
-      expr.put(v, "((" + CType.of(v.type().elementType()).c() + " *) (a + " + plan.offset(i) + "))");
+      if (v != null) {
+        expr.put(v, "((" + CType.of(v.type().elementType()).c() + " *) (a + " + plan.offset(i) + "))");
+      }
     }
+    this.plan = plan;
 
     List<String> outParams = new ArrayList<>();
     for (Graph.Output o : graph.outputs()) {
@@ -239,10 +251,22 @@ public final class CEmitter {
   /** The C call of a node, with placeholders for buffers resolved later ({@link #resolve}). */
   private String call(Node n, KernelCall k) throws CompileException {
     String kernel = k.owner().getSimpleName() + "_" + k.method();
-    List<KernelCall.Arg> args = k.args();
+    List<Object> args = new ArrayList<>(k.args());
+    if (k.owner() == Conv.class && k.method().equals("conv2dAcc")
+        && ((int[]) ((KernelCall.Constant) args.get(4)).value())[Conv.OUT_PER_GROUP] > 1
+        && CType.of(n.operand(0).type().elementType()).size() == 1
+        && CGemm.applies((int[]) ((KernelCall.Constant) args.get(2)).value())) {
+      // Several output channels per group: the int16-pair matrix product, on an input panel.
+      int[] g = (int[]) ((KernelCall.Constant) args.get(4)).value();
+      kernel = "CGemm_conv2d";
+      args = List.of(args.get(0), args.get(1),
+          KernelCall.constant(CGemm.packWeights((int[]) ((KernelCall.Constant) args.get(2)).value(), g)),
+          args.get(3), args.get(4), new Scratch(CType.I16, CGemm.panelElements(g)), KernelCall.imm(CGemm.CHUNK),
+          args.get(5));
+    }
     if (k.owner() == Requantize.class && k.method().equals("requantize")) {
       int scheme = ((KernelCall.Immediate) args.get(2)).value();
-      List<KernelCall.Arg> rest = new ArrayList<>(args.subList(0, 2));
+      List<Object> rest = new ArrayList<>(args.subList(0, 2));
       if (scheme == Requantize.FLOAT) {
         kernel = "Requantize_requantizeFloat";
         rest.add(args.get(3));
@@ -269,8 +293,19 @@ public final class CEmitter {
     List<String> cargs = new ArrayList<>();
     StringBuilder before = new StringBuilder();
     int local = 0;
-    for (KernelCall.Arg a : args) {
+    for (Object a : args) {
       switch (a) {
+        case Scratch sc -> {
+          types.add(sc.type());
+          Value v = n.results().get(0);
+          int index = buffers.size();
+          buffers.add(new MemoryPlan.Buffer(v.name() + ".scratch", sc.elements() * sc.type().size(), currentStep,
+              currentStep));
+          bufferValues.add(null);
+          scratchTypes.put(index, sc.type());
+          cargs.add("@#" + index + "@");
+          cargs.add(Long.toString(sc.elements()));
+        }
         case KernelCall.Result r -> {
           Value v = n.results().get(r.index());
           types.add(CType.of(v.type().elementType()));
@@ -331,6 +366,7 @@ public final class CEmitter {
             case float[] v -> CType.F32;
             case double[] v -> CType.F64;
             case long[] v -> CType.I64;
+            case short[] v -> CType.I16;
             default -> throw new IllegalStateException(kernel + ": a constant of " + c.value().getClass());
           };
           types.add(t);
@@ -338,6 +374,7 @@ public final class CEmitter {
           cargs.add(Integer.toString(java.lang.reflect.Array.getLength(c.value())));
         }
         case KernelCall.Immediate im -> cargs.add(CSource.intLiteral(im.value()));
+        default -> throw new IllegalStateException("argument " + a);
       }
     }
     CLibrary.Instance instance = new CLibrary.Instance(kernel, types);
@@ -365,19 +402,28 @@ public final class CEmitter {
       }
       int e = call.indexOf('@', s + 1);
       out.append(call, i, s);
-      Value v = byName.get(call.substring(s + 1, e));
-      out.append(expr.get(root.get(v)));
+      String key = call.substring(s + 1, e);
+      if (key.startsWith("#")) {
+        int index = Integer.parseInt(key.substring(1));
+        out.append("((").append(scratchTypes.get(index).c()).append(" *) (a + ").append(plan.offset(index)).append("))");
+      } else {
+        out.append(expr.get(root.get(byName.get(key))));
+      }
       i = e + 1;
     }
   }
 
   /** The name of a static const array holding these values (one array for equal contents). */
   private String constant(Object values, CType t) {
+    if (planOnly) {
+      return "k";
+    }
     String key = t + ":" + switch (values) {
       case int[] v -> Arrays.toString(v);
       case float[] v -> Arrays.toString(floatBits(v));
       case double[] v -> Arrays.toString(doubleBits(v));
       case long[] v -> Arrays.toString(v);
+      case short[] v -> Arrays.toString(v);
       default -> throw new IllegalStateException();
     };
     return constantNames.computeIfAbsent(key, k -> {
@@ -398,6 +444,7 @@ public final class CEmitter {
           case float[] v -> CSource.floatLiteral(v[i]);
           case double[] v -> CSource.doubleLiteral(v[i]);
           case long[] v -> CSource.longLiteral(v[i]);
+          case short[] v -> Integer.toString(v[i]);
           default -> throw new IllegalStateException();
         });
       }

@@ -21,11 +21,11 @@ import java.util.regex.Pattern;
  * Rounding.lrintf}). {@code kernels/NAME.c} holds one kernel template, a port of the run-time
  * kernel it is named after ({@code Elementwise_clamp}); its array parameters have the types {@code
  * $T0}, {@code $T1}, ... in order and its name is {@code $NAME}, both filled in per instance. A
- * comment line {@code requires: A B} in a file names the lib entries it uses. Only what a model
+ * comment line starting {@code requires: A B} in a file names the lib entries it uses. Only what a model
  * uses is emitted, each once, after what it requires: code that needs no float contains none.
  */
 public final class CLibrary {
-  private static final Pattern REQUIRES = Pattern.compile("requires:([ \\w]*)");
+  private static final Pattern REQUIRES = Pattern.compile("(?m)^\\s*(?:/\\*|\\*)?\\s*requires:([ \\w]*)");
   private static final Pattern TYPE_PARAM = Pattern.compile("\\$T(\\d+)");
   private static final Map<String, String> CACHE = new java.util.concurrent.ConcurrentHashMap<>();
 

@@ -102,6 +102,11 @@ public final class KernelHarness {
 
   /** Runs every call in one program; each call's outputs as in {@link #run}. */
   public static List<List<Object>> runAll(List<Call> calls) {
+    return runAll(calls, List.of());
+  }
+
+  /** As {@link #runAll(List)}, the program built with these flags added (e.g. {@code -mavx2}). */
+  public static List<List<Object>> runAll(List<Call> calls, List<String> extraFlags) {
     CCompiler cc = CCompiler.find().orElse(null);
     assumeTrue(cc != null, "no C compiler on this machine (scripts/install-test-deps.sh installs gcc)");
     Set<CLibrary.Instance> instances = new LinkedHashSet<>();
@@ -187,12 +192,17 @@ public final class KernelHarness {
     String program = "#include <stdint.h>\n#include <stddef.h>\n#include <string.h>\n#include <stdio.h>\n\n"
         + CLibrary.source(List.of(), instances) + data
         + "\nint main(void) {\n" + body + "  return 0;\n}\n";
-    String output = compileAndRun(cc, program);
+    String output = compileAndRun(cc, program, extraFlags);
     return parse(output, calls);
   }
 
   /** Builds a program (its own includes and main) with the strict flags and sanitizers; its output. */
   public static String compileAndRun(CCompiler cc, String program) {
+    return compileAndRun(cc, program, List.of());
+  }
+
+  /** As {@link #compileAndRun(CCompiler, String)}, with these flags added. */
+  public static String compileAndRun(CCompiler cc, String program, List<String> extraFlags) {
     Path dir = null;
     try {
       dir = Files.createTempDirectory("zeropoint-kernel");
@@ -202,6 +212,7 @@ public final class KernelHarness {
       List<String> flags = new ArrayList<>(CCompiler.STRICT);
       flags.addAll(CCompiler.SANITIZE);
       flags.add("-O1");
+      flags.addAll(extraFlags);
       cc.build(List.of(src), exe, flags);
       return CCompiler.run(List.of(exe.toString()), dir, 300);
     } catch (IOException | CToolException e) {
