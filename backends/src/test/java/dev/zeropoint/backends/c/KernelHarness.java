@@ -229,7 +229,7 @@ public final class KernelHarness {
   }
 
   private static List<List<Object>> parse(String output, List<Call> calls) {
-    String[] lines = output.split("\n");
+    String[] lines = output.split("\n", -1); // -1: keep the empty lines of empty outputs at the end
     int line = 0;
     List<List<Object>> results = new ArrayList<>();
     for (int c = 0; c < calls.size(); c++) {

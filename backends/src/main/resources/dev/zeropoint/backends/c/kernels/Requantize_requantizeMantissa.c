@@ -1,0 +1,30 @@
+/* Requantize.requantize in scheme MANTISSA: each int32 accumulator times the float multiplier
+   mantissa * 2^exponent of its channel, (i / inner) % channels, or of all when shifts holds one
+   entry, rounded with integers only (IntegerOnlyRequant) and finished as PyTorch qnnpack does (u8
+   output; storage is unused).
+   requires: IntegerOnlyRequant IntegerOnlyRequant_apply PyTorchQnnpack_finishRequantization */
+static void $NAME($T0 *out, int32_t out_n, const $T1 *acc, int32_t acc_n, const $T2 *multipliers,
+    int32_t multipliers_n, const $T3 *shifts, int32_t shifts_n, int32_t inner, int32_t channels,
+    int32_t outputZeroPoint, int32_t min, int32_t max, int32_t storage) {
+  int32_t n = acc_n;
+  int32_t perChannel = shifts_n;
+  int32_t planes = inner == 0 ? 0 : (int32_t) (((int64_t) n + inner - 1) / inner);
+  int32_t plane;
+  (void) out_n;
+  (void) multipliers_n;
+  (void) storage;
+  for (plane = 0; plane < planes; plane++) {
+    int32_t start = plane * inner;
+    int32_t c = perChannel == 1 ? 0 : plane % channels;
+    int32_t end = (int64_t) start + inner < n ? start + inner : n;
+    zp_IntegerOnlyRequant r;
+    int32_t i;
+    r.mantissa = multipliers[c];
+    r.exponent = shifts[c];
+    for (i = start; i < end; i++) {
+      int32_t a = acc[i];
+      out[i] = ($T0) zp_PyTorchQnnpack_finishRequantization(zp_IntegerOnlyRequant_apply(&r, a), outputZeroPoint, min,
+          max);
+    }
+  }
+}
