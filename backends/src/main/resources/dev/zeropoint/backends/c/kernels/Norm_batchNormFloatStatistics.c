@@ -2,7 +2,8 @@
    channel's scale and shift as PyTorchAtenFloat.batchNormChannel derives them (eps = eps[0]), then
    out = fma(x, scale, shift) on [batch, channels, inner] (channels = weight_n), as
    Norm.batchNormFloat.
-   requires: PyTorchAtenFloat_BatchNormChannel PyTorchAtenFloat_batchNormChannel PyTorchAtenFloat_BatchNormChannel_apply */
+   requires: PyTorchAtenFloat_BatchNormChannel PyTorchAtenFloat_batchNormChannel
+   requires: PyTorchAtenFloat_BatchNormChannel_apply */
 static void $NAME($T0 *out, int32_t out_n, const $T1 *x, int32_t x_n, const $T2 *weight, int32_t weight_n,
     const $T3 *bias, int32_t bias_n, const $T4 *mean, int32_t mean_n, const $T5 *var, int32_t var_n,
     const $T6 *eps, int32_t eps_n, int32_t batch, int32_t inner) {

@@ -2,7 +2,8 @@
    channel c's parameters (alpha[c], beta[c]) (PyTorchAtenQuantized.BatchNormChannel); channels below
    vectorized by the kernel's vector formula (PyTorchAtenQuantized.batchNormVectorized), the rest by
    its scalar tail (batchNormScalar). storage is the output's ElementType ordinal (U8 or I8).
-   requires: PyTorchAtenQuantized_BatchNormChannel PyTorchAtenQuantized_batchNormVectorized PyTorchAtenQuantized_batchNormScalar */
+   requires: PyTorchAtenQuantized_BatchNormChannel PyTorchAtenQuantized_batchNormVectorized
+   requires: PyTorchAtenQuantized_batchNormScalar */
 static void $NAME($T0 *out, int32_t out_n, const $T1 *x, int32_t x_n, const $T2 *alpha, int32_t alpha_n,
     const $T3 *beta, int32_t beta_n, int32_t vectorized, int32_t batch, int32_t inner, int32_t inputZeroPoint,
     int32_t outputZeroPoint, int32_t storage) {

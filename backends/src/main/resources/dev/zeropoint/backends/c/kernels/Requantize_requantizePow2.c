@@ -1,7 +1,8 @@
-/* Requantize.requantize in scheme POW2: each int32 accumulator scaled by the multiplier and
-   shift of its channel, (i / inner) % channels, or of all when shifts holds one entry, with
-   Rounding.shiftRightRoundHalfUp by the shift (multipliers unused), then Requantize.tail (zero point, saturation to the
-   storage type, an ElementType ordinal, and the clamp).
+/* Requantize.requantize in scheme POW2: each int32 accumulator scaled by the multiplier and shift
+   of its channel, (i / inner) % channels, or of all when shifts holds one entry, by
+   Rounding.shiftRightRoundHalfUp by the shift (the multipliers are unused), then Requantize.tail:
+   plus the output zero point, saturated to the storage type (an ElementType ordinal), clamped into
+   [min, max].
    requires: Rounding_shiftRightRoundHalfUp Requantize_tail */
 static void $NAME($T0 *out, int32_t out_n, const $T1 *acc, int32_t acc_n, const $T2 *multipliers,
     int32_t multipliers_n, const $T3 *shifts, int32_t shifts_n, int32_t inner, int32_t channels,

@@ -1,8 +1,8 @@
-/* Requantize.requantize in scheme TFLITE_SINGLE: each int32 accumulator scaled by the multiplier and
-   shift of its channel, (i / inner) % channels, or of all when shifts holds one entry, with
-   FixedPoint.multiplyByQuantizedMultiplierSingleRounding (TFLite's single
-   rounding), then Requantize.tail (zero point, saturation to the
-   storage type, an ElementType ordinal, and the clamp).
+/* Requantize.requantize in scheme TFLITE_SINGLE: each int32 accumulator scaled by the multiplier
+   and shift of its channel, (i / inner) % channels, or of all when shifts holds one entry, by
+   FixedPoint.multiplyByQuantizedMultiplierSingleRounding (TFLite's single rounding), then
+   Requantize.tail: plus the output zero point, saturated to the storage type (an ElementType
+   ordinal), clamped into [min, max].
    requires: FixedPoint_multiplyByQuantizedMultiplierSingleRounding Requantize_tail */
 static void $NAME($T0 *out, int32_t out_n, const $T1 *acc, int32_t acc_n, const $T2 *multipliers,
     int32_t multipliers_n, const $T3 *shifts, int32_t shifts_n, int32_t inner, int32_t channels,
@@ -22,8 +22,8 @@ static void $NAME($T0 *out, int32_t out_n, const $T1 *acc, int32_t acc_n, const 
     int32_t i;
     for (i = start; i < end; i++) {
       int32_t a = acc[i];
-      out[i] = ($T0) zp_Requantize_tail(zp_FixedPoint_multiplyByQuantizedMultiplierSingleRounding(a, m, s), outputZeroPoint, min, max,
-          storage);
+      int32_t y = zp_FixedPoint_multiplyByQuantizedMultiplierSingleRounding(a, m, s);
+      out[i] = ($T0) zp_Requantize_tail(y, outputZeroPoint, min, max, storage);
     }
   }
 }

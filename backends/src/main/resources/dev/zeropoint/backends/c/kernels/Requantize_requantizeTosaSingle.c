@@ -1,7 +1,7 @@
 /* Requantize.requantize in scheme TOSA_SINGLE: each int32 accumulator scaled by the multiplier and
-   shift of its channel, (i / inner) % channels, or of all when shifts holds one entry, with
-   Tosa.applyScale32 without double rounding, then Requantize.tail (zero point, saturation to the
-   storage type, an ElementType ordinal, and the clamp).
+   shift of its channel, (i / inner) % channels, or of all when shifts holds one entry, by
+   Tosa.applyScale32 without double rounding, then Requantize.tail: plus the output zero point,
+   saturated to the storage type (an ElementType ordinal), clamped into [min, max].
    requires: Tosa_applyScale32 Requantize_tail */
 static void $NAME($T0 *out, int32_t out_n, const $T1 *acc, int32_t acc_n, const $T2 *multipliers,
     int32_t multipliers_n, const $T3 *shifts, int32_t shifts_n, int32_t inner, int32_t channels,
