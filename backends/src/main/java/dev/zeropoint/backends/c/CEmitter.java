@@ -57,6 +57,7 @@ public final class CEmitter {
   private final String upper;
   private final Map<Value, Value> root = new IdentityHashMap<>();
   private final Map<Value, String> expr = new IdentityHashMap<>();
+  private final Map<Value, TensorData> constData = new IdentityHashMap<>();
   private final Map<Value, Integer> buffer = new IdentityHashMap<>();
   private final List<MemoryPlan.Buffer> buffers = new ArrayList<>();
   private final List<Value> bufferValues = new ArrayList<>();
@@ -115,7 +116,7 @@ public final class CEmitter {
       if (n.op() == Op.CONST) {
         Value v = n.result();
         root.put(v, v);
-        expr.put(v, planOnly ? "k" : constant(((Attrs.Const) n.attrs()).data(), CType.of(v.type().elementType())));
+        constData.put(v, ((Attrs.Const) n.attrs()).data()); // emitted where a kernel or an output reads it
         continue;
       }
       Optional<KernelCall> call = lowering.lower(n);
@@ -179,7 +180,7 @@ public final class CEmitter {
       Value v = graph.outputs().get(i).value();
       long bytes = bytes(v.type());
       if (bytes > 0) {
-        body.append("  memcpy(").append(outParams.get(i)).append(", ").append(expr.get(root.get(v))).append(", ")
+        body.append("  memcpy(").append(outParams.get(i)).append(", ").append(exprOf(root.get(v))).append(", ")
             .append(bytes).append(");\n");
       } else {
         body.append("  (void) ").append(outParams.get(i)).append(";\n");
@@ -383,6 +384,16 @@ public final class CEmitter {
     return before.isEmpty() ? "  " + call : "  {\n" + before + "    " + call + "\n  }";
   }
 
+  /** The C expression of a buffer: an input, an arena buffer, or a graph constant (emitted on first use). */
+  private String exprOf(Value v) {
+    String e = expr.get(v);
+    if (e == null) {
+      e = constant(constData.get(v), CType.of(v.type().elementType()));
+      expr.put(v, e);
+    }
+    return e;
+  }
+
   /** Replaces each {@code @value@} placeholder with the C expression of that value's buffer. */
   private String resolve(String call, Node n) {
     Map<String, Value> byName = new HashMap<>();
@@ -407,7 +418,7 @@ public final class CEmitter {
         int index = Integer.parseInt(key.substring(1));
         out.append("((").append(scratchTypes.get(index).c()).append(" *) (a + ").append(plan.offset(index)).append("))");
       } else {
-        out.append(expr.get(root.get(byName.get(key))));
+        out.append(exprOf(root.get(byName.get(key))));
       }
       i = e + 1;
     }

@@ -23,7 +23,7 @@ final class CHarness {
     s.append("/* ").append(name).append("_main.c: runs ").append(name).append(" on .npy files.\n")
         .append(" * usage: ").append(name).append(" --input NAME=FILE.npy ... --output-dir DIR [--repeat N] */\n");
     s.append("#define _POSIX_C_SOURCE 199309L\n");
-    s.append("#include <stdint.h>\n#include <stdio.h>\n#include <stdlib.h>\n#include <string.h>\n#include <time.h>\n");
+    s.append("#include <stdint.h>\n#include <stdio.h>\n#include <stdlib.h>\n#include <string.h>\n#include <time.h>\n#include <errno.h>\n#include <sys/stat.h>\n");
     s.append("#include \"").append(name).append(".h\"\n\n");
     s.append(COMMON);
     int inputs = graph.inputs().size();
@@ -287,6 +287,30 @@ final class CHarness {
         }
       }
 
+      /* Creates the directory and its parents (POSIX mkdir), as zeropoint run does. */
+      static void make_directories(const char *dir) {
+        char path[4096];
+        size_t i, n = strlen(dir);
+        struct stat st;
+        if (n >= sizeof path) {
+          fail("output directory name too long: ", dir);
+        }
+        memcpy(path, dir, n + 1);
+        for (i = 1; i <= n; i++) {
+          if (path[i] == '/' || path[i] == 0) {
+            char saved = path[i];
+            path[i] = 0;
+            if (mkdir(path, 0777) != 0 && errno != EEXIST) {
+              fail("cannot create the output directory ", dir);
+            }
+            path[i] = saved;
+          }
+        }
+        if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+          fail("cannot create the output directory ", dir);
+        }
+      }
+
       static double now(void) {
         struct timespec ts;
         clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -388,6 +412,7 @@ final class CHarness {
           run(in, out, arena);
         }
         if (dir != NULL) {
+          make_directories(dir);
           for (k = 0; k < OUTPUTS; k++) {
             write_npy(dir, &outputs[k], out[k]);
           }

@@ -17,18 +17,27 @@ public final class CSource {
     return v == Long.MIN_VALUE ? "INT64_MIN" : "INT64_C(" + v + ")";
   }
 
-  /** A float literal with exactly this value: hexadecimal, which C99 reads without rounding. */
+  /**
+   * A float constant expression with exactly this value: hexadecimal, which C99 reads without
+   * rounding; infinities and NaN as divisions by zero (constant expressions, without <math.h>).
+   */
   public static String floatLiteral(float v) {
-    if (Float.isNaN(v) || Float.isInfinite(v)) {
-      throw new IllegalArgumentException("no C99 constant for " + v + " without <math.h>");
+    if (Float.isNaN(v)) {
+      return "(0.0f / 0.0f)";
+    }
+    if (Float.isInfinite(v)) {
+      return v > 0 ? "(1.0f / 0.0f)" : "(-1.0f / 0.0f)";
     }
     return Double.toHexString(v) + "f";
   }
 
-  /** A double literal with exactly this value. */
+  /** A double constant expression with exactly this value. */
   public static String doubleLiteral(double v) {
-    if (Double.isNaN(v) || Double.isInfinite(v)) {
-      throw new IllegalArgumentException("no C99 constant for " + v + " without <math.h>");
+    if (Double.isNaN(v)) {
+      return "(0.0 / 0.0)";
+    }
+    if (Double.isInfinite(v)) {
+      return v > 0 ? "(1.0 / 0.0)" : "(-1.0 / 0.0)";
     }
     return Double.toHexString(v);
   }
