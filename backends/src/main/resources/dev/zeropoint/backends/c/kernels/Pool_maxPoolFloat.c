@@ -1,0 +1,44 @@
+/* Pool.maxPoolFloat: PyTorch's float max pool: from -inf, take a value if it is greater or NaN (NaN
+   propagates; of equal zeros the first wins). g is the max pool geometry as in Pool_maxPool. */
+static void $NAME($T0 *out, int32_t out_n, const $T1 *x, int32_t x_n, const $T2 *g, int32_t g_n) {
+  int32_t planes = g[0], inH = g[1], inW = g[2], outH = g[3], outW = g[4], kH = g[5], kW = g[6];
+  int32_t sH = g[7], sW = g[8], pT = g[9], pL = g[10], dH = g[11], dW = g[12];
+  int32_t o = 0;
+  int32_t plane;
+  uint32_t negativeInfinityBits = 0xff800000u;
+  float negativeInfinity;
+  (void) out_n;
+  (void) x_n;
+  (void) g_n;
+  memcpy(&negativeInfinity, &negativeInfinityBits, sizeof negativeInfinity);
+  for (plane = 0; plane < planes; plane++) {
+    int32_t base = plane * inH * inW;
+    int32_t oh;
+    for (oh = 0; oh < outH; oh++) {
+      int32_t ow;
+      for (ow = 0; ow < outW; ow++) {
+        float max = negativeInfinity;
+        int32_t i;
+        for (i = 0; i < kH; i++) {
+          int32_t h = oh * sH - pT + i * dH;
+          int32_t row;
+          int32_t j;
+          if (h < 0 || h >= inH) {
+            continue;
+          }
+          row = base + h * inW;
+          for (j = 0; j < kW; j++) {
+            int32_t w = ow * sW - pL + j * dW;
+            if (w >= 0 && w < inW) {
+              float v = x[row + w];
+              if (v > max || v != v) {
+                max = v;
+              }
+            }
+          }
+        }
+        out[o++] = max;
+      }
+    }
+  }
+}
