@@ -484,6 +484,11 @@ class ArithmeticCTest {
   // ---------------------------------------------------------------- the checks
 
   @Test
+  void eachKernelCompilesAloneWithWhatItRequires() {
+    cases.compileEachKernelAlone();
+  }
+
+  @Test
   void addQnnpack() {
     cases.check("Arithmetic_addQnnpack", CASES);
   }

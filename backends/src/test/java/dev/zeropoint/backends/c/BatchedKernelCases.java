@@ -3,9 +3,15 @@ package dev.zeropoint.backends.c;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 
 /**
@@ -53,6 +59,52 @@ final class BatchedKernelCases {
       }
     }
     assertTrue(count >= min, kernel + ": " + count + " cases, expected at least " + min);
+  }
+
+  /**
+   * Compiles each kernel of the cases alone (with the types of its first case), with only the lib
+   * entries it requires, under the strict flags: a kernel that requires an entry it does not use
+   * fails here ({@code -Wunused-function}), though not in a program where another kernel uses it.
+   */
+  void compileEachKernelAlone() {
+    CCompiler cc = CCompiler.find().orElse(null);
+    assumeTrue(cc != null, "no C compiler on this machine");
+    Map<String, CLibrary.Instance> first = new LinkedHashMap<>();
+    for (Case c : cases) {
+      List<CType> types = new ArrayList<>();
+      for (KernelHarness.Arg a : c.call().args()) {
+        switch (a) {
+          case KernelHarness.In in -> types.add(in.type());
+          case KernelHarness.Out o -> types.add(o.type());
+          case KernelHarness.Ins in -> types.add(in.type());
+          case KernelHarness.Outs o -> types.add(o.type());
+          default -> {
+            // an immediate: no type parameter
+          }
+        }
+      }
+      first.putIfAbsent(c.call().kernel(), new CLibrary.Instance(c.call().kernel(), types));
+    }
+    for (CLibrary.Instance i : first.values()) {
+      String program = "#include <stdint.h>\n#include <stddef.h>\n#include <string.h>\n\n"
+          + CLibrary.source(List.of(), List.of(i)) + "void (*zp_use)(void) = (void (*)(void)) " + i.cName() + ";\n";
+      Path dir = null;
+      try {
+        dir = Files.createTempDirectory("zeropoint-alone");
+        Path src = dir.resolve("t.c");
+        Files.writeString(src, program);
+        cc.compileObject(src, dir.resolve("t.o"), CCompiler.STRICT);
+      } catch (IOException | CToolException e) {
+        fail(i.kernel() + " alone: " + e.getMessage());
+      } finally {
+        if (dir != null) {
+          for (String f : new String[] {"t.c", "t.o"}) {
+            dir.resolve(f).toFile().delete();
+          }
+          dir.toFile().delete();
+        }
+      }
+    }
   }
 
   private static void assertSame(Object want, Object got, String what) {

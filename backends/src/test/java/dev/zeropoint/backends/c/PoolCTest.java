@@ -555,6 +555,11 @@ class PoolCTest {
   // ---------------------------------------------------------------- the checks
 
   @Test
+  void eachKernelCompilesAloneWithWhatItRequires() {
+    cases.compileEachKernelAlone();
+  }
+
+  @Test
   void maxPool() {
     cases.check("Pool_maxPool", CASES + 1);
   }

@@ -2,7 +2,8 @@
    `row` consecutive outputs the first `head` take PyTorchAtenQuantized.floatAddVectorized, the rest
    floatAddScalar. f: a scale, a's -zp * scale, b scale, b's, output scale, its inverse. storage is
    an ElementType ordinal.
-   requires: PyTorchAtenQuantized_FloatAddParams PyTorchAtenQuantized_floatAddVectorized PyTorchAtenQuantized_floatAddScalar */
+   requires: PyTorchAtenQuantized_FloatAddParams PyTorchAtenQuantized_floatAddVectorized
+   requires: PyTorchAtenQuantized_floatAddScalar */
 static void $NAME($T0 *out, int32_t out_n, const $T1 *a, int32_t a_n, const $T2 *b, int32_t b_n,
     const $T3 *ia, int32_t ia_n, const $T4 *ib, int32_t ib_n, const $T5 *f, int32_t f_n, int32_t aZeroPoint,
     int32_t bZeroPoint, int32_t outputZeroPoint, int32_t storage, int32_t row, int32_t head) {

@@ -5,7 +5,7 @@
    int32; this port wraps, which never happens for 8-bit inputs). windows: planes, inH, inW, outH, outW,
    then per output row its input rows [h0, h1) and per output column its input columns [w0, w1), clipped
    to the input; per-window tables are indexed by oh * outW + ow.
-   requires: Java_l2i IntegerOnlyRequant IntegerOnlyRequant_apply IntegerOnlyRequant_applyAddRound Rounding_saturate */
+   requires: Java_l2i IntegerOnlyRequant IntegerOnlyRequant_applyAddRound Rounding_saturate */
 static void $NAME($T0 *out, int32_t out_n, const $T1 *x, int32_t x_n, const $T2 *windows, int32_t windows_n,
     const $T3 *mantissas, int32_t mantissas_n, const $T4 *exponents, int32_t exponents_n,
     int32_t inputZeroPoint, int32_t outputZeroPoint, int32_t storage) {

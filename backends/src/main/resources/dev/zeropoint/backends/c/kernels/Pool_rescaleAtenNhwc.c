@@ -4,7 +4,8 @@
    throws when acc leaves int32; this port wraps, which never happens for 8-bit inputs). windows:
    planes, inH, inW, outH, outW, then per output row its input rows [h0, h1) and per output column its
    input columns [w0, w1), clipped to the input; per-window tables are indexed by oh * outW + ow.
-   requires: Java_l2i Java_ladd IntegerOnlyRequant IntegerOnlyRequant_apply Rounding_saturate */
+   requires: Java_l2i Java_ladd IntegerOnlyRequant IntegerOnlyRequant_apply
+   requires: Rounding_saturate */
 static void $NAME($T0 *out, int32_t out_n, const $T1 *x, int32_t x_n, const $T2 *windows, int32_t windows_n,
     const $T3 *mantissas, int32_t mantissas_n, const $T4 *exponents, int32_t exponents_n,
     int32_t inputZeroPoint, int32_t outputZeroPoint, int32_t storage) {
@@ -40,7 +41,8 @@ static void $NAME($T0 *out, int32_t out_n, const $T1 *x, int32_t x_n, const $T2 
         acc = zp_Java_l2i(sum - (int64_t) (h1 - h0) * (w1 - w0) * inputZeroPoint);
         r.mantissa = mantissas[oh * outW + ow];
         r.exponent = exponents[oh * outW + ow];
-        out[o++] = ($T0) zp_Rounding_saturate(zp_Java_ladd(zp_IntegerOnlyRequant_apply(&r, acc), outputZeroPoint), storage);
+        out[o++] = ($T0) zp_Rounding_saturate(zp_Java_ladd(zp_IntegerOnlyRequant_apply(&r, acc), outputZeroPoint),
+            storage);
       }
     }
   }
