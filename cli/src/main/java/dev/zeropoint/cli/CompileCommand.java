@@ -110,6 +110,14 @@ final class CompileCommand implements Callable<Integer> {
     return 0;
   }
 
+  private static void readableByAll(Path p) throws IOException {
+    try {
+      Files.setPosixFilePermissions(p, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+    } catch (UnsupportedOperationException e) {
+      // not a POSIX file system: its defaults apply
+    }
+  }
+
   /**
    * Writes every file to a temporary file in the directory, then moves them into place; on any
    * failure the temporary files and the files already moved are removed, so no partial output stays.
@@ -128,6 +136,7 @@ final class CompileCommand implements Callable<Integer> {
         Path tmp = Files.createTempFile(outputDir, ".zeropoint-", ".tmp");
         temporary.add(tmp);
         Files.write(tmp, f.getValue());
+        readableByAll(tmp); // a temporary file is private; the outputs are ordinary files
         staged.put(tmp, f.getKey());
       }
       for (Map.Entry<Path, Path> s : staged.entrySet()) {
