@@ -186,4 +186,29 @@ class RequantizeCTest {
     String output = KernelHarness.compileAndRun(cc, program);
     org.junit.jupiter.api.Assertions.assertEquals("checked " + count, output.strip());
   }
+
+  /** The float scheme's fast rounding on exact ties and on both sides of 2^22, against the Java. */
+  @org.junit.jupiter.api.Test
+  void floatSchemeTiesAndTheFastRangeEdges() {
+    int[] acc = new int[4000];
+    java.util.Random r = new java.util.Random(3);
+    for (int i = 0; i < acc.length; i++) {
+      acc[i] = i < 1000 ? i - 500 : i < 2000 ? (1 << 22) * 2 + i - 1500 : r.nextInt();
+    }
+    java.util.List<KernelHarness.Call> calls = new java.util.ArrayList<>();
+    java.util.List<int[]> expected = new java.util.ArrayList<>();
+    for (float m : new float[] {0.5f, 0.25f, 0.125f, 1.5f, 0.5000001f, 0.49999997f, 1f, 2.5e-4f, 3.0e-7f}) {
+      int[] want = new int[acc.length];
+      dev.zeropoint.runtime.kernels.Requantize.requantize(want, acc, dev.zeropoint.runtime.kernels.Requantize.FLOAT,
+          new float[] {m}, new int[] {0}, new int[] {0}, acc.length, 1, 128, 0, 255, 3);
+      expected.add(want);
+      calls.add(KernelHarness.Call.of("Requantize_requantizeFloat", KernelHarness.out(CType.U8, acc.length),
+          KernelHarness.in(CType.I32, acc), KernelHarness.in(new float[] {m}), KernelHarness.imm(acc.length),
+          KernelHarness.imm(1), KernelHarness.imm(128), KernelHarness.imm(0), KernelHarness.imm(255)));
+    }
+    java.util.List<java.util.List<Object>> got = KernelHarness.runAll(calls);
+    for (int t = 0; t < calls.size(); t++) {
+      org.junit.jupiter.api.Assertions.assertArrayEquals(expected.get(t), (int[]) got.get(t).get(0), "scale " + t);
+    }
+  }
 }
