@@ -72,7 +72,7 @@ final class CompileCommand implements Callable<Integer> {
     if (target.equals("c")) {
       dev.zeropoint.backends.c.CEmitter.Output c;
       try {
-        c = dev.zeropoint.backends.c.CEmitter.emit(dev.zeropoint.backends.c.CBackend.lowered(g));
+        c = dev.zeropoint.backends.c.CEmitter.emit(dev.zeropoint.backends.lowering.Lowering.pipeline(g));
       } catch (dev.zeropoint.ir.CompileException e) {
         throw new UserError(Models.render(model, e.diagnostics()));
       }

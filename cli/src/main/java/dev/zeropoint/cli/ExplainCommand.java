@@ -68,7 +68,7 @@ final class ExplainCommand implements Callable<Integer> {
   private void memoryPlan(Graph g, PrintWriter out) {
     dev.zeropoint.backends.c.MemoryPlan plan;
     try {
-      plan = dev.zeropoint.backends.c.CEmitter.plan(dev.zeropoint.backends.c.CBackend.lowered(g));
+      plan = dev.zeropoint.backends.c.CEmitter.plan(dev.zeropoint.backends.lowering.Lowering.pipeline(g));
     } catch (dev.zeropoint.ir.CompileException e) {
       out.println("memory plan (c backend): none, " + e.diagnostics().get(0).message());
       return;

@@ -159,7 +159,7 @@ class CBackendTest {
         }
         CEmitter.Output out;
         try {
-          out = CEmitter.emit(CBackend.lowered(integer));
+          out = CEmitter.emit(dev.zeropoint.backends.lowering.Lowering.pipeline(integer));
         } catch (CompileException e) {
           unsupported.add(golden.getFileName() + ": " + e.getMessage());
           continue;
@@ -188,7 +188,7 @@ class CBackendTest {
         if (checked == 1) {
           // The check can fail: the same model after -O alone (float quantize and dequantize) has float code.
           Graph withFloat = PassManager.defaultPipeline(PassRegistry.load()).run(parsed, PassContext.forTests());
-          CEmitter.Output f = CEmitter.emit(CBackend.lowered(withFloat));
+          CEmitter.Output f = CEmitter.emit(dev.zeropoint.backends.lowering.Lowering.pipeline(withFloat));
           assertTrue(f.usesFloat(), what + " -O: the float model's source should use float");
           Path fdir = dir.resolve("float");
           java.nio.file.Files.createDirectories(fdir);

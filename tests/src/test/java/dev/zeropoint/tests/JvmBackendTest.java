@@ -115,7 +115,7 @@ class JvmBackendTest {
       throws Exception {
     JvmCompiler.CompiledClass compiled;
     try {
-      compiled = JvmCompiler.compile(JvmBackend.lowered(graph), "models.Checked");
+      compiled = JvmCompiler.compile(dev.zeropoint.backends.lowering.Lowering.pipeline(graph), "models.Checked");
     } catch (CompileException e) {
       assertTrue(e.getMessage().contains("does not run"), what + ": " + e.getMessage());
       unsupported.add(what + ": " + e.diagnostics().get(0).message().replaceAll(" %.*", ""));

@@ -4,7 +4,8 @@ import dev.zeropoint.backends.Backend;
 import dev.zeropoint.backends.Executable;
 import dev.zeropoint.backends.InputException;
 import dev.zeropoint.backends.Inputs;
-import dev.zeropoint.backends.jvm.JvmBackend;
+import dev.zeropoint.backends.TensorArrays;
+import dev.zeropoint.backends.lowering.Lowering;
 import dev.zeropoint.ir.CompileException;
 import dev.zeropoint.ir.ElementType;
 import dev.zeropoint.ir.Graph;
@@ -52,14 +53,9 @@ public final class CBackend implements Backend {
     return "c";
   }
 
-  /** The graph the backend compiles: lowered by the default pipeline when it has quantized conv / linear. */
-  public static Graph lowered(Graph graph) throws CompileException {
-    return JvmBackend.lowered(graph);
-  }
-
   @Override
   public Executable prepare(Graph graph) throws CompileException {
-    Graph g = lowered(graph);
+    Graph g = Lowering.pipeline(graph);
     CEmitter.Output out = CEmitter.emit(g);
     Path dir;
     try {
@@ -109,7 +105,7 @@ public final class CBackend implements Backend {
       LinkedHashMap<String, TensorData> result = new LinkedHashMap<>();
       for (Graph.Output o : graph.outputs()) {
         Npy.Array a = Npy.read(outDir.resolve(o.name() + ".npy"));
-        result.put(o.name(), toData(a, o.value().type().elementType(), o.value().type().shape()));
+        result.put(o.name(), TensorArrays.fromArray(a.data(), o.value().type().elementType(), o.value().type().shape()));
       }
       return result;
     } catch (IOException e) {
@@ -124,43 +120,19 @@ public final class CBackend implements Backend {
   }
 
   private static void writeNpy(Path f, TensorData d, ElementType e) throws IOException {
-    int n = Math.toIntExact(d.size());
     int[] shape = new int[d.shape().rank()];
     for (int i = 0; i < shape.length; i++) {
       shape[i] = d.shape().dim(i);
     }
-    if (e == ElementType.F32) {
-      float[] v = new float[n];
-      for (int i = 0; i < n; i++) {
-        v[i] = Float.intBitsToFloat((int) d.getRawBits(i));
-      }
-      Npy.write(f, e.keyword(), shape, v);
-    } else {
-      int[] v = new int[n];
-      for (int i = 0; i < n; i++) {
-        v[i] = (int) d.getLong(i);
-      }
-      Npy.write(f, e.keyword(), shape, v);
-    }
-  }
-
-  private static TensorData toData(Npy.Array a, ElementType e, dev.zeropoint.ir.Shape shape) {
-    if (a.data() instanceof float[] f) {
-      return TensorData.ofFloats(shape, f);
-    }
-    int[] v = (int[]) a.data();
-    long[] l = new long[v.length];
-    for (int i = 0; i < v.length; i++) {
-      l[i] = v[i];
-    }
-    return TensorData.ofLongs(e, shape, l);
+    Npy.write(f, e.keyword(), shape, TensorArrays.toArray(d, e));
   }
 
   private static void deleteOnExit(Path dir) {
     Runtime.getRuntime().addShutdownHook(new Thread(() -> delete(dir)));
   }
 
-  static void delete(Path dir) {
+  /** Deletes a directory and everything in it (temporary files; failures ignored). */
+  public static void delete(Path dir) {
     try (var files = Files.walk(dir)) {
       files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     } catch (IOException ignored) {

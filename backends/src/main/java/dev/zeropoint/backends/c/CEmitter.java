@@ -277,12 +277,14 @@ public final class CEmitter {
           case Requantize.MANTISSA -> "Mantissa";
           case Requantize.TFLITE_DOUBLE -> "TfliteDouble";
           case Requantize.TFLITE_SINGLE -> "TfliteSingle";
-          case Requantize.TOSA_DOUBLE -> "TosaDouble";
-          case Requantize.TOSA_SINGLE -> "TosaSingle";
+          case Requantize.TOSA_DOUBLE, Requantize.TOSA_SINGLE -> "Tosa";
           case Requantize.POW2 -> "Pow2";
           default -> throw new IllegalStateException("requantization scheme " + scheme);
         };
         rest.addAll(args.subList(4, 12));
+        if (scheme == Requantize.TOSA_DOUBLE || scheme == Requantize.TOSA_SINGLE) {
+          rest.add(KernelCall.imm(scheme == Requantize.TOSA_DOUBLE ? 1 : 0)); // doubleRound
+        }
       }
       args = rest;
     }
@@ -322,20 +324,7 @@ public final class CEmitter {
         case KernelCall.Results rs -> {
           CType t = CType.of(n.results().get(0).type().elementType());
           types.add(t);
-          String p = "p" + local++;
-          List<String> parts = new ArrayList<>();
-          List<String> counts = new ArrayList<>();
-          for (Value v : n.results()) {
-            parts.add("@" + v.name() + "@");
-            counts.add(Long.toString(v.type().shape().numElements()));
-          }
-          before.append("    ").append(t.c()).append(" *const ").append(p).append("[] = {")
-              .append(String.join(", ", parts)).append("};\n");
-          before.append("    static const int32_t ").append(p).append("_n[] = {").append(String.join(", ", counts))
-              .append("};\n");
-          cargs.add(p);
-          cargs.add(p + "_n");
-          cargs.add(Integer.toString(parts.size()));
+          cargs.add(pointers(before, "p" + local++, t.c() + " *const ", n.results()));
         }
         case KernelCall.Operands os -> {
           CType t = CType.of(n.operand(0).type().elementType());
@@ -346,20 +335,7 @@ public final class CEmitter {
             }
           }
           types.add(t);
-          String p = "p" + local++;
-          List<String> parts = new ArrayList<>();
-          List<String> counts = new ArrayList<>();
-          for (Value v : n.operands()) {
-            parts.add("@" + v.name() + "@");
-            counts.add(Long.toString(v.type().shape().numElements()));
-          }
-          before.append("    const ").append(t.c()).append(" *const ").append(p).append("[] = {")
-              .append(String.join(", ", parts)).append("};\n");
-          before.append("    static const int32_t ").append(p).append("_n[] = {").append(String.join(", ", counts))
-              .append("};\n");
-          cargs.add(p);
-          cargs.add(p + "_n");
-          cargs.add(Integer.toString(parts.size()));
+          cargs.add(pointers(before, "p" + local++, "const " + t.c() + " *const ", n.operands()));
         }
         case KernelCall.Constant c -> {
           CType t = switch (c.value()) {
@@ -392,6 +368,23 @@ public final class CEmitter {
       expr.put(v, e);
     }
     return e;
+  }
+
+  /**
+   * Declares, in {@code before}, the array {@code p} of the values' buffers (elements of type
+   * {@code pointer}) and {@code p_n} of their sizes; the three arguments that pass them.
+   */
+  private static String pointers(StringBuilder before, String p, String pointer, List<Value> values) {
+    List<String> parts = new ArrayList<>();
+    List<String> counts = new ArrayList<>();
+    for (Value v : values) {
+      parts.add("@" + v.name() + "@");
+      counts.add(Long.toString(v.type().shape().numElements()));
+    }
+    before.append("    ").append(pointer).append(p).append("[] = {").append(String.join(", ", parts)).append("};\n");
+    before.append("    static const int32_t ").append(p).append("_n[] = {").append(String.join(", ", counts))
+        .append("};\n");
+    return p + ", " + p + "_n, " + parts.size();
   }
 
   /** Replaces each {@code @value@} placeholder with the C expression of that value's buffer. */

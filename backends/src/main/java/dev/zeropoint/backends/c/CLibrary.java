@@ -29,6 +29,14 @@ public final class CLibrary {
   private static final Pattern TYPE_PARAM = Pattern.compile("\\$T(\\d+)");
   private static final Map<String, String> CACHE = new java.util.concurrent.ConcurrentHashMap<>();
 
+  /**
+   * Java kernels whose twins differ only in their element type share one template, C's types being
+   * parameters: the name of a kernel to the file of its template.
+   */
+  private static final Map<String, String> TEMPLATES = Map.of("Layout_catInts", "Layout_cat", "Layout_catFloats",
+      "Layout_cat", "Layout_splitInts", "Layout_split", "Layout_splitFloats", "Layout_split", "Layout_gatherInts",
+      "Layout_gather", "Layout_gatherFloats", "Layout_gather");
+
   private CLibrary() {}
 
   /** One instance of a kernel template: the kernel and the C types of its array parameters. */
@@ -54,12 +62,12 @@ public final class CLibrary {
 
   /** The text of kernel template {@code name}; IllegalArgumentException when there is none. */
   public static String kernel(String name) {
-    return resource("kernels/" + name + ".c");
+    return resource("kernels/" + TEMPLATES.getOrDefault(name, name) + ".c");
   }
 
   /** Whether a kernel template of this name exists. */
   public static boolean hasKernel(String name) {
-    return CLibrary.class.getResource("kernels/" + name + ".c") != null;
+    return CLibrary.class.getResource("kernels/" + TEMPLATES.getOrDefault(name, name) + ".c") != null;
   }
 
   /**

@@ -40,7 +40,7 @@ public final class ModelJar {
   }
 
   public static byte[] build(Graph graph) throws CompileException {
-    graph = JvmBackend.lowered(graph);
+    graph = dev.zeropoint.backends.lowering.Lowering.pipeline(graph);
     JvmCompiler.CompiledClass c = JvmCompiler.compile(graph, className(graph));
     String internal = c.binaryName().replace('.', '/');
     Map<String, byte[]> entries = new LinkedHashMap<>();

@@ -8,6 +8,7 @@ import static dev.zeropoint.backends.lowering.KernelCall.result;
 import dev.zeropoint.backends.ConvGeometry;
 import dev.zeropoint.ir.CompileException;
 import dev.zeropoint.ir.ElementType;
+import dev.zeropoint.ir.Graph;
 import dev.zeropoint.ir.Node;
 import dev.zeropoint.ir.Numerics;
 import dev.zeropoint.ir.Quantization;
@@ -47,6 +48,22 @@ public final class Lowering {
     this.backend = backend;
     this.gemm = gemm;
     this.arithmetic = new ArithmeticLowering(backend);
+  }
+
+  /**
+   * The graph a kernel-calling backend (jvm, c) compiles: as given when it is already lowered, else after the default
+   * pipeline ({@code -O}), which changes no output and turns quantized conv2d / linear into the
+   * integer accumulations and requantizations the kernels run.
+   */
+  public static Graph pipeline(Graph graph) throws CompileException {
+    boolean needs = graph.nodes().stream().anyMatch(n -> (n.op() == dev.zeropoint.ir.op.Op.CONV2D
+        || n.op() == dev.zeropoint.ir.op.Op.LINEAR) && n.result().type().isQuantized());
+    if (!needs) {
+      return graph;
+    }
+    var context = new dev.zeropoint.passes.PassContext(false, false, java.util.Set.of(), false,
+        new java.io.PrintWriter(java.io.Writer.nullWriter()), new java.util.LinkedHashMap<>());
+    return dev.zeropoint.passes.PassManager.defaultPipeline(dev.zeropoint.passes.PassRegistry.load()).run(graph, context);
   }
 
   /** Empty for a node whose result is its operand's array (reshape, flatten). */

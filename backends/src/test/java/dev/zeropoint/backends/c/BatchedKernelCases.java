@@ -98,10 +98,7 @@ final class BatchedKernelCases {
         fail(i.kernel() + " alone: " + e.getMessage());
       } finally {
         if (dir != null) {
-          for (String f : new String[] {"t.c", "t.o"}) {
-            dir.resolve(f).toFile().delete();
-          }
-          dir.toFile().delete();
+          CBackend.delete(dir);
         }
       }
     }
@@ -118,19 +115,7 @@ final class BatchedKernelCases {
           }
         }
       }
-      case float[] w -> {
-        float[] g = (float[]) got;
-        assertEquals(w.length, g.length, what + ": length");
-        for (int i = 0; i < w.length; i++) {
-          boolean same = Float.isNaN(w[i]) ? Float.isNaN(g[i])
-              : Float.floatToRawIntBits(w[i]) == Float.floatToRawIntBits(g[i]);
-          if (!same) {
-            fail(what + ": element " + i + " of " + w.length + ": Java " + w[i] + " ("
-                + Integer.toHexString(Float.floatToRawIntBits(w[i])) + "), C " + g[i] + " ("
-                + Integer.toHexString(Float.floatToRawIntBits(g[i])) + ")");
-          }
-        }
-      }
+      case float[] w -> CTestSupport.assertBits(w, (float[]) got, what);
       default -> throw new IllegalArgumentException("no comparison for " + want);
     }
   }

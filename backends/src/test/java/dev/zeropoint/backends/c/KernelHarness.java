@@ -77,12 +77,12 @@ public final class KernelHarness {
 
   /** A float literal with exactly this value. */
   public static Raw f32(float v) {
-    return new Raw(cFloat(v));
+    return new Raw(CSource.floatLiteral(v));
   }
 
   /** A double literal with exactly this value. */
   public static Raw f64(double v) {
-    return new Raw(cDouble(v));
+    return new Raw(CSource.doubleLiteral(v));
   }
 
   /** One call of a kernel template, instantiated with the types of its array arguments. */
@@ -176,8 +176,8 @@ public final class KernelHarness {
             cargs.add(Integer.toString(o.sizes().length));
             prints.add(p.toString());
           }
-          case Imm i -> cargs.add(i.value() == Integer.MIN_VALUE ? "INT32_MIN" : i.value() + (fitsInt(i.value())
-              ? "" : "LL"));
+          case Imm i -> cargs.add(fitsInt(i.value()) ? CSource.intLiteral((int) i.value())
+              : CSource.longLiteral(i.value()));
           case Raw r -> cargs.add(r.expression());
         }
       }
@@ -219,11 +219,7 @@ public final class KernelHarness {
       throw new AssertionError(e.getMessage(), e);
     } finally {
       if (dir != null) {
-        try (var files = Files.walk(dir)) {
-          files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException ignored) {
-          // temporary files
-        }
+        CBackend.delete(dir);
       }
     }
   }
@@ -321,10 +317,10 @@ public final class KernelHarness {
         b.append(", ");
       }
       b.append(switch (values) {
-        case int[] a -> a[i] == Integer.MIN_VALUE ? "INT32_MIN" : Integer.toString(a[i]);
-        case long[] a -> a[i] == Long.MIN_VALUE ? "INT64_MIN" : a[i] + "LL";
-        case float[] a -> cFloat(a[i]);
-        case double[] a -> cDouble(a[i]);
+        case int[] a -> CSource.intLiteral(a[i]);
+        case long[] a -> CSource.longLiteral(a[i]);
+        case float[] a -> CSource.floatLiteral(a[i]);
+        case double[] a -> CSource.doubleLiteral(a[i]);
         default -> throw new IllegalArgumentException();
       });
     }
@@ -333,27 +329,5 @@ public final class KernelHarness {
 
   private static boolean fitsInt(long v) {
     return v >= Integer.MIN_VALUE && v <= Integer.MAX_VALUE;
-  }
-
-  /** A C expression of type float with exactly this value (NaN and infinities included). */
-  public static String cFloat(float v) {
-    if (Float.isNaN(v)) {
-      return "(0.0f / 0.0f)";
-    }
-    if (Float.isInfinite(v)) {
-      return v > 0 ? "(1.0f / 0.0f)" : "(-1.0f / 0.0f)";
-    }
-    return Double.toHexString(v) + "f";
-  }
-
-  /** A C expression of type double with exactly this value. */
-  public static String cDouble(double v) {
-    if (Double.isNaN(v)) {
-      return "(0.0 / 0.0)";
-    }
-    if (Double.isInfinite(v)) {
-      return v > 0 ? "(1.0 / 0.0)" : "(-1.0 / 0.0)";
-    }
-    return Double.toHexString(v);
   }
 }

@@ -65,9 +65,7 @@ class LibEntriesCTest {
         thread.join();
       }
     } finally {
-      try (var files = Files.walk(dir)) {
-        files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      }
+      CBackend.delete(dir);
     }
     if (!failures.isEmpty()) {
       fail(String.join("\n", failures));

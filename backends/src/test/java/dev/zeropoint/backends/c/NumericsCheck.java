@@ -3,9 +3,6 @@ package dev.zeropoint.backends.c;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
@@ -134,7 +131,9 @@ final class NumericsCheck {
   void run() {
     CCompiler cc = CCompiler.find().orElse(null);
     assumeTrue(cc != null, "no C compiler on this machine (scripts/install-test-deps.sh installs gcc)");
-    String output = compileAndRun(cc, program());
+    // The harness's strict flags and sanitizers, plus float-cast-overflow (not part of undefined),
+    // which catches a float converted to an integer type it does not fit.
+    String output = KernelHarness.compileAndRun(cc, program(), List.of("-fsanitize=float-cast-overflow"));
     String[] lines = output.split("\n");
     int line = 0;
     List<String> failures = new ArrayList<>();
@@ -231,36 +230,6 @@ final class NumericsCheck {
     return "#include <stdint.h>\n#include <stddef.h>\n#include <string.h>\n#include <stdio.h>\n\n"
         + CLibrary.source(libs, List.of()) + printers + "\n"
         + data + "\nint main(void) {\n  int32_t i;\n" + body + "  return 0;\n}\n";
-  }
-
-  /**
-   * The harness's strict flags and sanitizers, plus {@code float-cast-overflow} (not part of {@code
-   * undefined}), which catches a float converted to an integer type it does not fit.
-   */
-  private static String compileAndRun(CCompiler cc, String program) {
-    Path dir = null;
-    try {
-      dir = Files.createTempDirectory("zeropoint-numerics");
-      Path src = dir.resolve("t.c");
-      Files.writeString(src, program);
-      Path exe = dir.resolve("t");
-      List<String> flags = new ArrayList<>(CCompiler.STRICT);
-      flags.addAll(CCompiler.SANITIZE);
-      flags.add("-fsanitize=float-cast-overflow");
-      flags.add("-O1");
-      cc.build(List.of(src), exe, flags);
-      return CCompiler.run(List.of(exe.toString()), dir, 300);
-    } catch (IOException | CToolException e) {
-      throw new AssertionError(e.getMessage(), e);
-    } finally {
-      if (dir != null) {
-        try (var files = Files.walk(dir)) {
-          files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException ignored) {
-          // temporary files
-        }
-      }
-    }
   }
 
   private static Object coerce(Object v, T t) {

@@ -23,8 +23,8 @@ import org.junit.jupiter.api.Test;
  */
 class RequantizeCTest {
   private static final String[] KERNELS = {"Requantize_requantizeFloat", "Requantize_requantizeMantissa",
-      "Requantize_requantizeTfliteDouble", "Requantize_requantizeTfliteSingle", "Requantize_requantizeTosaDouble",
-      "Requantize_requantizeTosaSingle", "Requantize_requantizePow2"};
+      "Requantize_requantizeTfliteDouble", "Requantize_requantizeTfliteSingle", "Requantize_requantizeTosa",
+      "Requantize_requantizeTosa", "Requantize_requantizePow2"};
 
   private static final ElementType[] STORAGES = {ElementType.U8, ElementType.I8, ElementType.I16, ElementType.I32};
 
@@ -145,6 +145,10 @@ class RequantizeCTest {
       calls.add(scheme == Requantize.FLOAT
           ? KernelHarness.Call.of(KERNELS[scheme], out(outType, n), in(CType.I32, acc), in(scales), imm(inner),
               imm(channels), imm(zp), imm(min), imm(max))
+          : scheme == Requantize.TOSA_DOUBLE || scheme == Requantize.TOSA_SINGLE
+          ? KernelHarness.Call.of(KERNELS[scheme], out(outType, n), in(CType.I32, acc), constant(r, multipliers),
+              constant(r, shifts), imm(inner), imm(channels), imm(zp), imm(min), imm(max), imm(storage.ordinal()),
+              imm(scheme == Requantize.TOSA_DOUBLE ? 1 : 0))
           : KernelHarness.Call.of(KERNELS[scheme], out(outType, n), in(CType.I32, acc), constant(r, multipliers),
               constant(r, shifts), imm(inner), imm(channels), imm(zp), imm(min), imm(max), imm(storage.ordinal())));
     }

@@ -17,13 +17,8 @@ static void $NAME($T0 *out, int32_t out_n, const $T1 *acc, int32_t acc_n, const 
     int32_t i;
     for (i = start; i < end; i++) {
       int32_t a = acc[i];
-      float p = (float) a * m;
-      /* Below 2^22 in magnitude, adding and subtracting 1.5 * 2^23 rounds p to the nearest integer,
-         ties to even (the sum lies where the float spacing is 1), exactly what scaleAndRound's rint
-         gives, without its bit handling; NaN and larger values take the general route. */
-      int64_t y = p > -0x1p22f && p < 0x1p22f ? (int64_t) (int32_t) ((p + 0x1.8p23f) - 0x1.8p23f)
-          : zp_PyTorchQnnpack_scaleAndRound(a, m);
-      out[i] = ($T0) zp_PyTorchQnnpack_finishRequantization(y, outputZeroPoint, min, max);
+      out[i] = ($T0) zp_PyTorchQnnpack_finishRequantization(zp_PyTorchQnnpack_scaleAndRound(a, m), outputZeroPoint,
+          min, max);
     }
   }
 }

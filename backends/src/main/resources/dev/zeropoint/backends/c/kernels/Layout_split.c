@@ -1,5 +1,6 @@
-/* Layout.splitFloats: split / chunk: piece p takes blocks[p] consecutive elements of each of the outer
-   rows of x (a row is the sum of the blocks). */
+/* Layout.splitInts and Layout.splitFloats (one template: the element type is a parameter): split /
+   chunk: piece p takes blocks[p] consecutive elements of each of the outer rows of x (a row is the
+   sum of the blocks). */
 static void $NAME($T0 *const *outs, const int32_t *outs_n, int32_t outs_count, const $T1 *x, int32_t x_n,
     const $T2 *blocks, int32_t blocks_n, int32_t outer) {
   int32_t row = 0;
@@ -21,8 +22,7 @@ static void $NAME($T0 *const *outs, const int32_t *outs_n, int32_t outs_count, c
       int32_t i;
       for (i = 0; i < block; i++) {
         int32_t s = from + i;
-        float v = x[s];
-        dst[to + i] = v;
+        dst[to + i] = ($T0) x[s];
       }
     }
     offset += block;

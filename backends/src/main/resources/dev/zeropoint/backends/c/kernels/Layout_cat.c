@@ -1,5 +1,5 @@
-/* Layout.catInts: each of the outer rows of out is the inputs' rows, input k's of blocks[k]
-   elements. */
+/* Layout.catInts and Layout.catFloats (one template: the element type is a parameter): each of the
+   outer rows of out is the inputs' rows, input k's of blocks[k] elements. */
 static void $NAME($T0 *out, int32_t out_n, const $T1 *const *xs, const int32_t *xs_n, int32_t xs_count,
     const $T2 *blocks, int32_t blocks_n, int32_t outer) {
   int32_t row = 0;
@@ -21,8 +21,7 @@ static void $NAME($T0 *out, int32_t out_n, const $T1 *const *xs, const int32_t *
       int32_t i;
       for (i = 0; i < block; i++) {
         int32_t s = from + i;
-        int32_t v = x[s];
-        out[to + i] = ($T0) v;
+        out[to + i] = ($T0) x[s];
       }
     }
     offset += block;

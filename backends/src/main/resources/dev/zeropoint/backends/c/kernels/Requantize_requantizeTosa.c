@@ -1,11 +1,12 @@
-/* Requantize.requantize in scheme TOSA_SINGLE: each int32 accumulator scaled by the multiplier and
-   shift of its channel, (i / inner) % channels, or of all when shifts holds one entry, by
-   Tosa.applyScale32 without double rounding, then Requantize.tail: plus the output zero point,
-   saturated to the storage type (an ElementType ordinal), clamped into [min, max].
+/* Requantize.requantize in schemes TOSA_DOUBLE (doubleRound 1) and TOSA_SINGLE (0): each int32
+   accumulator scaled by the multiplier and shift of its channel, (i / inner) % channels, or of all
+   when shifts holds one entry, by Tosa.applyScale32 with or without double rounding, then
+   Requantize.tail: plus the output zero point, saturated to the storage type (an ElementType
+   ordinal), clamped into [min, max].
    requires: Tosa_applyScale32 Requantize_tail */
 static void $NAME($T0 *out, int32_t out_n, const $T1 *acc, int32_t acc_n, const $T2 *multipliers,
     int32_t multipliers_n, const $T3 *shifts, int32_t shifts_n, int32_t inner, int32_t channels,
-    int32_t outputZeroPoint, int32_t min, int32_t max, int32_t storage) {
+    int32_t outputZeroPoint, int32_t min, int32_t max, int32_t storage, int32_t doubleRound) {
   int32_t n = acc_n;
   int32_t perChannel = shifts_n;
   int32_t planes = inner == 0 ? 0 : (int32_t) (((int64_t) n + inner - 1) / inner);
@@ -21,7 +22,7 @@ static void $NAME($T0 *out, int32_t out_n, const $T1 *acc, int32_t acc_n, const 
     int32_t i;
     for (i = start; i < end; i++) {
       int32_t a = acc[i];
-      out[i] = ($T0) zp_Requantize_tail(zp_Tosa_applyScale32(a, m, s, 0), outputZeroPoint, min, max, storage);
+      out[i] = ($T0) zp_Requantize_tail(zp_Tosa_applyScale32(a, m, s, doubleRound), outputZeroPoint, min, max, storage);
     }
   }
 }
