@@ -13,7 +13,6 @@ import dev.zeropoint.backends.c.CCompiler;
 import dev.zeropoint.backends.c.CEmitter;
 import dev.zeropoint.backends.interp.Interpreter;
 import dev.zeropoint.frontend.ModelParser;
-import dev.zeropoint.frontend.tensorfile.Npy;
 import dev.zeropoint.ir.CompileException;
 import dev.zeropoint.ir.Graph;
 import dev.zeropoint.ir.TensorData;
@@ -23,13 +22,9 @@ import dev.zeropoint.passes.PassRegistry;
 import dev.zeropoint.passes.lower.IntegerOnly;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -55,31 +50,9 @@ class CBackendTest {
     return f;
   }
 
-  /** A model to run on both backends. */
-  record Job(String what, Graph graph, Map<String, TensorData> inputs) {}
-
   @Test
   void goldenModelsMatchTheInterpreterUnderTheSanitizers() throws Exception {
-    List<Job> jobs = new ArrayList<>();
-    for (Path dir : GoldenTest.cases()) {
-      JsonNode spec = new ObjectMapper().readTree(dir.resolve("case.json").toFile());
-      Graph parsed = ModelParser.create().parse(dir.resolve(spec.get("model").asText()));
-      Map<String, TensorData> floatInputs = new HashMap<>();
-      for (JsonNode in : spec.get("inputs")) {
-        floatInputs.put(in.get("name").asText(), Npy.read(dir.resolve(in.get("file").asText())));
-      }
-      Graph optimized = PassManager.defaultPipeline(PassRegistry.load()).run(parsed, PassContext.forTests());
-      jobs.add(new Job(dir.getFileName() + " -O", optimized, floatInputs));
-      Graph integer;
-      try {
-        integer = IntegerOnly.finish(PassManager.defaultPipeline(PassRegistry.load()).run(parsed,
-            JvmBackendTest.integerContext()));
-      } catch (CompileException e) {
-        continue; // not integer-only yet (GoldenTest reports it)
-      }
-      jobs.add(new Job(dir.getFileName() + " -O --integer-only", integer,
-          GoldenTest.integerInputs(parsed, integer, floatInputs)));
-    }
+    List<BackendRuns.Run> jobs = BackendRuns.golden();
     Result r = runAll(jobs);
     System.out.println("c backend: " + r.ran + " golden runs exact; not run yet: " + summary(r.unsupported));
     assertEquals(List.of(), r.unsupported, "golden models the c backend does not run");
@@ -88,11 +61,11 @@ class CBackendTest {
 
   @Test
   void randomModelsMatchTheInterpreterUnderTheSanitizers() throws Exception {
-    List<Job> jobs = new ArrayList<>();
+    List<BackendRuns.Run> jobs = new ArrayList<>();
     for (int seed = 0; seed < 60; seed++) {
       RandomModels.Case c = new RandomModels(seed).next("random_" + seed);
       Graph optimized = PassManager.defaultPipeline(PassRegistry.load()).run(c.graph(), PassContext.forTests());
-      jobs.add(new Job("random " + seed + " -O", optimized, Map.of("x", c.input())));
+      jobs.add(new BackendRuns.Run("random " + seed + " -O", optimized, Map.of("x", c.input())));
     }
     Result r = runAll(jobs);
     System.out.println("c backend: " + r.ran + " random models exact; not run yet: " + summary(r.unsupported));
@@ -101,27 +74,7 @@ class CBackendTest {
 
   @Test
   void passTestGraphsMatchTheInterpreterUnderTheSanitizers() throws Exception {
-    List<Job> jobs = new ArrayList<>();
-    for (PassFileCheckTest.Case c : PassFileCheckTest.cases()) {
-      if (c.lines().stream().anyMatch(l -> l.contains("expected-error"))) {
-        continue;
-      }
-      String where = c.where();
-      Graph parsed = ModelParser.create().parse("case", String.join("\n", c.lines()) + "\n", Path.of("."));
-      Random random = new Random(where.hashCode());
-      jobs.add(new Job(where, parsed, JvmPassGraphsTest.randomInputs(parsed, random)));
-      for (String run : c.runs()) {
-        List<String> words = Arrays.asList(run.split("\\s+"));
-        boolean integerOnly = words.contains("--integer-only");
-        PassManager pipeline = words.contains("-O") ? PassManager.defaultPipeline(PassRegistry.load())
-            : PassManager.parse(words.get(words.indexOf("--passes") + 1), PassRegistry.load());
-        PassContext context = new PassContext(integerOnly, true, Set.of(), false,
-            new java.io.PrintWriter(java.io.Writer.nullWriter()), new LinkedHashMap<>());
-        Graph after = pipeline.run(parsed, context);
-        jobs.add(new Job(where + " after " + String.join(" ", words.subList(2, words.size())), after,
-            JvmPassGraphsTest.randomInputs(after, random)));
-      }
-    }
+    List<BackendRuns.Run> jobs = BackendRuns.passGraphs();
     Result r = runAll(jobs);
     System.out.println("c backend: " + r.ran + " pass test graphs exact; not run yet: " + summary(r.unsupported));
     assertEquals(List.of(), r.unsupported, "pass test graphs the c backend does not run");
@@ -250,13 +203,13 @@ class CBackendTest {
   record Result(int ran, List<String> unsupported) {}
 
   /** Runs the jobs two at a time; fails on the first output that differs from the interpreter's. */
-  static Result runAll(List<Job> jobs) throws Exception {
+  static Result runAll(List<BackendRuns.Run> jobs) throws Exception {
     assumeTrue(CCompiler.find().isPresent(), "no C compiler (scripts/install-test-deps.sh installs gcc)");
     List<String> unsupported = Collections.synchronizedList(new ArrayList<>());
     ExecutorService pool = Executors.newFixedThreadPool(2);
     try {
       List<Future<Integer>> results = new ArrayList<>();
-      for (Job j : jobs) {
+      for (BackendRuns.Run j : jobs) {
         results.add(pool.submit(() -> compare(j, unsupported)));
       }
       int ran = 0;
@@ -277,7 +230,7 @@ class CBackendTest {
   }
 
   /** 1 when the model ran on both and matched; 0 when the backend does not run one of its ops yet. */
-  static int compare(Job j, List<String> unsupported) throws Exception {
+  static int compare(BackendRuns.Run j, List<String> unsupported) throws Exception {
     Executable executable;
     try {
       executable = SANITIZED.prepare(j.graph());
@@ -314,7 +267,7 @@ class CBackendTest {
         """, Path.of("."));
     Map<String, TensorData> in = Map.of("x", TensorData.ofLongs(dev.zeropoint.ir.ElementType.U8,
         dev.zeropoint.ir.Shape.of(2, 3), 0, 9, 10, 11, 20, 255));
-    assertEquals(1, compare(new Job("clampy", g, in), new ArrayList<>()));
+    assertEquals(1, compare(new BackendRuns.Run("clampy", g, in), new ArrayList<>()));
     CEmitter.Output out = CEmitter.emit(g);
     assertFalse(out.usesFloat(), out.source());
   }

@@ -3,13 +3,10 @@ package dev.zeropoint.tests;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.zeropoint.backends.interp.Interpreter;
 import dev.zeropoint.backends.jvm.JvmBackend;
 import dev.zeropoint.backends.jvm.JvmCompiler;
 import dev.zeropoint.frontend.ModelParser;
-import dev.zeropoint.frontend.tensorfile.Npy;
 import dev.zeropoint.ir.CompileException;
 import dev.zeropoint.ir.Graph;
 import dev.zeropoint.ir.Printer;
@@ -17,12 +14,10 @@ import dev.zeropoint.ir.TensorData;
 import dev.zeropoint.passes.PassContext;
 import dev.zeropoint.passes.PassManager;
 import dev.zeropoint.passes.PassRegistry;
-import dev.zeropoint.passes.lower.IntegerOnly;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -44,23 +39,8 @@ class JvmBackendTest {
   void goldenModelsMatchTheInterpreterBitForBit() throws Exception {
     int ran = 0;
     List<String> unsupported = new ArrayList<>();
-    for (Path dir : GoldenTest.cases()) {
-      JsonNode spec = new ObjectMapper().readTree(dir.resolve("case.json").toFile());
-      Graph parsed = ModelParser.create().parse(dir.resolve(spec.get("model").asText()));
-      Map<String, TensorData> floatInputs = new HashMap<>();
-      for (JsonNode in : spec.get("inputs")) {
-        floatInputs.put(in.get("name").asText(), Npy.read(dir.resolve(in.get("file").asText())));
-      }
-      Graph optimized = PassManager.defaultPipeline(PassRegistry.load()).run(parsed, PassContext.forTests());
-      ran += compare(dir.getFileName() + " -O", optimized, floatInputs, unsupported);
-      Graph integer;
-      try {
-        integer = IntegerOnly.finish(PassManager.defaultPipeline(PassRegistry.load()).run(parsed, integerContext()));
-      } catch (CompileException e) {
-        continue; // not integer-only yet (GoldenTest reports it)
-      }
-      ran += compare(dir.getFileName() + " -O --integer-only", integer,
-          GoldenTest.integerInputs(parsed, integer, floatInputs), unsupported);
+    for (BackendRuns.Run r : BackendRuns.golden()) {
+      ran += compare(r.what(), r.graph(), r.inputs(), unsupported);
     }
     System.out.println("jvm backend: " + ran + " golden runs exact; not run yet: " + unsupported.size() + " "
         + unsupported);

@@ -3,22 +3,15 @@ package dev.zeropoint.tests;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.zeropoint.frontend.ModelParser;
 import dev.zeropoint.ir.ElementType;
 import dev.zeropoint.ir.Graph;
 import dev.zeropoint.ir.TensorData;
 import dev.zeropoint.ir.Value;
-import dev.zeropoint.passes.PassContext;
-import dev.zeropoint.passes.PassManager;
-import dev.zeropoint.passes.PassRegistry;
-import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -31,26 +24,8 @@ class JvmPassGraphsTest {
   void everyPassTestGraphRunsExactlyAsInTheInterpreter() throws Exception {
     int graphs = 0;
     List<String> unsupported = new ArrayList<>();
-    for (PassFileCheckTest.Case c : PassFileCheckTest.cases()) {
-      List<String> caseLines = c.lines();
-      String where = c.where();
-      if (caseLines.stream().anyMatch(l -> l.contains("expected-error"))) {
-        continue; // a case about a diagnostic: its graph does not compile by design
-      }
-      Graph parsed = ModelParser.create().parse("case", String.join("\n", caseLines) + "\n", Path.of("."));
-      Random random = new Random(where.hashCode());
-      graphs += JvmBackendTest.compare(where, parsed, randomInputs(parsed, random), unsupported);
-      for (String run : c.runs()) {
-        List<String> words = Arrays.asList(run.split("\\s+"));
-        boolean integerOnly = words.contains("--integer-only");
-        PassManager pipeline = words.contains("-O") ? PassManager.defaultPipeline(PassRegistry.load())
-            : PassManager.parse(words.get(words.indexOf("--passes") + 1), PassRegistry.load());
-        PassContext context = new PassContext(integerOnly, true, Set.of(), false,
-            new java.io.PrintWriter(java.io.Writer.nullWriter()), new LinkedHashMap<>());
-        Graph after = pipeline.run(parsed, context);
-        graphs += JvmBackendTest.compare(where + " after " + String.join(" ", words.subList(2, words.size())), after,
-            randomInputs(after, random), unsupported);
-      }
+    for (BackendRuns.Run r : BackendRuns.passGraphs()) {
+      graphs += JvmBackendTest.compare(r.what(), r.graph(), r.inputs(), unsupported);
     }
     System.out.println("jvm backend: " + graphs + " pass test graphs exact; not run: " + unsupported);
     assertEquals(List.of(), unsupported, "pass test graphs the jvm backend does not run");
