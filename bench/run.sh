@@ -31,32 +31,36 @@ for m in ${models//,/ }; do
       --iterations 10 | sed "s/\$/ threads=$t/" | tee -a "$out/zeropoint.txt"
   done
 done
-# The C backend: the model as C, built with -O3 -march=x86-64-v3, timed by its own harness.
+# The C backend: the model as C for up to 2 threads, built with -O3 -march=x86-64-v3, timed by its own
+# harness on 1 and 2 threads.
 cc_bin="${CC:-cc}"
 for m in ${models//,/ }; do
-  "$root/zeropoint" compile "$out/$m/$m.qg" --target c -o "$out/c-$m" >/dev/null
-  "$cc_bin" -std=c99 -O3 -march=x86-64-v3 -ffp-contract=off "$out/c-$m/$m.c" "$out/c-$m/${m}_main.c" \
+  "$root/zeropoint" compile "$out/$m/$m.qg" --target c --threads 2 -o "$out/c-$m" >/dev/null
+  "$cc_bin" -std=c99 -O3 -march=x86-64-v3 -ffp-contract=off -pthread "$out/c-$m/$m.c" "$out/c-$m/${m}_main.c" \
     -o "$out/c-$m/$m"
-  "$out/c-$m/$m" --input "x=$out/$m/x.npy" --repeat 3 >/dev/null
-  echo "$out/$m/$m.qg backend=c median_ms=$("$out/c-$m/$m" --input "x=$out/$m/x.npy" --repeat 20 \
-    | sed -n 's/^median_ms //p') threads=1" | tee -a "$out/zeropoint.txt"
+  for t in 1 2; do
+    "$out/c-$m/$m" --input "x=$out/$m/x.npy" --repeat 3 --threads $t >/dev/null
+    echo "$out/$m/$m.qg backend=c median_ms=$("$out/c-$m/$m" --input "x=$out/$m/x.npy" --repeat 20 --threads $t \
+      | sed -n 's/^median_ms //p') threads=$t" | tee -a "$out/zeropoint.txt"
+  done
 done
 median() { grep "$1" "$2" | sed 's/.*median_ms=\([0-9.]*\).*/\1/'; }
 echo
-printf "%-14s %12s %12s %12s %12s %12s %12s %12s %12s %12s\n" model interp "jvm 1t" "jvm 2t" "c 1t" "qnnpack 1t" \
-  "onednn 1t" "onednn 2t" "jvm1t/onednn1t" "c1t/onednn1t"
+printf "%-14s %12s %12s %12s %12s %12s %12s %12s %12s %12s %12s %12s\n" model interp "jvm 1t" "jvm 2t" "c 1t" \
+  "c 2t" "qnnpack 1t" "onednn 1t" "onednn 2t" "jvm1t/onednn1t" "c1t/onednn1t" "c2t/onednn2t"
 for m in ${models//,/ }; do
   z=$(median "/$m.qg backend=interp" "$out/zeropoint.txt")
   j1=$(median "/$m.qg backend=jvm.*threads=1$" "$out/zeropoint.txt")
   j2=$(median "/$m.qg backend=jvm.*threads=2$" "$out/zeropoint.txt")
   c1=$(median "/$m.qg backend=c .*threads=1$" "$out/zeropoint.txt")
+  c2=$(median "/$m.qg backend=c .*threads=2$" "$out/zeropoint.txt")
   q=$(median "torch $m engine=qnnpack threads=1 " "$out/torch.txt")
   o=$(median "torch $m engine=onednn threads=1 " "$out/torch.txt")
   o2=$(median "torch $m engine=onednn threads=2 " "$out/torch.txt")
-  awk -v m="$m" -v z="${z:-0}" -v j1="${j1:-0}" -v j2="${j2:-0}" -v c1="${c1:-0}" -v q="${q:-0}" -v o="${o:-0}" \
-    -v o2="${o2:-0}" 'BEGIN {
-    printf "%-14s %9.1f ms %9.1f ms %9.1f ms %9.1f ms %9.1f ms %9.1f ms %9.1f ms %11.1fx %11.2fx\n", m, z, j1, j2, c1,
-      q, o, o2, (o > 0 ? j1 / o : 0), (o > 0 ? c1 / o : 0) }'
+  awk -v m="$m" -v z="${z:-0}" -v j1="${j1:-0}" -v j2="${j2:-0}" -v c1="${c1:-0}" -v c2="${c2:-0}" -v q="${q:-0}" \
+    -v o="${o:-0}" -v o2="${o2:-0}" 'BEGIN {
+    printf "%-14s %9.1f ms %9.1f ms %9.1f ms %9.1f ms %9.1f ms %9.1f ms %9.1f ms %9.1f ms %11.1fx %11.2fx %11.2fx\n",
+      m, z, j1, j2, c1, c2, q, o, o2, (o > 0 ? j1 / o : 0), (o > 0 ? c1 / o : 0), (o2 > 0 ? c2 / o2 : 0) }'
 done
 
 # Compile time: ResNet-50 (parse with its weights, -O, bytecode, hidden class), a fresh JVM each time.

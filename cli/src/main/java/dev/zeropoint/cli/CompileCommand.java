@@ -27,7 +27,8 @@ import picocli.CommandLine.Spec;
         "(new zeropoint.models.<model>().run(...), see docs/jvm.md).",
         "--target c writes DIR/<model>.c, DIR/<model>.h and DIR/<model>_main.c: the model as C99 with a static",
         "memory plan (integer-only with --integer-only) and a harness that reads and writes .npy files",
-        "(cc -std=c99 -O2 -ffp-contract=off DIR/<model>.c DIR/<model>_main.c -o model; see docs/c.md)."})
+        "(cc -std=c99 -O2 -ffp-contract=off -pthread DIR/<model>.c DIR/<model>_main.c -o model; see docs/c.md);",
+        "--threads N makes room for N threads (model --threads N)."})
 final class CompileCommand implements Callable<Integer> {
   /** The targets this command knows. */
   static final List<String> TARGETS = List.of("params", "jvm", "c");
@@ -41,6 +42,11 @@ final class CompileCommand implements Callable<Integer> {
   @Option(names = "-o", paramLabel = "DIR", required = true, description = "The output directory (created if missing).")
   Path outputDir;
 
+  @Option(names = "--threads", paramLabel = "N", defaultValue = "1",
+      description = "--target c: the most threads <model>_run_parallel may use (the arena holds scratch for each; "
+          + "default: ${DEFAULT-VALUE}).")
+  int threads;
+
   @picocli.CommandLine.Mixin
   PipelineOptions pipeline = new PipelineOptions();
 
@@ -52,6 +58,9 @@ final class CompileCommand implements Callable<Integer> {
     if (!TARGETS.contains(target)) {
       throw new UserError("zeropoint: unknown target '" + target + "' (available: " + String.join(", ", TARGETS)
           + ")");
+    }
+    if (threads < 1 || threads > 1024) {
+      throw new UserError("zeropoint: --threads takes 1 to 1024, not " + threads);
     }
     if (pipeline.passes == null) {
       pipeline.optimize = true; // the parameters are those of the lowered IR
@@ -72,7 +81,7 @@ final class CompileCommand implements Callable<Integer> {
     if (target.equals("c")) {
       dev.zeropoint.backends.c.CEmitter.Output c;
       try {
-        c = dev.zeropoint.backends.c.CEmitter.emit(dev.zeropoint.backends.lowering.Lowering.pipeline(g));
+        c = dev.zeropoint.backends.c.CEmitter.emit(dev.zeropoint.backends.lowering.Lowering.pipeline(g), threads);
       } catch (dev.zeropoint.ir.CompileException e) {
         throw new UserError(Models.render(model, e.diagnostics()));
       }

@@ -43,11 +43,20 @@ class CTargetTest {
   }
 
   private Path build() throws Exception {
+    return build(1);
+  }
+
+  /** Compiles the example for at most {@code threads} threads and builds it as its header says. */
+  private Path build(int threads) throws Exception {
     CCompiler cc = CCompiler.find().orElse(null);
     assumeTrue(cc != null, "no C compiler (scripts/install-test-deps.sh installs gcc)");
-    Path out = dir.resolve("gen");
-    CliTest.Result r = CliTest.run("compile", EXAMPLES.resolve("conv_bn_relu_x3.qg").toString(), "--target", "c",
-        "-o", out.toString());
+    Path out = dir.resolve("gen" + threads);
+    List<String> args = new ArrayList<>(List.of("compile", EXAMPLES.resolve("conv_bn_relu_x3.qg").toString(),
+        "--target", "c", "-o", out.toString()));
+    if (threads > 1) {
+      args.addAll(List.of("--threads", Integer.toString(threads)));
+    }
+    CliTest.Result r = CliTest.run(args.toArray(String[]::new));
     assertEquals(0, r.status(), r.err());
     assertTrue(r.out().startsWith("wrote " + out.resolve("conv_bn_relu_x3.c") + "\nwrote "
         + out.resolve("conv_bn_relu_x3.h") + "\nwrote " + out.resolve("conv_bn_relu_x3_main.c") + "\narena "), r.out());
@@ -56,6 +65,10 @@ class CTargetTest {
     assertTrue(header.contains("#define CONV_BN_RELU_X3_WEIGHT_SIZE "), header);
     assertTrue(header.contains("void conv_bn_relu_x3_run(const float *in_x, float *out_output, void *arena);"),
         header);
+    assertTrue(header.contains("#define CONV_BN_RELU_X3_MAX_THREADS " + threads + "\n"), header);
+    assertTrue(header.contains("void conv_bn_relu_x3_run_parallel(const float *in_x, float *out_output, void *arena, "
+        + "int32_t threads, void (*parallel)(void *context, void (*task)(void *args, int32_t part, int32_t parts), "
+        + "void *args, int32_t parts), void *context);"), header);
     String source = Files.readString(out.resolve("conv_bn_relu_x3.c"));
     String[] lines = source.split("\n");
     for (int i = 0; i < lines.length; i++) {
@@ -69,7 +82,7 @@ class CTargetTest {
     assertFalse(source.contains("malloc"), "the model allocates");
     // The build command of the header, with every warning an error.
     List<String> cmd = new ArrayList<>(List.of(cc.command(), "-std=c99", "-Wall", "-Wextra", "-Werror", "-pedantic",
-        "-O2", "-ffp-contract=off", "conv_bn_relu_x3.c", "conv_bn_relu_x3_main.c", "-o", "model"));
+        "-O2", "-ffp-contract=off", "-pthread", "conv_bn_relu_x3.c", "conv_bn_relu_x3_main.c", "-o", "model"));
     Proc p = exec(out, cmd);
     assertEquals(0, p.status(), p.out() + p.err());
     return out;
@@ -87,6 +100,23 @@ class CTargetTest {
     try (var files = Files.list(results)) {
       assertEquals(1, files.count(), "only output.npy, no temporary file");
     }
+  }
+
+  @Test
+  void compiledForTwoThreadsItWritesPyTorchsOutputOnOneAndTwo() throws Exception {
+    Path out = build(2);
+    for (String threads : List.of("1", "2")) {
+      Path results = dir.resolve("results" + threads);
+      Proc p = exec(out, List.of("./model", "--input", "x=" + EXAMPLES.resolve("conv_bn_relu_x3.x.npy").toAbsolutePath(),
+          "--output-dir", results.toString(), "--threads", threads));
+      assertEquals(0, p.status(), p.err());
+      assertArrayEquals(Files.readAllBytes(EXAMPLES.resolve("conv_bn_relu_x3.expected.npy")),
+          Files.readAllBytes(results.resolve("output.npy")), threads + " threads");
+    }
+    Proc p = exec(out, List.of("./model", "--input", "x=" + EXAMPLES.resolve("conv_bn_relu_x3.x.npy").toAbsolutePath(),
+        "--repeat", "3", "--threads", "2"));
+    assertEquals(0, p.status(), p.err());
+    assertTrue(p.out().startsWith("median_ms "), p.out());
   }
 
   @Test
@@ -126,11 +156,15 @@ class CTargetTest {
         {"--input", "x=" + x},
         {"--input", "x=" + x, "--output-dir", results.toString(), "--bogus"},
         {"--input", "x=" + x, "--output-dir", u8.resolve("sub").toString()},
+        {"--input", "x=" + x, "--output-dir", results.toString(), "--threads", "2"},
+        {"--input", "x=" + x, "--output-dir", results.toString(), "--threads", "0"},
     };
     String[] expected = {"cannot read " + dir.resolve("missing.npy"), "dtype |u1, but input x is <f4 (1, 3, 8, 8)",
         "(1, 3, 8, 7), but input x is <f4 (1, 3, 8, 8)", "not a .npy file", "does not match its shape",
         "no input named in y=", "missing --input x", "--output-dir DIR is required", "unexpected --bogus",
-        "cannot create the output directory " + u8.resolve("sub")};
+        "cannot create the output directory " + u8.resolve("sub"),
+        "--threads takes 1 to 1 (the model was compiled for at most 1; zeropoint compile --threads N), not 2",
+        "--threads takes 1 to 1"};
     for (int i = 0; i < cases.length; i++) {
       List<String> cmd = new ArrayList<>(List.of("./model"));
       cmd.addAll(List.of(cases[i]));

@@ -43,6 +43,15 @@ class CBackendTest {
 
   static final CBackend SANITIZED = new CBackend(sanitizerFlags());
 
+  /** Built for three threads, run on three, under ThreadSanitizer. */
+  static final CBackend THREADED = new CBackend(threadSanitizerFlags(), 3);
+
+  static List<String> threadSanitizerFlags() {
+    List<String> f = new ArrayList<>(CCompiler.STRICT);
+    f.addAll(List.of("-O1", "-fsanitize=thread", "-fno-sanitize-recover=all"));
+    return f;
+  }
+
   static List<String> sanitizerFlags() {
     List<String> f = new ArrayList<>(CCompiler.STRICT);
     f.add("-O1");
@@ -57,6 +66,30 @@ class CBackendTest {
     System.out.println("c backend: " + r.ran + " golden runs exact; not run yet: " + summary(r.unsupported));
     assertEquals(List.of(), r.unsupported, "golden models the c backend does not run");
     assertTrue(r.ran >= MIN_GOLDEN_RUNS, "the c backend ran only " + r.ran + " golden models");
+  }
+
+  /**
+   * Every golden model with a parallel loop (after -O and after --integer-only), built for three
+   * threads and run on three by the harness's POSIX thread pool under ThreadSanitizer, computes the
+   * interpreter's outputs: the parts of a loop write disjoint outputs and use their own scratch.
+   */
+  @Test
+  void goldenModelsMatchOnThreeThreadsUnderThreadSanitizer() throws Exception {
+    List<BackendRuns.Run> jobs = new ArrayList<>();
+    for (BackendRuns.Run j : BackendRuns.golden()) {
+      try {
+        if (CEmitter.emit(dev.zeropoint.backends.lowering.Lowering.pipeline(j.graph()), 3).source()
+            .contains("zp_for(")) {
+          jobs.add(j);
+        }
+      } catch (CompileException e) {
+        // counted as unsupported by the single-thread test
+      }
+    }
+    Result r = runAll(jobs, THREADED);
+    System.out.println("c backend: " + r.ran + " golden runs with parallel loops exact on 3 threads");
+    assertEquals(List.of(), r.unsupported);
+    assertTrue(r.ran >= 50, "only " + r.ran + " golden runs have a parallel loop");
   }
 
   @Test
@@ -204,13 +237,18 @@ class CBackendTest {
 
   /** Runs the jobs two at a time; fails on the first output that differs from the interpreter's. */
   static Result runAll(List<BackendRuns.Run> jobs) throws Exception {
+    return runAll(jobs, SANITIZED);
+  }
+
+  /** Runs the jobs two at a time on this backend; fails on the first output that differs. */
+  static Result runAll(List<BackendRuns.Run> jobs, CBackend backend) throws Exception {
     assumeTrue(CCompiler.find().isPresent(), "no C compiler (scripts/install-test-deps.sh installs gcc)");
     List<String> unsupported = Collections.synchronizedList(new ArrayList<>());
     ExecutorService pool = Executors.newFixedThreadPool(2);
     try {
       List<Future<Integer>> results = new ArrayList<>();
       for (BackendRuns.Run j : jobs) {
-        results.add(pool.submit(() -> compare(j, unsupported)));
+        results.add(pool.submit(() -> compare(j, unsupported, backend)));
       }
       int ran = 0;
       for (Future<Integer> f : results) {
@@ -231,9 +269,13 @@ class CBackendTest {
 
   /** 1 when the model ran on both and matched; 0 when the backend does not run one of its ops yet. */
   static int compare(BackendRuns.Run j, List<String> unsupported) throws Exception {
+    return compare(j, unsupported, SANITIZED);
+  }
+
+  static int compare(BackendRuns.Run j, List<String> unsupported, CBackend backend) throws Exception {
     Executable executable;
     try {
-      executable = SANITIZED.prepare(j.graph());
+      executable = backend.prepare(j.graph());
     } catch (CompileException e) {
       if (e.getMessage().contains("does not run")) {
         unsupported.add(j.what() + ": " + e.diagnostics().get(0).message().replaceAll(" %.*", ""));

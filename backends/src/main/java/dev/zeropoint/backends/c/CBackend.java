@@ -29,15 +29,25 @@ import java.util.Map;
  */
 public final class CBackend implements Backend {
   private final List<String> flags;
+  private final int threads;
 
-  /** Builds with the strict flags and {@code -O2}. */
+  /** Builds with the strict flags and {@code -O2}; runs on one thread. */
   public CBackend() {
     this(withOptimization(List.of()));
   }
 
   /** Builds with these flags (the strict ones and anything else, such as the sanitizers). */
   public CBackend(List<String> flags) {
+    this(flags, 1);
+  }
+
+  /** Builds with these flags for {@code threads} threads, and runs the model on that many. */
+  public CBackend(List<String> flags, int threads) {
+    if (threads < 1) {
+      throw new IllegalArgumentException("threads must be at least 1, not " + threads);
+    }
     this.flags = List.copyOf(flags);
+    this.threads = threads;
   }
 
   /** The strict flags, {@code -O2}, and {@code extra}. */
@@ -56,7 +66,7 @@ public final class CBackend implements Backend {
   @Override
   public Executable prepare(Graph graph) throws CompileException {
     Graph g = Lowering.pipeline(graph);
-    CEmitter.Output out = CEmitter.emit(g);
+    CEmitter.Output out = CEmitter.emit(g, threads);
     Path dir;
     try {
       dir = Files.createTempDirectory("zeropoint-c");
@@ -67,13 +77,15 @@ public final class CBackend implements Backend {
     Path exe = dir.resolve(out.name());
     try {
       write(out, dir);
-      CCompiler.require().build(List.of(dir.resolve(out.sourceFile()), dir.resolve(out.harnessFile())), exe, flags);
+      List<String> all = new ArrayList<>(flags);
+      all.add("-pthread"); // the harness's thread pool
+      CCompiler.require().build(List.of(dir.resolve(out.sourceFile()), dir.resolve(out.harnessFile())), exe, all);
     } catch (IOException e) {
       throw new CompileException(SourceLocation.UNKNOWN, "cannot write the C files: " + e.getMessage());
     } catch (CToolException e) {
       throw new CompileException(SourceLocation.UNKNOWN, e.getMessage());
     }
-    return inputs -> run(g, exe, inputs);
+    return inputs -> run(g, exe, inputs, threads);
   }
 
   /** Writes the model's three files into {@code dir}. */
@@ -83,8 +95,8 @@ public final class CBackend implements Backend {
     Files.writeString(dir.resolve(out.harnessFile()), out.harness());
   }
 
-  private static LinkedHashMap<String, TensorData> run(Graph graph, Path exe, Map<String, TensorData> inputs)
-      throws InputException {
+  private static LinkedHashMap<String, TensorData> run(Graph graph, Path exe, Map<String, TensorData> inputs,
+      int threads) throws InputException {
     Inputs.check(graph, inputs);
     Path dir = null;
     try {
@@ -101,6 +113,8 @@ public final class CBackend implements Backend {
       Files.createDirectories(outDir);
       cmd.add("--output-dir");
       cmd.add(outDir.toString());
+      cmd.add("--threads");
+      cmd.add(Integer.toString(threads));
       CCompiler.run(cmd, dir, 3600);
       LinkedHashMap<String, TensorData> result = new LinkedHashMap<>();
       for (Graph.Output o : graph.outputs()) {

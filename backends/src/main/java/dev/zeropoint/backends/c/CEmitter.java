@@ -69,10 +69,21 @@ public final class CEmitter {
   private final Map<Integer, CType> scratchTypes = new HashMap<>();
 
   private final boolean planOnly;
+  private final int maxThreads;
   private MemoryPlan plan;
 
-  private CEmitter(Graph graph, boolean planOnly) {
+  /**
+   * The kernels that take a share of their work, {@code (part, parts)} as their last two
+   * arguments: the model runs them as tasks of its {@code parallel} callback.
+   */
+  static final Set<String> PARALLEL_KERNELS = Set.of("CGemm_conv2d", "CGemm_conv2dRequantizeFloat");
+
+  private CEmitter(Graph graph, boolean planOnly, int maxThreads) {
+    if (maxThreads < 1) {
+      throw new IllegalArgumentException("threads " + maxThreads);
+    }
     this.planOnly = planOnly;
+    this.maxThreads = maxThreads;
     this.graph = graph;
     this.name = cName(graph.name());
     this.upper = name.toUpperCase(Locale.ROOT);
@@ -80,7 +91,15 @@ public final class CEmitter {
 
   /** Emits a graph the backend can run as is (lowered: see {@link CBackend#lowered}). */
   public static Output emit(Graph graph) throws CompileException {
-    return new CEmitter(graph, false).emit();
+    return emit(graph, 1);
+  }
+
+  /**
+   * As {@link #emit(Graph)}, with room in the arena for {@code maxThreads} threads: the scratch a
+   * parallel kernel's part uses is there once per thread.
+   */
+  public static Output emit(Graph graph, int maxThreads) throws CompileException {
+    return new CEmitter(graph, false, maxThreads).emit();
   }
 
   /**
@@ -88,10 +107,22 @@ public final class CEmitter {
    * operand) with its lifetime in steps, its offset, and the arena's size.
    */
   public static MemoryPlan plan(Graph graph) throws CompileException {
-    return new CEmitter(graph, true).emit().plan();
+    return plan(graph, 1);
   }
 
-  private record Step(Node node, String call) {}
+  /** The static memory plan of the model emitted for {@code maxThreads} threads. */
+  public static MemoryPlan plan(Graph graph, int maxThreads) throws CompileException {
+    return new CEmitter(graph, true, maxThreads).emit().plan();
+  }
+
+  /**
+   * A node's kernel call; a parallel one runs as a task, split in parts. {@code fused}: the
+   * requantization of the node's result done in the same call (its result is the step's), or null.
+   */
+  private record Step(Node node, String call, boolean parallel, Node fused) {}
+
+  /** An argument: the buffer of this value (the result of a node fused into another's call). */
+  private record Buffer(Value value) {}
 
   /** A scratch buffer of the memory plan, live during its step only: {@code elements} of {@code type}. */
   private record Scratch(CType type, long elements) {}
@@ -99,7 +130,7 @@ public final class CEmitter {
   private Output emit() throws CompileException {
     Lowering lowering = new Lowering(graph.numerics(), "c", false);
     Map<String, String> paramNames = new HashMap<>();
-    Set<String> used = new HashSet<>(Set.of("arena", "a"));
+    Set<String> used = new HashSet<>(Set.of("arena", "a", "threads", "parallel", "context", "args", "part", "parts"));
     for (Value in : graph.inputs()) {
       checkType(in, null);
       String p = unique("in_" + cName(in.name()), used);
@@ -109,7 +140,21 @@ public final class CEmitter {
     }
     List<Step> steps = new ArrayList<>();
     Map<Value, Integer> lastUse = new IdentityHashMap<>();
+    Map<Value, List<Node>> users = new IdentityHashMap<>();
     for (Node n : graph.nodes()) {
+      for (Value o : n.operands()) {
+        users.computeIfAbsent(o, k -> new ArrayList<>()).add(n);
+      }
+    }
+    Set<Value> outputs = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+    for (Graph.Output o : graph.outputs()) {
+      outputs.add(o.value());
+    }
+    Set<Node> done = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+    for (Node n : graph.nodes()) {
+      if (done.contains(n)) {
+        continue; // fused into an earlier step
+      }
       for (Value r : n.results()) {
         checkType(r, n);
       }
@@ -126,7 +171,11 @@ public final class CEmitter {
       }
       int step = steps.size();
       currentStep = step;
-      for (Value r : n.results()) {
+      Node fused = fusedRequantize(n, call.get(), lowering, users, outputs);
+      if (fused != null) {
+        done.add(fused);
+      }
+      for (Value r : (fused == null ? n : fused).results()) {
         root.put(r, r);
         buffer.put(r, buffers.size());
         bufferValues.add(r);
@@ -136,7 +185,7 @@ public final class CEmitter {
       for (Value o : n.operands()) {
         lastUse.put(root.get(o), step);
       }
-      steps.add(new Step(n, call(n, call.get())));
+      steps.add(call(n, call.get(), fused, fused == null ? null : lowering.lower(fused).orElseThrow()));
     }
     int end = steps.size();
     for (Graph.Output o : graph.outputs()) {
@@ -163,18 +212,55 @@ public final class CEmitter {
     for (Graph.Output o : graph.outputs()) {
       outParams.add(unique("out_" + cName(o.name()), used));
     }
-    String signature = signature(paramNames, outParams);
+    String signature = signature(paramNames, outParams, false);
+    String parallelSignature = signature(paramNames, outParams, true);
 
+    // The arena and the inputs, for the tasks: each declares them under the names the calls use.
+    StringBuilder argsType = new StringBuilder("typedef struct {\n  unsigned char *a;\n");
+    StringBuilder unpack = new StringBuilder("  const zp_args *args_ = (const zp_args *) args;\n"
+        + "  unsigned char *a = args_->a;\n");
+    StringBuilder pack = new StringBuilder("  zp_args args;\n  args.a = (unsigned char *) arena;\n");
+    for (Value in : graph.inputs()) {
+      String p = expr.get(in);
+      String t = "const " + CType.of(in.type().elementType()).c() + " *";
+      argsType.append("  ").append(t).append(p).append(";\n");
+      unpack.append("  ").append(t).append(p).append(" = args_->").append(p).append(";\n");
+      pack.append("  args.").append(p).append(" = ").append(p).append(";\n");
+    }
+    argsType.append("} zp_args;\n");
+    unpack.append("  (void) a;\n");
+    for (Value in : graph.inputs()) {
+      unpack.append("  (void) ").append(expr.get(in)).append(";\n");
+    }
+
+    StringBuilder tasks = new StringBuilder();
     StringBuilder body = new StringBuilder();
     body.append("  unsigned char *a = (unsigned char *) arena;\n");
+    body.append(pack);
     for (Value in : graph.inputs()) {
       body.append("  (void) ").append(expr.get(in)).append(";\n");
     }
     body.append("  (void) a;\n");
+    body.append("  if (threads < 1) {\n    threads = 1;\n  }\n  if (threads > ").append(maxThreads)
+        .append(") {\n    threads = ").append(maxThreads).append(";\n  }\n");
+    int taskCount = 0;
     for (Step s : steps) {
       Node n = s.node();
-      body.append("  /* ").append(comment(n)).append(" */\n");
-      body.append(resolve(s.call(), n)).append('\n');
+      String comment = comment(n) + (s.fused() == null ? "" : "; " + comment(s.fused()));
+      body.append("  /* ").append(comment).append(" */\n");
+      String call = resolve(s.call(), n, s.fused());
+      if (s.parallel()) {
+        String task = "zp_task" + taskCount++;
+        tasks.append("/* ").append(comment).append(" */\nstatic void ").append(task)
+            .append("(void *args, int32_t part, int32_t parts) {\n").append(unpack)
+            .append(call).append("\n}\n\n");
+        body.append("  zp_for(").append(task).append(", &args, threads, parallel, context);\n");
+      } else {
+        body.append(call).append('\n');
+      }
+    }
+    if (taskCount == 0) {
+      body.append("  (void) args;\n  (void) parallel;\n  (void) context;\n");
     }
     for (int i = 0; i < graph.outputs().size(); i++) {
       Value v = graph.outputs().get(i).value();
@@ -192,13 +278,54 @@ public final class CEmitter {
         + " * C99; includes only <stdint.h>, <stddef.h> and <string.h>; allocates nothing. " + name + ".h says how to "
         + "call it. */\n"
         + "#include <stdint.h>\n#include <stddef.h>\n#include <string.h>\n#include \"" + name + ".h\"\n\n"
-        + library + constants + "\n" + signature + " {\n" + body + "}\n";
+        + library + constants + "\n" + argsType + "\n" + SERIAL + (taskCount > 0 ? FOR : "") + tasks
+        + parallelSignature + " {\n" + body + "}\n\n"
+        + signature + " {\n  " + name + "_run_parallel(" + callArguments(paramNames, outParams)
+        + ");\n}\n";
     boolean usesFloat = CSource.mentionsFloat(source);
-    return new Output(name, source, header(plan, paramNames, outParams, signature, usesFloat),
+    return new Output(name, source, header(plan, paramNames, outParams, signature, parallelSignature, usesFloat),
         CHarness.harness(graph, name, upper, paramNames, outParams), plan, weightBytes, usesFloat);
   }
 
-  private String signature(Map<String, String> paramNames, List<String> outParams) {
+  /** The parallel loops' runner: a task in {@code threads} parts, through the caller's callback or here. */
+  private static final String SERIAL = """
+      /* Runs task(args, part, parts) for each part in 0..parts-1, one after the other. */
+      static void zp_serial(void *context, void (*task)(void *args, int32_t part, int32_t parts), void *args,
+          int32_t parts) {
+        int32_t part;
+        (void) context;
+        for (part = 0; part < parts; part++) {
+          task(args, part, parts);
+        }
+      }
+
+      """;
+
+  private static final String FOR = """
+      /* One parallel loop: in threads parts through the caller's callback, or directly on one thread. */
+      static void zp_for(void (*task)(void *args, int32_t part, int32_t parts), void *args, int32_t threads,
+          void (*parallel)(void *context, void (*task)(void *args, int32_t part, int32_t parts), void *args,
+              int32_t parts), void *context) {
+        if (threads > 1) {
+          parallel(context, task, args, threads);
+        } else {
+          task(args, 0, 1);
+        }
+      }
+
+      """;
+
+  private String callArguments(Map<String, String> paramNames, List<String> outParams) {
+    List<String> args = new ArrayList<>();
+    for (Value in : graph.inputs()) {
+      args.add(paramNames.get("in:" + in.name()));
+    }
+    args.addAll(outParams);
+    args.addAll(List.of("arena", "1", "zp_serial", "NULL"));
+    return String.join(", ", args);
+  }
+
+  private String signature(Map<String, String> paramNames, List<String> outParams, boolean parallel) {
     List<String> params = new ArrayList<>();
     for (Value in : graph.inputs()) {
       params.add("const " + CType.of(in.type().elementType()).c() + " *" + paramNames.get("in:" + in.name()));
@@ -207,11 +334,17 @@ public final class CEmitter {
       params.add(CType.of(graph.outputs().get(i).value().type().elementType()).c() + " *" + outParams.get(i));
     }
     params.add("void *arena");
-    return "void " + name + "_run(" + String.join(", ", params) + ")";
+    if (parallel) {
+      params.add("int32_t threads");
+      params.add("void (*parallel)(void *context, void (*task)(void *args, int32_t part, int32_t parts), void *args, "
+          + "int32_t parts)");
+      params.add("void *context");
+    }
+    return "void " + name + (parallel ? "_run_parallel(" : "_run(") + String.join(", ", params) + ")";
   }
 
   private String header(MemoryPlan plan, Map<String, String> paramNames, List<String> outParams, String signature,
-      boolean usesFloat) {
+      String parallelSignature, boolean usesFloat) {
     StringBuilder h = new StringBuilder();
     h.append("/* ").append(name).append(".h: the model ").append(graph.name())
         .append(", compiled by Zeropoint (--target c). */\n");
@@ -224,7 +357,9 @@ public final class CEmitter {
     h.append("#define ").append(upper).append("_ARENA_ALIGNMENT ").append(MemoryPlan.ALIGNMENT).append("u\n");
     h.append("/* Bytes of constant data (weights, biases, requantization parameters, tables) in ").append(name)
         .append(".c. */\n");
-    h.append("#define ").append(upper).append("_WEIGHT_SIZE ").append(weightBytes).append("u\n\n");
+    h.append("#define ").append(upper).append("_WEIGHT_SIZE ").append(weightBytes).append("u\n");
+    h.append("/* The most threads ").append(name).append("_run_parallel uses: the arena has room for their scratch. */\n");
+    h.append("#define ").append(upper).append("_MAX_THREADS ").append(maxThreads).append("\n\n");
     for (Value in : graph.inputs()) {
       describe(h, "input", paramNames.get("in:" + in.name()), in.name(), in.type());
     }
@@ -238,7 +373,14 @@ public final class CEmitter {
     h.append("   Build: cc -std=c99 -O2 ").append(usesFloat ? "-ffp-contract=off " : "").append(name).append(".c ...")
         .append(usesFloat ? "\n   (-ffp-contract=off keeps float arithmetic unfused: the results are exact only then)"
             : "\n   (integer arithmetic only: no float or double anywhere)").append(" */\n");
-    h.append(signature).append(";\n\n#endif\n");
+    h.append(signature).append(";\n\n");
+    h.append("/* Runs the model as ").append(name).append("_run does, with its parallel loops (the convolutions' matrix\n")
+        .append("   products) split in threads parts, 1 <= threads <= ").append(upper).append("_MAX_THREADS (clamped to that range).\n")
+        .append("   For each loop it calls parallel(context, task, args, threads), which must call task(args, part, threads)\n")
+        .append("   once for every part in 0..threads-1, on any threads, and return when all of them have returned.\n")
+        .append("   The model itself creates no thread and takes no lock: ").append(name).append("_main.c has a POSIX\n")
+        .append("   threads version of parallel. The outputs do not depend on threads. */\n");
+    h.append(parallelSignature).append(";\n\n#endif\n");
     return h.toString();
   }
 
@@ -249,21 +391,59 @@ public final class CEmitter {
     h.append("#define ").append(macro).append("_ELEMENTS ").append(t.shape().numElements()).append("u\n");
   }
 
+  /** Whether a conv2d_acc call runs as the matrix product (several output channels per group, 8-bit input). */
+  private static boolean isGemm(Node n, KernelCall k) {
+    return k.owner() == Conv.class && k.method().equals("conv2dAcc")
+        && ((int[]) ((KernelCall.Constant) k.args().get(4)).value())[Conv.OUT_PER_GROUP] > 1
+        && CType.of(n.operand(0).type().elementType()).size() == 1
+        && CGemm.applies((int[]) ((KernelCall.Constant) k.args().get(2)).value());
+  }
+
+  /**
+   * The requantize_acc node to do in the same call as the matrix product {@code n}: the only user of
+   * its sums (which are no output), in scheme FLOAT to u8, by output channel or for all; or null.
+   */
+  private static Node fusedRequantize(Node n, KernelCall k, Lowering lowering, Map<Value, List<Node>> users,
+      Set<Value> outputs) throws CompileException {
+    if (!isGemm(n, k) || outputs.contains(n.result())) {
+      return null;
+    }
+    List<Node> u = users.getOrDefault(n.result(), List.of());
+    if (u.size() != 1 || u.get(0).op() != Op.REQUANTIZE_ACC || u.get(0).result().type().elementType() != ElementType.U8) {
+      return null;
+    }
+    Node r = u.get(0);
+    KernelCall rk = lowering.lower(r).orElse(null);
+    if (rk == null || rk.owner() != Requantize.class || ((KernelCall.Immediate) rk.args().get(2)).value() != Requantize.FLOAT) {
+      return null;
+    }
+    int[] g = (int[]) ((KernelCall.Constant) k.args().get(4)).value();
+    int scales = ((float[]) ((KernelCall.Constant) rk.args().get(3)).value()).length;
+    int inner = ((KernelCall.Immediate) rk.args().get(6)).value();
+    int channels = ((KernelCall.Immediate) rk.args().get(7)).value();
+    boolean byChannel = channels == g[Conv.OUT_CHANNELS] && inner == g[Conv.OUT_H] * g[Conv.OUT_W]
+        && scales == channels;
+    return scales == 1 || byChannel ? r : null;
+  }
+
   /** The C call of a node, with placeholders for buffers resolved later ({@link #resolve}). */
-  private String call(Node n, KernelCall k) throws CompileException {
+  private Step call(Node n, KernelCall k, Node fused, KernelCall fusedCall) throws CompileException {
     String kernel = k.owner().getSimpleName() + "_" + k.method();
     List<Object> args = new ArrayList<>(k.args());
-    if (k.owner() == Conv.class && k.method().equals("conv2dAcc")
-        && ((int[]) ((KernelCall.Constant) args.get(4)).value())[Conv.OUT_PER_GROUP] > 1
-        && CType.of(n.operand(0).type().elementType()).size() == 1
-        && CGemm.applies((int[]) ((KernelCall.Constant) args.get(2)).value())) {
+    if (isGemm(n, k)) {
       // Several output channels per group: the int16-pair matrix product, on an input panel.
       int[] g = (int[]) ((KernelCall.Constant) args.get(4)).value();
-      kernel = "CGemm_conv2d";
-      args = List.of(args.get(0), args.get(1),
-          KernelCall.constant(CGemm.packWeights((int[]) ((KernelCall.Constant) args.get(2)).value(), g)),
+      kernel = fused == null ? "CGemm_conv2d" : "CGemm_conv2dRequantizeFloat";
+      List<Object> gemm = new ArrayList<>(List.of(fused == null ? args.get(0) : new Buffer(fused.result()),
+          args.get(1), KernelCall.constant(CGemm.packWeights((int[]) ((KernelCall.Constant) args.get(2)).value(), g)),
           args.get(3), args.get(4), new Scratch(CType.I16, CGemm.panelElements(g)), KernelCall.imm(CGemm.CHUNK),
-          args.get(5));
+          args.get(5)));
+      if (fused != null) {
+        // the scales, the output zero point, min and max of Requantize.requantize's FLOAT scheme
+        gemm.addAll(List.of(fusedCall.args().get(3), fusedCall.args().get(8), fusedCall.args().get(9),
+            fusedCall.args().get(10)));
+      }
+      args = gemm;
     }
     if (k.owner() == Requantize.class && k.method().equals("requantize")) {
       int scheme = ((KernelCall.Immediate) args.get(2)).value();
@@ -292,6 +472,7 @@ public final class CEmitter {
       throw new CompileException(n.location(), "the c backend does not run " + n.op().keyword() + " %"
           + n.results().get(0).name() + " yet (no C kernel " + kernel + ")");
     }
+    boolean parallel = PARALLEL_KERNELS.contains(kernel);
     List<CType> types = new ArrayList<>();
     List<String> cargs = new ArrayList<>();
     StringBuilder before = new StringBuilder();
@@ -302,12 +483,20 @@ public final class CEmitter {
           types.add(sc.type());
           Value v = n.results().get(0);
           int index = buffers.size();
-          buffers.add(new MemoryPlan.Buffer(v.name() + ".scratch", sc.elements() * sc.type().size(), currentStep,
+          // A parallel kernel's part p uses elements [p * (n / parts), ...): room for every thread.
+          long elements = sc.elements() * (parallel ? maxThreads : 1);
+          buffers.add(new MemoryPlan.Buffer(v.name() + ".scratch", elements * sc.type().size(), currentStep,
               currentStep));
           bufferValues.add(null);
           scratchTypes.put(index, sc.type());
           cargs.add("@#" + index + "@");
-          cargs.add(Long.toString(sc.elements()));
+          cargs.add(Long.toString(elements));
+        }
+        case Buffer b -> {
+          Value v = b.value();
+          types.add(CType.of(v.type().elementType()));
+          cargs.add("@" + v.name() + "@");
+          cargs.add(Long.toString(v.type().shape().numElements()));
         }
         case KernelCall.Result r -> {
           Value v = n.results().get(r.index());
@@ -354,10 +543,14 @@ public final class CEmitter {
         default -> throw new IllegalStateException("argument " + a);
       }
     }
+    if (parallel) {
+      cargs.add("part");
+      cargs.add("parts");
+    }
     CLibrary.Instance instance = new CLibrary.Instance(kernel, types);
     instances.add(instance);
     String call = instance.cName() + "(" + String.join(", ", cargs) + ");";
-    return before.isEmpty() ? "  " + call : "  {\n" + before + "    " + call + "\n  }";
+    return new Step(n, before.isEmpty() ? "  " + call : "  {\n" + before + "    " + call + "\n  }", parallel, fused);
   }
 
   /** The C expression of a buffer: an input, an arena buffer, or a graph constant (emitted on first use). */
@@ -388,13 +581,18 @@ public final class CEmitter {
   }
 
   /** Replaces each {@code @value@} placeholder with the C expression of that value's buffer. */
-  private String resolve(String call, Node n) {
+  private String resolve(String call, Node n, Node fused) {
     Map<String, Value> byName = new HashMap<>();
     for (Value v : n.operands()) {
       byName.put(v.name(), v);
     }
     for (Value v : n.results()) {
       byName.put(v.name(), v);
+    }
+    if (fused != null) {
+      for (Value v : fused.results()) {
+        byName.put(v.name(), v);
+      }
     }
     StringBuilder out = new StringBuilder();
     int i = 0;

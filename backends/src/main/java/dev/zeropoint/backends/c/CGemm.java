@@ -47,14 +47,35 @@ public final class CGemm {
     return packed;
   }
 
-  /** Elements (int16) of the panel for a convolution of this geometry. */
+  /** Elements (int16) of the panel for a convolution of this geometry, in chunks of {@link #CHUNK}. */
   public static int panelElements(int[] g) {
+    return panelElements(g, CHUNK);
+  }
+
+  /**
+   * Elements (int16) of one part's panel for chunks of {@code chunk} positions: the packed tiles of
+   * a chunk, then (unless the convolution is 1 x 1 with stride 1 and no padding, which packs from
+   * the input directly) the window of input rows a chunk reads, centered and zero-padded: as the
+   * C library's zp_CGemm_run and zp_CGemm_pack lay them out.
+   */
+  public static int panelElements(int[] g, int chunk) {
     int k = g[Conv.IN_PER_GROUP] * g[Conv.KERNEL_H] * g[Conv.KERNEL_W];
     int pairs = (k + 1) / 2;
     int plane = g[Conv.OUT_H] * g[Conv.OUT_W];
-    int columns = Math.min(plane, CHUNK);
-    int tiles = (columns + NR - 1) / NR;
-    return Math.max(1, tiles * pairs * NR * 2);
+    int columns = Math.min(plane, chunk);
+    long tiles = (long) (columns + NR - 1) / NR * pairs * NR * 2;
+    boolean pointwise = g[Conv.KERNEL_H] == 1 && g[Conv.KERNEL_W] == 1 && g[Conv.STRIDE_H] == 1
+        && g[Conv.STRIDE_W] == 1 && g[Conv.PAD_TOP] == 0 && g[Conv.PAD_LEFT] == 0 && g[Conv.OUT_H] == g[Conv.HEIGHT]
+        && g[Conv.OUT_W] == g[Conv.WIDTH];
+    long window = 0;
+    if (!pointwise && columns > 0) {
+      int outW = g[Conv.OUT_W];
+      long outRows = Math.min(g[Conv.OUT_H], (columns - 1) / outW + 2);
+      long rows = (outRows - 1) * g[Conv.STRIDE_H] + (long) (g[Conv.KERNEL_H] - 1) * g[Conv.DILATION_H] + 1;
+      long wide = (long) (outW - 1) * g[Conv.STRIDE_W] + (long) (g[Conv.KERNEL_W] - 1) * g[Conv.DILATION_W] + 1;
+      window = g[Conv.IN_PER_GROUP] * rows * wide;
+    }
+    return Math.toIntExact(Math.max(1, tiles + window));
   }
 
   /** Whether the centered weights fit the int16 products of the kernel (|w| <= 255 and input in 8 bits). */

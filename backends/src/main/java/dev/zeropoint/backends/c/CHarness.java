@@ -9,9 +9,11 @@ import java.util.Map;
 
 /**
  * The command-line harness of a compiled model, {@code <model>_main.c}: {@code <model> --input
- * NAME=FILE.npy ... --output-dir DIR [--repeat N]} reads each input, checks its dtype and shape,
- * runs the model and writes {@code DIR/<output>.npy} for every output (as {@code zeropoint run}
- * does, byte for byte). {@code --repeat N} runs the model N times and prints the median latency.
+ * NAME=FILE.npy ... --output-dir DIR [--repeat N] [--threads N]} reads each input, checks its
+ * dtype and shape, runs the model and writes {@code DIR/<output>.npy} for every output (as
+ * {@code zeropoint run} does, byte for byte). {@code --repeat N} runs the model N times and prints
+ * the median latency; {@code --threads N} runs its parallel loops on N POSIX threads (a pool made
+ * once, the calling thread one of them).
  * Every error is one line on stderr and exit status 1; no partial output file is left behind.
  */
 final class CHarness {
@@ -21,9 +23,11 @@ final class CHarness {
       List<String> outParams) {
     StringBuilder s = new StringBuilder();
     s.append("/* ").append(name).append("_main.c: runs ").append(name).append(" on .npy files.\n")
-        .append(" * usage: ").append(name).append(" --input NAME=FILE.npy ... --output-dir DIR [--repeat N] */\n");
-    s.append("#define _POSIX_C_SOURCE 199309L\n");
-    s.append("#include <stdint.h>\n#include <stdio.h>\n#include <stdlib.h>\n#include <string.h>\n#include <time.h>\n#include <errno.h>\n#include <sys/stat.h>\n");
+        .append(" * usage: ").append(name)
+        .append(" --input NAME=FILE.npy ... --output-dir DIR [--repeat N] [--threads N]\n")
+        .append(" * build: cc -std=c99 -O2 -pthread ").append(name).append(".c ").append(name).append("_main.c */\n");
+    s.append("#define _POSIX_C_SOURCE 200112L\n");
+    s.append("#include <stdint.h>\n#include <stdio.h>\n#include <stdlib.h>\n#include <string.h>\n#include <time.h>\n#include <errno.h>\n#include <sys/stat.h>\n#include <pthread.h>\n");
     s.append("#include \"").append(name).append(".h\"\n\n");
     s.append(COMMON);
     int inputs = graph.inputs().size();
@@ -43,8 +47,10 @@ final class CHarness {
       s.append("  {\"\", \"\", 0, {0}, 0}\n");
     }
     s.append("};\n#define INPUTS ").append(inputs).append("\n#define OUTPUTS ").append(outputs).append("\n\n");
-    s.append("static void run(void *const *in, void *const *out, void *arena) {\n  (void) in;\n  (void) out;\n  ")
-        .append(name).append("_run(");
+    s.append("#define MAX_THREADS ").append(upper).append("_MAX_THREADS\n\n");
+    s.append(POOL);
+    s.append("static void run(void *const *in, void *const *out, void *arena, pool_t *pool) {\n  (void) in;\n  (void) out;\n  ")
+        .append(name).append("_run_parallel(");
     StringBuilder args = new StringBuilder();
     for (int i = 0; i < inputs; i++) {
       args.append("(const ").append(CType.of(graph.inputs().get(i).type().elementType()).c()).append(" *) in[")
@@ -54,7 +60,7 @@ final class CHarness {
       args.append("(").append(CType.of(graph.outputs().get(i).value().type().elementType()).c()).append(" *) out[")
           .append(i).append("], ");
     }
-    s.append(args).append("arena);\n}\n\n");
+    s.append(args).append("arena, pool->threads, pool_parallel, pool);\n}\n\n");
     s.append("#define ARENA_SIZE ").append(upper).append("_ARENA_SIZE\n#define ARENA_ALIGNMENT ").append(upper)
         .append("_ARENA_ALIGNMENT\n\n");
     s.append(MAIN);
@@ -324,6 +330,108 @@ final class CHarness {
 
       """;
 
+  /** A pool of POSIX threads for the model's parallel loops: the calling thread runs part 0. */
+  private static final String POOL = """
+      typedef struct pool_s {
+        pthread_mutex_t lock;
+        pthread_cond_t wake, done;
+        void (*task)(void *args, int32_t part, int32_t parts);
+        void *args;
+        int32_t parts, threads, pending;
+        long generation;
+        int stop;
+        pthread_t workers[MAX_THREADS];
+        struct pool_slot {
+          struct pool_s *pool;
+          int32_t index;
+        } slots[MAX_THREADS];
+      } pool_t;
+
+      static void *pool_worker(void *p) {
+        pool_t *pool = ((struct pool_slot *) p)->pool;
+        int32_t index = ((struct pool_slot *) p)->index;
+        long seen = 0;
+        for (;;) {
+          void (*task)(void *args, int32_t part, int32_t parts);
+          void *args;
+          int32_t parts;
+          pthread_mutex_lock(&pool->lock);
+          while (pool->generation == seen && !pool->stop) {
+            pthread_cond_wait(&pool->wake, &pool->lock);
+          }
+          if (pool->stop) {
+            pthread_mutex_unlock(&pool->lock);
+            return NULL;
+          }
+          seen = pool->generation;
+          task = pool->task;
+          args = pool->args;
+          parts = pool->parts;
+          pthread_mutex_unlock(&pool->lock);
+          if (index < parts) {
+            task(args, index, parts);
+          }
+          pthread_mutex_lock(&pool->lock);
+          if (--pool->pending == 0) {
+            pthread_cond_signal(&pool->done);
+          }
+          pthread_mutex_unlock(&pool->lock);
+        }
+      }
+
+      /* The model's parallel callback: parts 1.. on the workers, part 0 here; returns when all are done. */
+      static void pool_parallel(void *context, void (*task)(void *args, int32_t part, int32_t parts), void *args,
+          int32_t parts) {
+        pool_t *pool = (pool_t *) context;
+        pthread_mutex_lock(&pool->lock);
+        pool->task = task;
+        pool->args = args;
+        pool->parts = parts;
+        pool->pending = pool->threads - 1;
+        pool->generation++;
+        pthread_cond_broadcast(&pool->wake);
+        pthread_mutex_unlock(&pool->lock);
+        task(args, 0, parts);
+        pthread_mutex_lock(&pool->lock);
+        while (pool->pending > 0) {
+          pthread_cond_wait(&pool->done, &pool->lock);
+        }
+        pthread_mutex_unlock(&pool->lock);
+      }
+
+      static void pool_start(pool_t *pool, int32_t threads) {
+        int32_t i;
+        memset(pool, 0, sizeof *pool);
+        pool->threads = threads;
+        if (pthread_mutex_init(&pool->lock, NULL) != 0 || pthread_cond_init(&pool->wake, NULL) != 0
+            || pthread_cond_init(&pool->done, NULL) != 0) {
+          fail("cannot make the thread pool", "");
+        }
+        for (i = 1; i < threads; i++) {
+          pool->slots[i].pool = pool;
+          pool->slots[i].index = i;
+          if (pthread_create(&pool->workers[i], NULL, pool_worker, &pool->slots[i]) != 0) {
+            fail("cannot start a thread", "");
+          }
+        }
+      }
+
+      static void pool_stop(pool_t *pool) {
+        int32_t i;
+        pthread_mutex_lock(&pool->lock);
+        pool->stop = 1;
+        pthread_cond_broadcast(&pool->wake);
+        pthread_mutex_unlock(&pool->lock);
+        for (i = 1; i < pool->threads; i++) {
+          pthread_join(pool->workers[i], NULL);
+        }
+        pthread_mutex_destroy(&pool->lock);
+        pthread_cond_destroy(&pool->wake);
+        pthread_cond_destroy(&pool->done);
+      }
+
+      """;
+
   private static final String MAIN = """
       int main(int argc, char **argv) {
         void *in[INPUTS + 1];
@@ -331,6 +439,8 @@ final class CHarness {
         const char *files[INPUTS + 1];
         const char *dir = NULL;
         long repeat = 0;
+        long threads = 1;
+        pool_t pool;
         unsigned char *raw, *arena;
         int i, k;
         {
@@ -354,6 +464,15 @@ final class CHarness {
             if (*end != 0 || repeat < 1) {
               fail("--repeat takes a positive count, not ", argv[i]);
             }
+          } else if (strcmp(argv[i], "--threads") == 0 && i + 1 < argc) {
+            char *end;
+            threads = strtol(argv[++i], &end, 10);
+            if (*end != 0 || threads < 1 || threads > (long) MAX_THREADS) {
+              char message[256];
+              snprintf(message, sizeof message, "--threads takes 1 to %ld (the model was compiled for at most %ld; "
+                  "zeropoint compile --threads N), not ", (long) MAX_THREADS, (long) MAX_THREADS);
+              fail(message, argv[i]);
+            }
           } else if (strcmp(argv[i], "--input") == 0 && i + 1 < argc) {
             const char *v = argv[++i];
             const char *eq = strchr(v, '=');
@@ -371,7 +490,8 @@ final class CHarness {
               fail("the model has no input named in ", v);
             }
           } else {
-            fail("usage: MODEL --input NAME=FILE.npy ... --output-dir DIR [--repeat N]; unexpected ", argv[i]);
+            fail("usage: MODEL --input NAME=FILE.npy ... --output-dir DIR [--repeat N] [--threads N]; unexpected ",
+                argv[i]);
           }
         }
         if (dir == NULL && repeat == 0) {
@@ -394,6 +514,7 @@ final class CHarness {
           fail("out of memory for the arena", "");
         }
         arena = raw + (ARENA_ALIGNMENT - (size_t) ((uintptr_t) raw % ARENA_ALIGNMENT)) % ARENA_ALIGNMENT;
+        pool_start(&pool, (int32_t) threads);
         if (repeat > 0) {
           double *times = malloc((size_t) repeat * sizeof(double));
           long r;
@@ -402,15 +523,16 @@ final class CHarness {
           }
           for (r = 0; r < repeat; r++) {
             double start = now();
-            run(in, out, arena);
+            run(in, out, arena, &pool);
             times[r] = now() - start;
           }
           qsort(times, (size_t) repeat, sizeof(double), compare_doubles);
           printf("median_ms %.4f\\nmin_ms %.4f\\nruns %ld\\n", times[repeat / 2] * 1e3, times[0] * 1e3, repeat);
           free(times);
         } else {
-          run(in, out, arena);
+          run(in, out, arena, &pool);
         }
+        pool_stop(&pool);
         if (dir != NULL) {
           make_directories(dir);
           for (k = 0; k < OUTPUTS; k++) {

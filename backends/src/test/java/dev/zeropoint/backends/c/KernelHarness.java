@@ -86,9 +86,17 @@ public final class KernelHarness {
   }
 
   /** One call of a kernel template, instantiated with the types of its array arguments. */
-  public record Call(String kernel, List<Arg> args) {
+  public record Call(String kernel, List<Arg> args, int parts) {
     public static Call of(String kernel, Arg... args) {
-      return new Call(kernel, List.of(args));
+      return new Call(kernel, List.of(args), 0);
+    }
+
+    /**
+     * A parallel kernel's call, split in {@code parts}: the program calls it with {@code (part,
+     * parts)} appended, for part = parts - 1 down to 0, one after the other, then prints.
+     */
+    public static Call parts(int parts, String kernel, Arg... args) {
+      return new Call(kernel, List.of(args), parts);
     }
   }
 
@@ -183,7 +191,13 @@ public final class KernelHarness {
       }
       CLibrary.Instance instance = new CLibrary.Instance(call.kernel(), types);
       instances.add(instance);
-      body.append("  ").append(instance.cName()).append('(').append(String.join(", ", cargs)).append(");\n");
+      if (call.parts() > 0) {
+        body.append("  {\n    int32_t part;\n    for (part = ").append(call.parts() - 1).append("; part >= 0; part--) {\n")
+            .append("      ").append(instance.cName()).append('(').append(String.join(", ", cargs)).append(", part, ")
+            .append(call.parts()).append(");\n    }\n  }\n");
+      } else {
+        body.append("  ").append(instance.cName()).append('(').append(String.join(", ", cargs)).append(");\n");
+      }
       body.append("  printf(\"call ").append(c).append("\\n\");\n");
       for (String p : prints) {
         body.append(p);

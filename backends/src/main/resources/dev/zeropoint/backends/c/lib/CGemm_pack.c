@@ -1,0 +1,118 @@
+/* CGemm.pack: packs count (<= the chunk) output positions from start of batch item b and group grp
+   into the panel as int16: the input taps minus the input zero point, 0 outside the input, tap kk
+   of position n at panel[((n / 16 * pairs + kk / 2) * 16 + n % 16) * 2 + kk % 2], zero past the last
+   position of the last tile and past the last tap. x is u8, or i8 when xSigned. The input rows the
+   chunk reads are first copied to window, centered and padded with zeros (as many elements as the
+   compiler's CGemm.panelElements counts), so that packing a tap is one load. A 1 x 1 convolution
+   with stride 1 and no padding reads position n of the chunk at input position start + n of every
+   channel: its taps are copied a channel pair and tile at a time, in loops the compiler vectorizes.
+   requires: CGemm_Geometry */
+static inline void zp_CGemm_pack(int16_t *panel, int16_t *window, const void *x, int32_t xSigned,
+    const zp_CGemm_Geometry *g, int32_t b, int32_t grp, int32_t start, int32_t count, int32_t inputZeroPoint) {
+  const int32_t inPerGroup = g->inPerGroup, kernelH = g->kernelH, kernelW = g->kernelW;
+  const int32_t height = g->height, width = g->width, outW = g->outW, strideH = g->strideH, strideW = g->strideW;
+  const int32_t dilationH = g->dilationH, dilationW = g->dilationW, padTop = g->padTop, padLeft = g->padLeft;
+  const int32_t pairs = (inPerGroup * kernelH * kernelW + 1) / 2;
+  const int32_t tiles = (count + 15) / 16;
+  const size_t inPlane = (size_t) height * width;
+  const size_t first = ((size_t) b * g->inChannels + (size_t) grp * inPerGroup) * inPlane;
+  const uint8_t *xu = (const uint8_t *) x + first;
+  const int8_t *xs = (const int8_t *) x + first;
+  int32_t tile;
+  if (kernelH == 1 && kernelW == 1 && strideH == 1 && strideW == 1 && padTop == 0 && padLeft == 0
+      && g->outH == height && outW == width) {
+    for (tile = 0; tile < tiles; tile++) {
+      const int32_t n0 = tile * 16;
+      const int32_t cols = count - n0 < 16 ? count - n0 : 16;
+      int32_t p, c;
+      for (p = 0; p < pairs; p++) {
+        int16_t *d = panel + ((size_t) tile * pairs + p) * 32;
+        const size_t at = (size_t) (2 * p) * inPlane + (size_t) start + n0;
+        if (cols == 16 && 2 * p + 1 < inPerGroup) {
+          if (xSigned) {
+            for (c = 0; c < 16; c++) {
+              d[c * 2] = (int16_t) ((int32_t) xs[at + c] - inputZeroPoint);
+              d[c * 2 + 1] = (int16_t) ((int32_t) xs[at + inPlane + c] - inputZeroPoint);
+            }
+          } else {
+            for (c = 0; c < 16; c++) {
+              d[c * 2] = (int16_t) ((int32_t) xu[at + c] - inputZeroPoint);
+              d[c * 2 + 1] = (int16_t) ((int32_t) xu[at + inPlane + c] - inputZeroPoint);
+            }
+          }
+          continue;
+        }
+        for (c = 0; c < 16; c++) {
+          int32_t v0 = 0, v1 = 0;
+          if (c < cols) {
+            v0 = (xSigned ? (int32_t) xs[at + c] : (int32_t) xu[at + c]) - inputZeroPoint;
+            if (2 * p + 1 < inPerGroup) {
+              v1 = (xSigned ? (int32_t) xs[at + inPlane + c] : (int32_t) xu[at + inPlane + c]) - inputZeroPoint;
+            }
+          }
+          d[c * 2] = (int16_t) v0;
+          d[c * 2 + 1] = (int16_t) v1;
+        }
+      }
+    }
+    return;
+  }
+  {
+    /* The input rows the chunk reads, centered, as int16, with zero rows and columns where the taps
+       fall outside the input: window[ci][r][j] is input (ci, ihFirst + r, j - padLeft). */
+    const int32_t ohFirst = start / outW, ohLast = (start + count - 1) / outW;
+    const int32_t ihFirst = ohFirst * strideH - padTop;
+    const int32_t rows = (ohLast - ohFirst) * strideH + (kernelH - 1) * dilationH + 1;
+    const int32_t wide = (outW - 1) * strideW + (kernelW - 1) * dilationW + 1;
+    const size_t channel = (size_t) rows * wide;
+    int32_t ci, r, j;
+    for (ci = 0; ci < inPerGroup; ci++) {
+      for (r = 0; r < rows; r++) {
+        int16_t *row = window + ci * channel + (size_t) r * wide;
+        const int32_t ih = ihFirst + r;
+        if (ih < 0 || ih >= height) {
+          for (j = 0; j < wide; j++) {
+            row[j] = 0;
+          }
+          continue;
+        }
+        for (j = 0; j < wide; j++) {
+          const int32_t iw = j - padLeft;
+          const size_t at = (size_t) ci * inPlane + (size_t) ih * width + iw;
+          row[j] = (int16_t) (iw < 0 || iw >= width ? 0
+              : (xSigned ? (int32_t) xs[at] : (int32_t) xu[at]) - inputZeroPoint);
+        }
+      }
+    }
+    /* Each tap of each position: one load from the window at tap offset + position offset. */
+    for (tile = 0; tile < tiles; tile++) {
+      int16_t *dst = panel + (size_t) tile * pairs * 32;
+      const int32_t cols = count - tile * 16 < 16 ? count - tile * 16 : 16;
+      int32_t position[16];
+      int32_t c, kk = 0, kh, kw;
+      for (c = 0; c < cols; c++) {
+        const int32_t n = start + tile * 16 + c;
+        position[c] = (n / outW - ohFirst) * strideH * wide + (n % outW) * strideW;
+      }
+      for (ci = 0; ci < inPerGroup; ci++) {
+        for (kh = 0; kh < kernelH; kh++) {
+          for (kw = 0; kw < kernelW; kw++, kk++) {
+            const int16_t *tap = window + ci * channel + (size_t) kh * dilationH * wide + (size_t) kw * dilationW;
+            int16_t *d = dst + (kk / 2) * 32 + kk % 2;
+            for (c = 0; c < cols; c++) {
+              d[c * 2] = tap[position[c]];
+            }
+            for (c = cols; c < 16; c++) {
+              d[c * 2] = 0;
+            }
+          }
+        }
+      }
+      if (kk < 2 * pairs) {
+        for (c = 0; c < 16; c++) {
+          dst[(kk / 2) * 32 + c * 2 + 1] = 0;
+        }
+      }
+    }
+  }
+}
