@@ -17,6 +17,7 @@ import dev.zeropoint.ir.numerics.PyTorchQnnpack;
 import dev.zeropoint.ir.numerics.PyTorchTensorIterator;
 import dev.zeropoint.ir.numerics.Xnnpack;
 import dev.zeropoint.runtime.kernels.Arithmetic;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.BeforeAll;
@@ -491,6 +492,127 @@ class ArithmeticCTest {
   @Test
   void addQnnpack() {
     cases.check("Arithmetic_addQnnpack", CASES);
+  }
+
+  @Test
+  void addQnnpackAvx2MatchesJava() {
+    checkAddQnnpack(List.of("-mavx2"));
+  }
+
+  @Test
+  void addQnnpackPortableMatchesJava() {
+    checkAddQnnpack(List.of());
+  }
+
+  /**
+   * QNNPACK's add built with these flags: parameters as the lowering makes them, small ones whose
+   * sums of either sign often tie and stay within the clamp, and arbitrary ones (any multipliers
+   * and zero point product, the int32 bounds, shifts 0 to 63, zero points and bounds beyond the
+   * output type, empty clamps), lengths of every residue mod 8, inputs of 1, 2 and 4 bytes at
+   * their bounds, and u8, i8, i16 and i32 outputs: the AVX2 kernel's vector steps, its scalar tail
+   * and the scalar path it leaves the rest to.
+   */
+  private static void checkAddQnnpack(List<String> flags) {
+    Random r = new Random(20240612);
+    List<KernelHarness.Call> calls = new ArrayList<>();
+    List<int[]> expected = new ArrayList<>();
+    for (int t = 0; t < 120; t++) {
+      int aMultiplier;
+      int bMultiplier;
+      int shift;
+      int zeroPointProduct;
+      int outputZeroPoint;
+      int outputMin;
+      int outputMax;
+      if (t % 3 == 0) {
+        PyTorchQnnpack.AddParams p;
+        try {
+          double so = scale(r);
+          p = PyTorchQnnpack.addParams(r.nextInt(4) == 0 ? so * 0.001 * (1 + r.nextInt(300)) : scale(r),
+              r.nextInt(256), scale(r), r.nextInt(256), so, r.nextInt(256), r.nextBoolean());
+        } catch (IllegalArgumentException e) {
+          continue;
+        }
+        aMultiplier = p.aMultiplier();
+        bMultiplier = p.bMultiplier();
+        shift = p.shift();
+        zeroPointProduct = p.zeroPointProduct();
+        outputZeroPoint = p.outputZeroPoint();
+        outputMin = r.nextInt(4) == 0 ? r.nextInt(256) : p.outputMin();
+        outputMax = r.nextInt(4) == 0 ? r.nextInt(256) : p.outputMax();
+      } else if (t % 3 == 1) {
+        // Small multipliers and shifts: sums of either sign within reach of the clamp, many ties.
+        shift = 1 + r.nextInt(8);
+        aMultiplier = r.nextInt(2 << shift) - (1 << shift);
+        bMultiplier = r.nextInt(2 << shift) - (1 << shift);
+        zeroPointProduct = r.nextInt(600 << shift) - (300 << shift);
+        outputZeroPoint = r.nextInt(256);
+        outputMin = r.nextInt(3) == 0 ? r.nextInt(128) : 0;
+        outputMax = r.nextInt(3) == 0 ? 128 + r.nextInt(128) : 255;
+      } else {
+        boolean bounds = r.nextInt(4) == 0; // acc at the int32 bounds, the rounding at its extremes
+        aMultiplier = bounds ? 0 : r.nextBoolean() ? r.nextInt() : r.nextInt(1 << 22);
+        bMultiplier = bounds ? 0 : r.nextBoolean() ? r.nextInt() : r.nextInt(1 << 22);
+        shift = r.nextInt(4) == 0 ? r.nextInt(64) : bounds ? 1 + r.nextInt(2) : r.nextInt(32);
+        zeroPointProduct = bounds ? (r.nextBoolean() ? Integer.MAX_VALUE : Integer.MIN_VALUE) : r.nextInt();
+        outputZeroPoint = switch (r.nextInt(4)) {
+          case 0 -> r.nextInt();
+          case 1 -> (1 << 30) + r.nextInt(3) - 1;
+          case 2 -> -(1 << 30) + r.nextInt(3) - 1;
+          default -> r.nextInt(512) - 256;
+        };
+        outputMin = r.nextInt(512) - 256;
+        outputMax = r.nextInt(512) - 256;
+      }
+      CType outType = switch (t % 8) {
+        case 1 -> CType.I32;
+        case 3 -> CType.I8;
+        case 5 -> CType.I16;
+        default -> CType.U8;
+      };
+      // Bounds inside the output type, so that the stored values are the Java ints.
+      outputMin = (int) Math.max(CTestSupport.min(outType), Math.min(CTestSupport.max(outType), outputMin));
+      outputMax = (int) Math.max(outputMin, Math.min(CTestSupport.max(outType), outputMax));
+      CType aType = t % 4 == 0 ? pick(r, CType.I8, CType.I16, CType.I32) : CType.U8;
+      CType bType = t % 4 == 0 ? pick(r, CType.U8, CType.I8, CType.I16, CType.I32) : CType.U8;
+      int n = t % 10 == 0 ? r.nextInt(8) : r.nextInt(t % 5 == 0 ? 300 : 70);
+      int[] a = CTestSupport.ints(r, n, aType);
+      int[] b = CTestSupport.ints(r, n, bType);
+      int[] want = new int[n];
+      Arithmetic.addQnnpack(want, a, b, aMultiplier, bMultiplier, shift, zeroPointProduct, outputZeroPoint,
+          outputMin, outputMax);
+      expected.add(want);
+      calls.add(KernelHarness.Call.of("Arithmetic_addQnnpack", out(outType, n), in(aType, a), in(bType, b),
+          imm(aMultiplier), imm(bMultiplier), imm(shift), imm(zeroPointProduct), imm(outputZeroPoint),
+          imm(outputMin), imm(outputMax)));
+    }
+    // Sums at and around the int32 bounds, rounded by the smallest and largest shifts, and zero
+    // points at the ends of the range the AVX2 kernel adds them in, and just past them.
+    for (int zeroPointProduct : new int[] {Integer.MAX_VALUE, Integer.MIN_VALUE}) {
+      for (int shift : new int[] {0, 1, 31, 32}) {
+        for (int outputZeroPoint : new int[] {(1 << 30) - 1, 1 << 30, -(1 << 30), -(1 << 30) - 1}) {
+          for (int multiplier = 0; multiplier < 4; multiplier++) {
+            CType outType = multiplier % 2 == 0 ? CType.U8 : CType.I32;
+            int outputMax = outType == CType.U8 ? 255 : Integer.MAX_VALUE;
+            int outputMin = outType == CType.U8 ? 0 : Integer.MIN_VALUE;
+            int[] a = CTestSupport.ints(r, 19, CType.U8);
+            int[] b = CTestSupport.ints(r, 19, CType.U8);
+            int[] want = new int[a.length];
+            Arithmetic.addQnnpack(want, a, b, multiplier / 2, -(multiplier / 2), shift, zeroPointProduct,
+                outputZeroPoint, outputMin, outputMax);
+            expected.add(want);
+            calls.add(KernelHarness.Call.of("Arithmetic_addQnnpack", out(outType, a.length), in(CType.U8, a),
+                in(CType.U8, b), imm(multiplier / 2), imm(-(multiplier / 2)), imm(shift), imm(zeroPointProduct),
+                imm(outputZeroPoint), imm(outputMin), imm(outputMax)));
+          }
+        }
+      }
+    }
+    List<List<Object>> got = KernelHarness.runAll(calls, flags);
+    for (int t = 0; t < calls.size(); t++) {
+      org.junit.jupiter.api.Assertions.assertArrayEquals(expected.get(t), (int[]) got.get(t).get(0),
+          "case " + t + " " + flags);
+    }
   }
 
   @Test

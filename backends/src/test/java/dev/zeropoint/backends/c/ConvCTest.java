@@ -73,7 +73,16 @@ class ConvCTest {
   }
 
   @Test
-  void conv2dAccMatchesJava() {
+  void conv2dAccAvx2MatchesJava() {
+    conv2dAccMatchesJava(List.of("-mavx2"));
+  }
+
+  @Test
+  void conv2dAccPortableMatchesJava() {
+    conv2dAccMatchesJava(List.of());
+  }
+
+  private static void conv2dAccMatchesJava(List<String> flags) {
     Random r = new Random(11);
     List<KernelHarness.Call> calls = new ArrayList<>();
     List<int[]> expected = new ArrayList<>();
@@ -98,9 +107,94 @@ class ConvCTest {
       calls.add(KernelHarness.Call.of("Conv_conv2dAcc", out(CType.I32, want.length), in(xt, x), constant(r, wc),
           constant(r, bias), constant(r, g), imm(zp)));
     }
-    List<List<Object>> got = KernelHarness.runAll(calls);
+    List<List<Object>> got = KernelHarness.runAll(calls, flags);
     for (int t = 0; t < calls.size(); t++) {
-      assertArrayEquals(expected.get(t), (int[]) got.get(t).get(0), "case " + t);
+      assertArrayEquals(expected.get(t), (int[]) got.get(t).get(0), "case " + t + " " + flags);
+    }
+  }
+
+  @Test
+  void depthwiseAvx2MatchesJava() {
+    depthwiseMatchesJava(List.of("-mavx2"));
+  }
+
+  @Test
+  void depthwisePortableMatchesJava() {
+    depthwiseMatchesJava(List.of());
+  }
+
+  /**
+   * One input channel per group, as the AVX2 kernel sums it: 3 x 3 with stride 1 and 2 and padding
+   * 0 and 1 mostly, other kernels, strides, dilations, paddings and channel multipliers too; widths
+   * below, at and past 8 and 16 and not multiples of them, odd heights, planes too large for one
+   * band of the kernel's buffer; several channels, batch 2; u8 and i8 inputs with zero points up to
+   * and past the kernel's int16 bound; weights of i8, i16 and i32 storage, sparse, at the int16
+   * bounds and past them; biases that make the sums wrap.
+   */
+  private static void depthwiseMatchesJava(List<String> flags) {
+    Random r = new Random(15);
+    List<KernelHarness.Call> calls = new ArrayList<>();
+    List<int[]> expected = new ArrayList<>();
+    for (int t = 0; t < 70; t++) {
+      int[] g = new int[Conv.GEOMETRY_SIZE];
+      boolean threeByThree = t % 4 != 3;
+      boolean large = t % 23 == 11; // more rows than one band of the AVX2 kernel holds
+      int groups = large ? 1 : 1 + r.nextInt(5);
+      int outPerGroup = t % 9 == 4 ? 2 + r.nextInt(2) : 1;
+      g[Conv.BATCH] = 1 + r.nextInt(2);
+      g[Conv.IN_CHANNELS] = groups;
+      g[Conv.OUT_CHANNELS] = groups * outPerGroup;
+      g[Conv.IN_PER_GROUP] = 1;
+      g[Conv.OUT_PER_GROUP] = outPerGroup;
+      g[Conv.HEIGHT] = large ? 70 + r.nextInt(20) : 1 + r.nextInt(t % 5 == 0 ? 40 : 12);
+      g[Conv.WIDTH] = large ? 280 + r.nextInt(40) : 1 + r.nextInt(t % 3 == 0 ? 60 : 24);
+      g[Conv.KERNEL_H] = threeByThree ? 3 : 1 + r.nextInt(5);
+      g[Conv.KERNEL_W] = threeByThree ? 3 : 1 + r.nextInt(5);
+      g[Conv.STRIDE_H] = threeByThree ? 1 + r.nextInt(2) : 1 + r.nextInt(3);
+      g[Conv.STRIDE_W] = threeByThree ? g[Conv.STRIDE_H] : 1 + r.nextInt(4);
+      g[Conv.DILATION_H] = threeByThree ? 1 : 1 + r.nextInt(2);
+      g[Conv.DILATION_W] = threeByThree ? 1 : 1 + r.nextInt(3);
+      g[Conv.PAD_TOP] = threeByThree ? r.nextInt(2) : r.nextInt(3);
+      g[Conv.PAD_LEFT] = threeByThree ? g[Conv.PAD_TOP] : r.nextInt(3);
+      int padBottom = threeByThree ? g[Conv.PAD_TOP] : r.nextInt(3);
+      int padRight = threeByThree ? g[Conv.PAD_LEFT] : r.nextInt(3);
+      g[Conv.OUT_H] = (g[Conv.HEIGHT] + g[Conv.PAD_TOP] + padBottom - g[Conv.DILATION_H] * (g[Conv.KERNEL_H] - 1) - 1)
+          / g[Conv.STRIDE_H] + 1;
+      g[Conv.OUT_W] = (g[Conv.WIDTH] + g[Conv.PAD_LEFT] + padRight - g[Conv.DILATION_W] * (g[Conv.KERNEL_W] - 1) - 1)
+          / g[Conv.STRIDE_W] + 1;
+      if (g[Conv.OUT_H] < 1 || g[Conv.OUT_W] < 1) {
+        continue;
+      }
+      CType xt = t % 3 == 1 ? CType.I8 : CType.U8;
+      int[] x = CTestSupport.ints(r, inSize(g), xt);
+      int zp = switch (r.nextInt(10)) {
+        case 0 -> (r.nextBoolean() ? 1 : -1) * (32_500 + r.nextInt(25)); // around the int16 bound
+        case 1 -> r.nextInt(200_001) - 100_000;
+        default -> (int) CTestSupport.min(xt) + r.nextInt(256);
+      };
+      int[] wc = switch (t % 5) {
+        case 0 -> CTestSupport.ints(r, weightSize(g), -32768, 32767);
+        case 1 -> CTestSupport.ints(r, weightSize(g), -128, 127);
+        case 2 -> r.nextInt(3) == 0 ? CTestSupport.ints(r, weightSize(g), Integer.MIN_VALUE, Integer.MAX_VALUE)
+            : CTestSupport.ints(r, weightSize(g), -40_000, 40_000);
+        default -> CTestSupport.ints(r, weightSize(g), -255, 255);
+      };
+      if (t % 6 == 5) {
+        for (int i = 0; i < wc.length; i++) {
+          wc[i] = r.nextInt(3) == 0 ? wc[i] : 0;
+        }
+      }
+      int[] bias = CTestSupport.ints(r, g[Conv.OUT_CHANNELS], t % 4 == 0 ? Integer.MIN_VALUE : -1_000_000,
+          t % 4 == 0 ? Integer.MAX_VALUE : 1_000_000);
+      int[] want = new int[outSize(g)];
+      Conv.conv2dAcc(want, x, wc, bias, g, zp);
+      expected.add(want);
+      calls.add(KernelHarness.Call.of("Conv_conv2dAcc", out(CType.I32, want.length), in(xt, x), constant(r, wc),
+          constant(r, bias), constant(r, g), imm(zp)));
+    }
+    List<List<Object>> got = KernelHarness.runAll(calls, flags);
+    for (int t = 0; t < calls.size(); t++) {
+      assertArrayEquals(expected.get(t), (int[]) got.get(t).get(0), "case " + t + " " + flags);
     }
   }
 

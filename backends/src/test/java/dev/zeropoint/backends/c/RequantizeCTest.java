@@ -191,9 +191,81 @@ class RequantizeCTest {
     org.junit.jupiter.api.Assertions.assertEquals("checked " + count, output.strip());
   }
 
+  @Test
+  void floatSchemeAvx2MatchesJava() {
+    checkFloatScheme(List.of("-mavx2"));
+  }
+
+  @Test
+  void floatSchemePortableMatchesJava() {
+    checkFloatScheme(List.of());
+  }
+
+  /**
+   * The float scheme, built with these flags: the AVX2 kernel's 32- and 8-element steps and its
+   * scalar tail (lengths and planes of every residue), per-channel and per-tensor scales (with
+   * NaN, infinite, zero, negative, tiny, saturating and power-of-two scales), the int32 bounds,
+   * narrow clamps, u8 output and the i8 output that takes the scalar path.
+   */
+  private static void checkFloatScheme(List<String> flags) {
+    Random r = new Random(23);
+    List<KernelHarness.Call> calls = new ArrayList<>();
+    List<int[]> expected = new ArrayList<>();
+    float[] specials = {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 0f, -0f, -0.25f, -3e-3f,
+        Float.MIN_VALUE, Float.MAX_VALUE, 0x1p31f, 0x1p-31f};
+    for (int t = 0; t < 160; t++) {
+      int inner = 1 + r.nextInt(t % 4 == 0 ? 200 : 45);
+      int channels = 1 + r.nextInt(6);
+      boolean perChannel = t % 3 != 0;
+      int n = t % 5 == 0 ? inner * channels * (1 + r.nextInt(2)) : r.nextInt(2 * inner * channels + 1);
+      int[] acc = accumulators(r, n);
+      float[] scales = new float[perChannel ? channels : 1];
+      for (int c = 0; c < scales.length; c++) {
+        scales[c] = switch (r.nextInt(12)) {
+          case 0 -> specials[r.nextInt(specials.length)];
+          case 1 -> Math.scalb(1f + r.nextFloat(), 20 + r.nextInt(12));
+          case 2 -> Math.scalb(1f, -r.nextInt(24)); // ties
+          default -> (float) scale(r);
+        };
+      }
+      int zp = r.nextInt(256);
+      int min = 0;
+      int max = 255;
+      if (r.nextInt(3) == 0) { // a fused activation's clamp, or any narrower one
+        min = r.nextBoolean() ? zp : r.nextInt(256);
+        max = min + r.nextInt(256 - min);
+      }
+      boolean u8 = t % 7 != 6;
+      int[] want = new int[n];
+      Requantize.requantize(want, acc, Requantize.FLOAT, scales, new int[0], new int[0], inner, channels, zp, min,
+          max, ElementType.U8.ordinal());
+      if (!u8) {
+        for (int i = 0; i < n; i++) {
+          want[i] = (byte) want[i]; // the i8 array holds the byte the C cast of the u8 value stores
+        }
+      }
+      expected.add(want);
+      calls.add(KernelHarness.Call.of("Requantize_requantizeFloat", out(u8 ? CType.U8 : CType.I8, n),
+          in(CType.I32, acc), in(scales), imm(inner), imm(channels), imm(zp), imm(min), imm(max)));
+    }
+    List<List<Object>> got = KernelHarness.runAll(calls, flags);
+    for (int t = 0; t < calls.size(); t++) {
+      assertArrayEquals(expected.get(t), (int[]) got.get(t).get(0), "case " + t + " " + flags);
+    }
+  }
+
+  @Test
+  void floatSchemeTiesAndTheFastRangeEdgesAvx2() {
+    floatSchemeTiesAndTheFastRangeEdges(List.of("-mavx2"));
+  }
+
+  @Test
+  void floatSchemeTiesAndTheFastRangeEdgesPortable() {
+    floatSchemeTiesAndTheFastRangeEdges(List.of());
+  }
+
   /** The float scheme's fast rounding on exact ties and on both sides of 2^22, against the Java. */
-  @org.junit.jupiter.api.Test
-  void floatSchemeTiesAndTheFastRangeEdges() {
+  private static void floatSchemeTiesAndTheFastRangeEdges(List<String> flags) {
     int[] acc = new int[4000];
     java.util.Random r = new java.util.Random(3);
     for (int i = 0; i < acc.length; i++) {
@@ -210,9 +282,10 @@ class RequantizeCTest {
           KernelHarness.in(CType.I32, acc), KernelHarness.in(new float[] {m}), KernelHarness.imm(acc.length),
           KernelHarness.imm(1), KernelHarness.imm(128), KernelHarness.imm(0), KernelHarness.imm(255)));
     }
-    java.util.List<java.util.List<Object>> got = KernelHarness.runAll(calls);
+    java.util.List<java.util.List<Object>> got = KernelHarness.runAll(calls, flags);
     for (int t = 0; t < calls.size(); t++) {
-      org.junit.jupiter.api.Assertions.assertArrayEquals(expected.get(t), (int[]) got.get(t).get(0), "scale " + t);
+      org.junit.jupiter.api.Assertions.assertArrayEquals(expected.get(t), (int[]) got.get(t).get(0), "scale " + t
+          + " " + flags);
     }
   }
 }
