@@ -76,7 +76,8 @@ public final class CEmitter {
    * The kernels that take a share of their work, {@code (part, parts)} as their last two
    * arguments: the model runs them as tasks of its {@code parallel} callback.
    */
-  static final Set<String> PARALLEL_KERNELS = Set.of("CGemm_conv2d", "CGemm_conv2dRequantizeFloat");
+  static final Set<String> PARALLEL_KERNELS = Set.of("CGemm_conv2d", "CGemm_conv2dRequantizeFloat", "Conv_conv2dAcc",
+      "Requantize_requantizeFloat", "Arithmetic_addQnnpack");
 
   private CEmitter(Graph graph, boolean planOnly, int maxThreads) {
     if (maxThreads < 1) {

@@ -582,7 +582,8 @@ class ArithmeticCTest {
       Arithmetic.addQnnpack(want, a, b, aMultiplier, bMultiplier, shift, zeroPointProduct, outputZeroPoint,
           outputMin, outputMax);
       expected.add(want);
-      calls.add(KernelHarness.Call.of("Arithmetic_addQnnpack", out(outType, n), in(aType, a), in(bType, b),
+      calls.add(KernelHarness.Call.parts(1 + t % 3, "Arithmetic_addQnnpack", out(outType, n), in(aType, a),
+          in(bType, b),
           imm(aMultiplier), imm(bMultiplier), imm(shift), imm(zeroPointProduct), imm(outputZeroPoint),
           imm(outputMin), imm(outputMax)));
     }

@@ -104,8 +104,8 @@ class ConvCTest {
       int[] want = new int[outSize(g)];
       Conv.conv2dAcc(want, x, wc, bias, g, zp);
       expected.add(want);
-      calls.add(KernelHarness.Call.of("Conv_conv2dAcc", out(CType.I32, want.length), in(xt, x), constant(r, wc),
-          constant(r, bias), constant(r, g), imm(zp)));
+      calls.add(KernelHarness.Call.parts(1 + t % 4, "Conv_conv2dAcc", out(CType.I32, want.length), in(xt, x),
+          constant(r, wc), constant(r, bias), constant(r, g), imm(zp)));
     }
     List<List<Object>> got = KernelHarness.runAll(calls, flags);
     for (int t = 0; t < calls.size(); t++) {
@@ -189,8 +189,8 @@ class ConvCTest {
       int[] want = new int[outSize(g)];
       Conv.conv2dAcc(want, x, wc, bias, g, zp);
       expected.add(want);
-      calls.add(KernelHarness.Call.of("Conv_conv2dAcc", out(CType.I32, want.length), in(xt, x), constant(r, wc),
-          constant(r, bias), constant(r, g), imm(zp)));
+      calls.add(KernelHarness.Call.parts(1 + t % 4, "Conv_conv2dAcc", out(CType.I32, want.length), in(xt, x),
+          constant(r, wc), constant(r, bias), constant(r, g), imm(zp)));
     }
     List<List<Object>> got = KernelHarness.runAll(calls, flags);
     for (int t = 0; t < calls.size(); t++) {

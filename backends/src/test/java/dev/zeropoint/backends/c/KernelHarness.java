@@ -93,7 +93,8 @@ public final class KernelHarness {
 
     /**
      * A parallel kernel's call, split in {@code parts}: the program calls it with {@code (part,
-     * parts)} appended, for part = parts - 1 down to 0, one after the other, then prints.
+     * parts)} appended, for part = parts - 1 down to 0, one after the other, then prints. A
+     * parallel kernel ({@link CEmitter#PARALLEL_KERNELS}) called with {@link #of} runs in one part.
      */
     public static Call parts(int parts, String kernel, Arg... args) {
       return new Call(kernel, List.of(args), parts);
@@ -191,10 +192,11 @@ public final class KernelHarness {
       }
       CLibrary.Instance instance = new CLibrary.Instance(call.kernel(), types);
       instances.add(instance);
-      if (call.parts() > 0) {
-        body.append("  {\n    int32_t part;\n    for (part = ").append(call.parts() - 1).append("; part >= 0; part--) {\n")
+      int parts = call.parts() > 0 ? call.parts() : CEmitter.PARALLEL_KERNELS.contains(call.kernel()) ? 1 : 0;
+      if (parts > 0) {
+        body.append("  {\n    int32_t part;\n    for (part = ").append(parts - 1).append("; part >= 0; part--) {\n")
             .append("      ").append(instance.cName()).append('(').append(String.join(", ", cargs)).append(", part, ")
-            .append(call.parts()).append(");\n    }\n  }\n");
+            .append(parts).append(");\n    }\n  }\n");
       } else {
         body.append("  ").append(instance.cName()).append('(').append(String.join(", ", cargs)).append(");\n");
       }

@@ -245,7 +245,7 @@ class RequantizeCTest {
         }
       }
       expected.add(want);
-      calls.add(KernelHarness.Call.of("Requantize_requantizeFloat", out(u8 ? CType.U8 : CType.I8, n),
+      calls.add(KernelHarness.Call.parts(1 + t % 4, "Requantize_requantizeFloat", out(u8 ? CType.U8 : CType.I8, n),
           in(CType.I32, acc), in(scales), imm(inner), imm(channels), imm(zp), imm(min), imm(max)));
     }
     List<List<Object>> got = KernelHarness.runAll(calls, flags);

@@ -8,18 +8,24 @@
    clamp as the scalar does. Inputs of 1, 2 or 4 bytes are widened as C converts them; a uint8_t
    output with bounds in [0, 255] is packed with saturation that never saturates, a 4-byte output
    stored as is. Other shifts, zero points, bounds or types and the elements past the last 8 take
-   the scalar path.
+   the scalar path. This call does part of parts: the part-th of parts contiguous ranges of the
+   elements.
    requires: PyTorchQnnpack_AddParams PyTorchQnnpack_add */
 #if defined(__AVX2__)
 #include <immintrin.h>
 #endif
 static void $NAME($T0 *out, int32_t out_n, const $T1 *a, int32_t a_n, const $T2 *b, int32_t b_n,
     int32_t aMultiplier, int32_t bMultiplier, int32_t shift, int32_t zeroPointProduct, int32_t outputZeroPoint,
-    int32_t outputMin, int32_t outputMax) {
+    int32_t outputMin, int32_t outputMax, int32_t part, int32_t parts) {
   zp_PyTorchQnnpack_AddParams p;
   int32_t i = 0;
+  const int32_t first = (int32_t) ((int64_t) out_n * part / parts);
   (void) a_n;
   (void) b_n;
+  out += first;
+  a += first;
+  b += first;
+  out_n = (int32_t) ((int64_t) out_n * (part + 1) / parts) - first;
   p.aMultiplier = aMultiplier;
   p.bMultiplier = bMultiplier;
   p.shift = shift;

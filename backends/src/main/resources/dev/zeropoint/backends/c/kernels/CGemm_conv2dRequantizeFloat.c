@@ -1,9 +1,9 @@
 /* CGemm.conv2dRequantizeFloat: CGemm.conv2d followed by Requantize.requantize in scheme FLOAT, in
    one pass: each tile's sums plus the bias, times the float scale of their output channel (or of
-   all, when scales holds one entry), rounded and finished as PyTorch qnnpack does, go to the u8
-   output; the int32 sums never reach memory. Exactly what the two kernels compute one after the
+   all, when scales holds one entry), rounded and finished as PyTorch qnnpack does
+   (CRequantize_floatToU8), go to the u8 output; the int32 sums never reach memory. Exactly what the two kernels compute one after the
    other (tested so), part of parts of it.
-   requires: CGemm_Geometry CGemm_geometryOf CGemm_run PyTorchQnnpack_scaleAndRound PyTorchQnnpack_finishRequantization */
+   requires: CGemm_Geometry CGemm_geometryOf CGemm_run CRequantize_floatToU8 */
 typedef struct {
   $T0 *out;
   const $T3 *bias;
@@ -18,12 +18,11 @@ static inline void $NAME_store(void *context, int32_t acc[6][16], int32_t b, int
   for (r = 0; r < rows; r++) {
     $T0 *dst = o->out + ((size_t) b * o->outChannels + o0 + r) * o->plane + position;
     const uint32_t bv = (uint32_t) (int32_t) o->bias[o0 + r];
-    const float m = o->scales[o->perChannel ? o0 + r : 0];
     for (c = 0; c < cols; c++) {
-      const int32_t sum = (int32_t) (bv + (uint32_t) acc[r][c]);
-      dst[c] = ($T0) zp_PyTorchQnnpack_finishRequantization(zp_PyTorchQnnpack_scaleAndRound(sum, m),
-          o->outputZeroPoint, o->min, o->max);
+      acc[r][c] = (int32_t) (bv + (uint32_t) acc[r][c]);
     }
+    zp_CRequantize_floatToU8((uint8_t *) (void *) dst, acc[r], cols, (float) o->scales[o->perChannel ? o0 + r : 0],
+        o->outputZeroPoint, o->min, o->max);
   }
 }
 

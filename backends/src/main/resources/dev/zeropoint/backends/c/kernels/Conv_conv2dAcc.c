@@ -17,12 +17,14 @@
    the bias: exact, as each product is below 2^30 in magnitude and their sum fits int32, and the
    lanes wrap as Java's int. Lanes past the row are computed from zeros or unused columns and not
    stored. Other geometries and types take the scalar path.
+   This call does part of parts: the part-th of parts contiguous ranges of the (batch item, output
+   channel) planes.
    requires: Java_l2i */
 #if defined(__AVX2__)
 #include <immintrin.h>
 #endif
 static void $NAME($T0 *out, int32_t out_n, const $T1 *x, int32_t x_n, const $T2 *wc, int32_t wc_n,
-    const $T3 *bias, int32_t bias_n, const $T4 *g, int32_t g_n, int32_t inputZeroPoint) {
+    const $T3 *bias, int32_t bias_n, const $T4 *g, int32_t g_n, int32_t inputZeroPoint, int32_t part, int32_t parts) {
   uint32_t row[64];
   int32_t batch = g[0], inChannels = g[1], height = g[2], width = g[3], outChannels = g[4];
   int32_t inPerGroup = g[5], outPerGroup = g[6], kernelH = g[7], kernelW = g[8], outH = g[9], outW = g[10];
@@ -85,7 +87,8 @@ static void $NAME($T0 *out, int32_t out_n, const $T1 *x, int32_t x_n, const $T2 
   (void) wc_n;
   (void) bias_n;
   (void) g_n;
-  for (bo = 0; bo < batch * outChannels; bo++) {
+  for (bo = (int32_t) ((int64_t) batch * outChannels * part / parts);
+      bo < (int32_t) ((int64_t) batch * outChannels * (part + 1) / parts); bo++) {
     int32_t b = bo / outChannels;
     int32_t o = bo % outChannels;
     int32_t outBase = bo * plane;
