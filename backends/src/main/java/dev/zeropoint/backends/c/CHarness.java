@@ -347,6 +347,20 @@ final class CHarness {
         } slots[MAX_THREADS];
       } pool_t;
 
+      /* The pool's counters are read without the lock while a thread spins (GCC's and Clang's
+         __atomic builtins); other compilers only ever wait on the condition variables. */
+      #if defined(__GNUC__)
+      #define POOL_LOAD(v) __atomic_load_n(&(v), __ATOMIC_ACQUIRE)
+      #define POOL_STORE(v, x) __atomic_store_n(&(v), (x), __ATOMIC_RELEASE)
+      #define POOL_DECREMENT(v) __atomic_sub_fetch(&(v), 1, __ATOMIC_ACQ_REL)
+      #define POOL_SPINS 20000
+      #else
+      #define POOL_LOAD(v) (v)
+      #define POOL_STORE(v, x) ((v) = (x))
+      #define POOL_DECREMENT(v) (--(v))
+      #define POOL_SPINS 0
+      #endif
+
       static void *pool_worker(void *p) {
         pool_t *pool = ((struct pool_slot *) p)->pool;
         int32_t index = ((struct pool_slot *) p)->index;
@@ -355,15 +369,19 @@ final class CHarness {
           void (*task)(void *args, int32_t part, int32_t parts);
           void *args;
           int32_t parts;
+          long spins;
+          /* A loop follows the last one soon: spin a little before sleeping. */
+          for (spins = 0; spins < POOL_SPINS && POOL_LOAD(pool->generation) == seen; spins++) {
+          }
           pthread_mutex_lock(&pool->lock);
-          while (pool->generation == seen && !pool->stop) {
+          while (POOL_LOAD(pool->generation) == seen && !pool->stop) {
             pthread_cond_wait(&pool->wake, &pool->lock);
           }
           if (pool->stop) {
             pthread_mutex_unlock(&pool->lock);
             return NULL;
           }
-          seen = pool->generation;
+          seen = POOL_LOAD(pool->generation);
           task = pool->task;
           args = pool->args;
           parts = pool->parts;
@@ -371,11 +389,11 @@ final class CHarness {
           if (index < parts) {
             task(args, index, parts);
           }
-          pthread_mutex_lock(&pool->lock);
-          if (--pool->pending == 0) {
+          if (POOL_DECREMENT(pool->pending) == 0) {
+            pthread_mutex_lock(&pool->lock);
             pthread_cond_signal(&pool->done);
+            pthread_mutex_unlock(&pool->lock);
           }
-          pthread_mutex_unlock(&pool->lock);
         }
       }
 
@@ -383,17 +401,20 @@ final class CHarness {
       static void pool_parallel(void *context, void (*task)(void *args, int32_t part, int32_t parts), void *args,
           int32_t parts) {
         pool_t *pool = (pool_t *) context;
+        long spins;
         pthread_mutex_lock(&pool->lock);
         pool->task = task;
         pool->args = args;
         pool->parts = parts;
-        pool->pending = pool->threads - 1;
-        pool->generation++;
+        POOL_STORE(pool->pending, pool->threads - 1);
+        POOL_STORE(pool->generation, pool->generation + 1);
         pthread_cond_broadcast(&pool->wake);
         pthread_mutex_unlock(&pool->lock);
         task(args, 0, parts);
+        for (spins = 0; spins < POOL_SPINS && POOL_LOAD(pool->pending) > 0; spins++) {
+        }
         pthread_mutex_lock(&pool->lock);
-        while (pool->pending > 0) {
+        while (POOL_LOAD(pool->pending) > 0) {
           pthread_cond_wait(&pool->done, &pool->lock);
         }
         pthread_mutex_unlock(&pool->lock);
