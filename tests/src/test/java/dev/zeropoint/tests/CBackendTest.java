@@ -43,13 +43,30 @@ class CBackendTest {
 
   static final CBackend SANITIZED = new CBackend(sanitizerFlags());
 
-  /** Built for three threads, run on three, under ThreadSanitizer. */
+  /**
+   * Built for three threads and for AVX2 (-march=x86-64-v3: the kernels' vector paths, which the
+   * sanitized runs above, built for no particular CPU, leave to the kernel tests), run on three,
+   * under ThreadSanitizer.
+   */
   static final CBackend THREADED = new CBackend(threadSanitizerFlags(), 3);
 
   static List<String> threadSanitizerFlags() {
     List<String> f = new ArrayList<>(CCompiler.STRICT);
-    f.addAll(List.of("-O1", "-fsanitize=thread", "-fno-sanitize-recover=all"));
+    f.add("-O1");
+    if (hostHasAvx2()) {
+      f.add("-march=x86-64-v3");
+    }
+    f.addAll(List.of("-fsanitize=thread", "-fno-sanitize-recover=all"));
     return f;
+  }
+
+  /** Whether this machine runs AVX2 code (Linux's /proc/cpuinfo says so). */
+  static boolean hostHasAvx2() {
+    try {
+      return java.nio.file.Files.readString(Path.of("/proc/cpuinfo")).matches("(?s).*\\bavx2\\b.*");
+    } catch (java.io.IOException e) {
+      return false;
+    }
   }
 
   static List<String> sanitizerFlags() {
@@ -70,8 +87,9 @@ class CBackendTest {
 
   /**
    * Every golden model with a parallel loop (after -O and after --integer-only), built for three
-   * threads and run on three by the harness's POSIX thread pool under ThreadSanitizer, computes the
-   * interpreter's outputs: the parts of a loop write disjoint outputs and use their own scratch.
+   * threads and AVX2 and run on three by the harness's POSIX thread pool under ThreadSanitizer,
+   * computes the interpreter's outputs: the parts of a loop write disjoint outputs and use their
+   * own scratch, and the vector paths compute what the plain loops do.
    */
   @Test
   void goldenModelsMatchOnThreeThreadsUnderThreadSanitizer() throws Exception {
@@ -87,7 +105,8 @@ class CBackendTest {
       }
     }
     Result r = runAll(jobs, THREADED);
-    System.out.println("c backend: " + r.ran + " golden runs with parallel loops exact on 3 threads");
+    System.out.println("c backend: " + r.ran + " golden runs with parallel loops exact on 3 threads (AVX2: "
+        + hostHasAvx2() + ")");
     assertEquals(List.of(), r.unsupported);
     assertTrue(r.ran >= 50, "only " + r.ran + " golden runs have a parallel loop");
   }

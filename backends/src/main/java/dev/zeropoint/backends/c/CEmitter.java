@@ -437,7 +437,7 @@ public final class CEmitter {
       kernel = fused == null ? "CGemm_conv2d" : "CGemm_conv2dRequantizeFloat";
       List<Object> gemm = new ArrayList<>(List.of(fused == null ? args.get(0) : new Buffer(fused.result()),
           args.get(1), KernelCall.constant(CGemm.packWeights((int[]) ((KernelCall.Constant) args.get(2)).value(), g)),
-          args.get(3), args.get(4), new Scratch(CType.I16, CGemm.panelElements(g)), KernelCall.imm(CGemm.CHUNK),
+          args.get(3), args.get(4), new Scratch(CType.I16, CGemm.panelElements(g)), KernelCall.imm(CGemm.chunk(g)),
           args.get(5)));
       if (fused != null) {
         // the scales, the output zero point, min and max of Requantize.requantize's FLOAT scheme

@@ -107,7 +107,7 @@ class CGemmCTest {
       int parts = 1 + t % 3;
       calls.add(KernelHarness.Call.parts(parts, "CGemm_conv2dRequantizeFloat", out(CType.U8, want.length),
           in(signed ? CType.I8 : CType.U8, x), new KernelHarness.In(CType.I16, toInts(CGemm.packWeights(wc, g))),
-          in(CType.I32, bias), in(CType.I32, g), out(CType.I16, CGemm.panelElements(g) * parts), imm(CGemm.CHUNK),
+          in(CType.I32, bias), in(CType.I32, g), out(CType.I16, CGemm.panelElements(g) * parts), imm(CGemm.chunk(g)),
           imm(zp), KernelHarness.in(scales), imm(outZp), imm(min), imm(max)));
     }
     List<List<Object>> got = KernelHarness.runAll(calls, flags);
@@ -164,7 +164,7 @@ class CGemmCTest {
       int[] want = new int[batch * outChannels * oh * ow];
       Conv.conv2dAcc(want, x, wc, bias, g, zp);
       expected.add(want);
-      int chunk = t % 3 == 0 ? 16 : CGemm.CHUNK; // small chunks too: several per plane
+      int chunk = t % 3 == 0 ? 16 : CGemm.chunk(g); // small chunks too: several per plane
       int panel = CGemm.panelElements(g, chunk);
       int parts = 1 + t % 4; // the work split as for 1 to 4 threads, a panel share each
       calls.add(KernelHarness.Call.parts(parts, "CGemm_conv2d", out(CType.I32, want.length),
