@@ -120,6 +120,16 @@ class CTargetTest {
   }
 
   @Test
+  void aThreadCountOutOfRangeIsOneLineAndWritesNothing() throws Exception {
+    Path out = dir.resolve("zero");
+    CliTest.Result r = CliTest.run("compile", EXAMPLES.resolve("conv_bn_relu_x3.qg").toString(), "--target", "c",
+        "-o", out.toString(), "--threads", "0");
+    assertEquals(1, r.status());
+    assertEquals("zeropoint: --threads takes 1 to 1024, not 0", r.err().strip());
+    assertFalse(Files.exists(out), "nothing written");
+  }
+
+  @Test
   void runWithTheCBackendWritesPyTorchsOutput() throws Exception {
     assumeTrue(CCompiler.find().isPresent(), "no C compiler");
     Path results = dir.resolve("run");
