@@ -125,6 +125,9 @@ public final class CEmitter {
   /** An argument: the buffer of this value (the result of a node fused into another's call). */
   private record Buffer(Value value) {}
 
+  /** A requantize_acc node done in its operand's call, with its own lowering. */
+  private record Fusion(Node node, KernelCall call) {}
+
   /** A scratch buffer of the memory plan, live during its step only: {@code elements} of {@code type}. */
   private record Scratch(CType type, long elements) {}
 
@@ -172,7 +175,8 @@ public final class CEmitter {
       }
       int step = steps.size();
       currentStep = step;
-      Node fused = fusedRequantize(n, call.get(), lowering, users, outputs);
+      Fusion fusion = fusedRequantize(n, call.get(), lowering, users, outputs);
+      Node fused = fusion == null ? null : fusion.node();
       if (fused != null) {
         done.add(fused);
       }
@@ -186,7 +190,7 @@ public final class CEmitter {
       for (Value o : n.operands()) {
         lastUse.put(root.get(o), step);
       }
-      steps.add(call(n, call.get(), fused, fused == null ? null : lowering.lower(fused).orElseThrow()));
+      steps.add(call(n, call.get(), fusion));
     }
     int end = steps.size();
     for (Graph.Output o : graph.outputs()) {
@@ -375,8 +379,9 @@ public final class CEmitter {
         .append(usesFloat ? "\n   (-ffp-contract=off keeps float arithmetic unfused: the results are exact only then)"
             : "\n   (integer arithmetic only: no float or double anywhere)").append(" */\n");
     h.append(signature).append(";\n\n");
-    h.append("/* Runs the model as ").append(name).append("_run does, with its parallel loops (the convolutions' matrix\n")
-        .append("   products) split in threads parts, 1 <= threads <= ").append(upper).append("_MAX_THREADS (clamped to that range).\n")
+    h.append("/* Runs the model as ").append(name).append("_run does, with its parallel loops (convolutions, float\n")
+        .append("   requantization, add) split in threads parts, 1 <= threads <= ").append(upper).append("_MAX_THREADS (clamped to\n")
+        .append("   that range).\n")
         .append("   For each loop it calls parallel(context, task, args, threads), which must call task(args, part, threads)\n")
         .append("   once for every part in 0..threads-1, on any threads, and return when all of them have returned.\n")
         .append("   The model itself creates no thread and takes no lock: ").append(name).append("_main.c has a POSIX\n")
@@ -401,10 +406,11 @@ public final class CEmitter {
   }
 
   /**
-   * The requantize_acc node to do in the same call as the matrix product {@code n}: the only user of
-   * its sums (which are no output), in scheme FLOAT to u8, by output channel or for all; or null.
+   * The requantize_acc node to do in the same call as the matrix product {@code n}, with its
+   * lowering: the only user of its sums (which are no output), in scheme FLOAT to u8, by output
+   * channel or for all; or null.
    */
-  private static Node fusedRequantize(Node n, KernelCall k, Lowering lowering, Map<Value, List<Node>> users,
+  private static Fusion fusedRequantize(Node n, KernelCall k, Lowering lowering, Map<Value, List<Node>> users,
       Set<Value> outputs) throws CompileException {
     if (!isGemm(n, k) || outputs.contains(n.result())) {
       return null;
@@ -424,11 +430,12 @@ public final class CEmitter {
     int channels = ((KernelCall.Immediate) rk.args().get(7)).value();
     boolean byChannel = channels == g[Conv.OUT_CHANNELS] && inner == g[Conv.OUT_H] * g[Conv.OUT_W]
         && scales == channels;
-    return scales == 1 || byChannel ? r : null;
+    return scales == 1 || byChannel ? new Fusion(r, rk) : null;
   }
 
   /** The C call of a node, with placeholders for buffers resolved later ({@link #resolve}). */
-  private Step call(Node n, KernelCall k, Node fused, KernelCall fusedCall) throws CompileException {
+  private Step call(Node n, KernelCall k, Fusion fusion) throws CompileException {
+    Node fused = fusion == null ? null : fusion.node();
     String kernel = k.owner().getSimpleName() + "_" + k.method();
     List<Object> args = new ArrayList<>(k.args());
     if (isGemm(n, k)) {
@@ -441,8 +448,8 @@ public final class CEmitter {
           args.get(5)));
       if (fused != null) {
         // the scales, the output zero point, min and max of Requantize.requantize's FLOAT scheme
-        gemm.addAll(List.of(fusedCall.args().get(3), fusedCall.args().get(8), fusedCall.args().get(9),
-            fusedCall.args().get(10)));
+        List<KernelCall.Arg> r = fusion.call().args();
+        gemm.addAll(List.of(r.get(3), r.get(8), r.get(9), r.get(10)));
       }
       args = gemm;
     }
@@ -493,24 +500,9 @@ public final class CEmitter {
           cargs.add("@#" + index + "@");
           cargs.add(Long.toString(elements));
         }
-        case Buffer b -> {
-          Value v = b.value();
-          types.add(CType.of(v.type().elementType()));
-          cargs.add("@" + v.name() + "@");
-          cargs.add(Long.toString(v.type().shape().numElements()));
-        }
-        case KernelCall.Result r -> {
-          Value v = n.results().get(r.index());
-          types.add(CType.of(v.type().elementType()));
-          cargs.add("@" + v.name() + "@");
-          cargs.add(Long.toString(v.type().shape().numElements()));
-        }
-        case KernelCall.Operand o -> {
-          Value v = n.operand(o.index());
-          types.add(CType.of(v.type().elementType()));
-          cargs.add("@" + v.name() + "@");
-          cargs.add(Long.toString(v.type().shape().numElements()));
-        }
+        case Buffer b -> buffer(b.value(), types, cargs);
+        case KernelCall.Result r -> buffer(n.results().get(r.index()), types, cargs);
+        case KernelCall.Operand o -> buffer(n.operand(o.index()), types, cargs);
         case KernelCall.Results rs -> {
           CType t = CType.of(n.results().get(0).type().elementType());
           types.add(t);
@@ -552,6 +544,13 @@ public final class CEmitter {
     instances.add(instance);
     String call = instance.cName() + "(" + String.join(", ", cargs) + ");";
     return new Step(n, before.isEmpty() ? "  " + call : "  {\n" + before + "    " + call + "\n  }", parallel, fused);
+  }
+
+  /** One buffer argument: its element type, and its placeholder and element count as the C arguments. */
+  private static void buffer(Value v, List<CType> types, List<String> cargs) {
+    types.add(CType.of(v.type().elementType()));
+    cargs.add("@" + v.name() + "@");
+    cargs.add(Long.toString(v.type().shape().numElements()));
   }
 
   /** The C expression of a buffer: an input, an arena buffer, or a graph constant (emitted on first use). */
