@@ -28,16 +28,30 @@ import picocli.CommandLine.Spec;
         "--target c writes DIR/<model>.c, DIR/<model>.h and DIR/<model>_main.c: the model as C99 with a static",
         "memory plan (integer-only with --integer-only) and a harness that reads and writes .npy files",
         "(cc -std=c99 -O2 -ffp-contract=off -pthread DIR/<model>.c DIR/<model>_main.c -o model; see docs/c.md);",
-        "--threads N makes room for N threads (model --threads N)."})
+        "--threads N makes room for N threads (model --threads N);",
+        "--target vta|vta-mul writes DIR/regionNNN.zpa (an accelerator program: docs/vta-program.md) and",
+        "DIR/regionNNN.lst (its listing) per accelerator region, DIR/hostNNN.qg per host region, and DIR/plan.json",
+        "(the order of the regions and the tensors copied between them; docs/accel.md)."})
 final class CompileCommand implements Callable<Integer> {
   /** The targets this command knows. */
-  static final List<String> TARGETS = List.of("params", "jvm", "c");
+  static final List<String> TARGETS = targets();
+
+  private static List<String> targets() {
+    List<String> t = new ArrayList<>(List.of("params", "jvm", "c"));
+    dev.zeropoint.backends.accel.AccelTarget.all().forEach(a -> t.add(a.name()));
+    return List.copyOf(t);
+  }
 
   @Parameters(index = "0", paramLabel = "MODEL.qg", description = "The model to compile.")
   Path model;
 
-  @Option(names = "--target", paramLabel = "NAME", required = true, description = "What to write: params, jvm, c.")
+  @Option(names = "--target", paramLabel = "NAME", required = true,
+      description = "What to write: params, jvm, c, or an accelerator target (vta, vta-mul).")
   String target;
+
+  @Option(names = "--requantize", paramLabel = "pow2",
+      description = "Accelerator targets: round every requantization scale to a power of two, reporting each change.")
+  String requantize;
 
   @Option(names = "-o", paramLabel = "DIR", required = true, description = "The output directory (created if missing).")
   Path outputDir;
@@ -66,6 +80,26 @@ final class CompileCommand implements Callable<Integer> {
       pipeline.optimize = true; // the parameters are those of the lowered IR
     }
     Graph g = pipeline.apply(Models.load(model), model, spec.commandLine().getErr());
+    var accel = dev.zeropoint.backends.accel.AccelTarget.named(target);
+    if (requantize != null && (accel.isEmpty() || !requantize.equals("pow2"))) {
+      throw new UserError("zeropoint: --requantize pow2 is for accelerator targets");
+    }
+    if (accel.isPresent()) {
+      Graph lowered = Accel.lower(g, model, requantize != null, null, spec.commandLine().getErr());
+      dev.zeropoint.backends.accel.AccelBackend.Compiled c;
+      try {
+        c = new dev.zeropoint.backends.accel.AccelBackend(accel.get()).prepare(lowered);
+      } catch (dev.zeropoint.ir.CompileException e) {
+        throw new UserError(Models.render(model, e.diagnostics()));
+      }
+      Map<Path, byte[]> files = Accel.files(accel.get(), c, outputDir);
+      write(files);
+      for (Path p : files.keySet()) {
+        spec.commandLine().getOut().println("wrote " + p);
+      }
+      spec.commandLine().getOut().print(Accel.stats(accel.get(), c));
+      return 0;
+    }
     if (target.equals("jvm")) {
       byte[] jar;
       try {
@@ -119,63 +153,8 @@ final class CompileCommand implements Callable<Integer> {
     return 0;
   }
 
-  private static void readableByAll(Path p) throws IOException {
-    try {
-      Files.setPosixFilePermissions(p, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
-    } catch (UnsupportedOperationException e) {
-      // not a POSIX file system: its defaults apply
-    }
-  }
-
-  /**
-   * Writes every file to a temporary file in the directory, then moves them into place; on any
-   * failure the temporary files and the files already moved are removed, so no partial output stays.
-   */
   private void write(Map<Path, byte[]> files) {
-    try {
-      Files.createDirectories(outputDir);
-    } catch (IOException e) {
-      throw new UserError("zeropoint: " + outputDir + ": cannot create the output directory (" + e + ")");
-    }
-    List<Path> temporary = new ArrayList<>();
-    List<Path> moved = new ArrayList<>();
-    try {
-      Map<Path, Path> staged = new LinkedHashMap<>();
-      for (Map.Entry<Path, byte[]> f : files.entrySet()) {
-        Path tmp = Files.createTempFile(outputDir, ".zeropoint-", ".tmp");
-        temporary.add(tmp);
-        Files.write(tmp, f.getValue());
-        readableByAll(tmp); // a temporary file is private; the outputs are ordinary files
-        staged.put(tmp, f.getKey());
-      }
-      for (Map.Entry<Path, Path> s : staged.entrySet()) {
-        move(s.getKey(), s.getValue());
-        moved.add(s.getValue());
-      }
-    } catch (IOException e) {
-      for (Path p : temporary) {
-        deleteQuietly(p);
-      }
-      for (Path p : moved) {
-        deleteQuietly(p);
-      }
-      throw new UserError("zeropoint: " + outputDir + ": cannot write the output (" + e + ")");
-    }
+    OutputFiles.write(outputDir, files);
   }
 
-  private static void move(Path from, Path to) throws IOException {
-    try {
-      Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    } catch (AtomicMoveNotSupportedException e) {
-      Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
-    }
-  }
-
-  private static void deleteQuietly(Path p) {
-    try {
-      Files.deleteIfExists(p);
-    } catch (IOException e) {
-      // Best effort: the error being reported is the one that matters.
-    }
-  }
 }

@@ -42,6 +42,20 @@ final class RunCommand implements Callable<Integer> {
       description = "The backend that runs the model (default: ${DEFAULT-VALUE}).")
   String backendName;
 
+  @Option(names = "--requantize", paramLabel = "pow2",
+      description = "Accelerator backends: round every requantization scale to a power of two (hardware without a "
+          + "multiplier), reporting each change and its effect on the outputs for these inputs.")
+  String requantize;
+
+  @Option(names = "--save-programs", paramLabel = "DIR",
+      description = "Accelerator backends: write, for every accelerator call, DIR/NNN.bin (the DRAM image handed to "
+          + "the accelerator, inputs filled in) and DIR/NNN.after.bin (the image after it ran).")
+  Path savePrograms;
+
+  @Option(names = "--stats", description = "Accelerator backends: print the instruction counts, DRAM traffic, "
+      + "estimated cycles and the share of MACs that ran on the accelerator.")
+  boolean stats;
+
   @picocli.CommandLine.Mixin
   PipelineOptions pipeline = new PipelineOptions();
 
@@ -53,12 +67,41 @@ final class RunCommand implements Callable<Integer> {
     Backend backend = Backends.named(backendName).orElseThrow(() -> new UserError("zeropoint: unknown backend '"
         + backendName + "' (available: " + Backends.all().stream().map(Backend::name).collect(Collectors.joining(", "))
         + ")"));
+    boolean accel = backend instanceof dev.zeropoint.backends.accel.AccelBackend;
+    if (requantize != null && !requantize.equals("pow2")) {
+      throw new UserError("zeropoint: --requantize takes pow2, not '" + requantize + "'");
+    }
+    if (!accel && (requantize != null || savePrograms != null || stats)) {
+      throw new UserError("zeropoint: --requantize, --save-programs and --stats are for accelerator backends ("
+          + dev.zeropoint.backends.accel.AccelTarget.all().stream().map(t -> t.name())
+              .collect(Collectors.joining(", ")) + "), not " + backendName);
+    }
     Graph graph = pipeline.apply(Models.load(model), model, spec.commandLine().getErr());
     Map<String, TensorData> data = Models.readInputs(inputs);
     LinkedHashMap<String, TensorData> outputs;
     try {
+      if (accel) {
+        graph = Accel.lower(graph, model, requantize != null, data, spec.commandLine().getErr());
+      }
       Executable executable = backend.prepare(graph);
+      if (executable instanceof dev.zeropoint.backends.accel.AccelBackend.Compiled c) {
+        c.keepImages(savePrograms != null);
+      }
       outputs = executable.run(data);
+      if (executable instanceof dev.zeropoint.backends.accel.AccelBackend.Compiled c) {
+        if (savePrograms != null) {
+          Map<Path, byte[]> files = new LinkedHashMap<>();
+          for (int i = 0; i < c.images().size(); i++) {
+            files.put(savePrograms.resolve(String.format("%03d.bin", i)), c.images().get(i)[0]);
+            files.put(savePrograms.resolve(String.format("%03d.after.bin", i)), c.images().get(i)[1]);
+          }
+          OutputFiles.write(savePrograms, files);
+        }
+        if (stats) {
+          spec.commandLine().getOut().print(Accel.stats(
+              dev.zeropoint.backends.accel.AccelTarget.named(backendName).orElseThrow(), c));
+        }
+      }
     } catch (CompileException e) {
       throw new UserError(Models.render(model, e.diagnostics()));
     } catch (InputException e) {

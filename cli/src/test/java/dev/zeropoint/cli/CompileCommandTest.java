@@ -171,7 +171,7 @@ class CompileCommandTest {
     CliTest.Result r = CliTest.run("compile", write("m.qg", ExplainCommandTest.CONV).toString(), "--target", "gpu",
         "-o", out.toString());
     assertEquals(1, r.status());
-    assertEquals("zeropoint: unknown target 'gpu' (available: params, jvm, c)\n", r.err());
+    assertEquals("zeropoint: unknown target 'gpu' (available: params, jvm, c, vta, vta-mul)\n", r.err());
     assertFalse(Files.exists(out));
   }
 

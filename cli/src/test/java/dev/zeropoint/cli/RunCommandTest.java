@@ -169,6 +169,6 @@ class RunCommandTest {
     CliTest.Result r = CliTest.run("run", model.toString(), "--input", "x=" + x, "--output-dir", out.toString(),
         "--backend", "gpu");
     assertEquals(1, r.status());
-    assertEquals("zeropoint: unknown backend 'gpu' (available: interp, jvm, c)\n", r.err());
+    assertEquals("zeropoint: unknown backend 'gpu' (available: interp, jvm, c, vta, vta-mul)\n", r.err());
   }
 }

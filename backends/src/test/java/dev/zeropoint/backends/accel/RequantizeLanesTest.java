@@ -447,21 +447,9 @@ class RequantizeLanesTest {
     return (int) (Math.floorMod(acc + half, 2 * half) - half);
   }
 
-  /** The real scale of channel c (the multiplier the scheme applies, as a double). */
-  private static double realScale(Requantizer r, int c) {
-    int i = r.channels() == 1 ? 0 : c;
-    return switch (r.scheme()) {
-      case FLOAT -> r.scales().get(i);
-      case MANTISSA -> Math.scalb((double) r.multipliers().get(i), r.shifts().get(i));
-      case TFLITE_DOUBLE, TFLITE_SINGLE -> Math.scalb((double) r.multipliers().get(i), r.shifts().get(i) - 31);
-      case TOSA_DOUBLE, TOSA_SINGLE -> Math.scalb((double) r.multipliers().get(i), -r.shifts().get(i));
-      case POW2 -> Math.scalb(1.0, -r.shifts().get(i));
-    };
-  }
-
   /** An accumulator whose scaled value is about {@code y} (saturated to int32). */
   private static int inRange(Requantizer r, int c, double y) {
-    double s = realScale(r, c);
+    double s = Pow2Requantization.scale(r, c);
     if (s == 0) {
       return (int) y;
     }
@@ -471,7 +459,7 @@ class RequantizeLanesTest {
 
   /** The accumulator nearest the tie {@code (j + 1/2) / scale}. */
   private static int tie(Requantizer r, int c, double j) {
-    double s = realScale(r, c);
+    double s = Pow2Requantization.scale(r, c);
     if (s == 0) {
       return (int) j;
     }

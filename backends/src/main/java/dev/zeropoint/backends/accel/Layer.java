@@ -1,0 +1,37 @@
+package dev.zeropoint.backends.accel;
+
+import dev.zeropoint.ir.Node;
+import dev.zeropoint.ir.Value;
+import java.util.List;
+
+/** One unit of an accelerator region: the graph nodes it covers, one tensor in, one out. */
+public sealed interface Layer permits ConvLayer, MaxPoolLayer {
+  /** The nodes it computes, in graph order. */
+  List<Node> nodes();
+
+  Value input();
+
+  Value output();
+
+  TiledTensor in();
+
+  TiledTensor out();
+
+  /** Multiply-accumulates as the model defines them (0 for a pool). */
+  long macs();
+
+  /** Throws when no tiling of it fits the target's buffers. */
+  void check() throws Unsupported;
+
+  /** Appends its instructions; {@code input} and {@code output} are the tensors' arena addresses. */
+  void emit(ProgramBuilder b, ProgramBuilder.Ref input, ProgramBuilder.Ref output) throws Unsupported;
+
+  /** Why a node cannot run on the accelerator (it then runs on the host). */
+  final class Unsupported extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    public Unsupported(String why) {
+      super(why);
+    }
+  }
+}
