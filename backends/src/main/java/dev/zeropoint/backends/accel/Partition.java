@@ -22,7 +22,7 @@ import java.util.Set;
  * A lowered graph split into accelerator regions and host regions, in execution order. A node runs
  * on the accelerator when the target can run it exactly ({@link ConvLayer}: a {@code conv2d_acc} or
  * {@code linear_acc} whose only user is its {@code requantize_acc}; {@link MaxPoolLayer}: {@code
- * max_pool2d} on 8-bit tensors); consecutive accelerator layers
+ * max_pool2d} on 8-bit tensors; {@link ClampLayer}: a quantized clamp); consecutive accelerator layers
  * form one region, whose intermediate tensors stay in the accelerator's DRAM. Everything else runs on
  * the host. The values crossing between regions are the explicit copies: each region lists the
  * values it reads from elsewhere and the values others read from it.
@@ -95,6 +95,17 @@ public final class Partition {
     for (Node n : graph.nodes()) {
       if (taken.contains(n) || n.op() == Op.CONST) {
         continue;
+      }
+      if (n.op() == Op.RELU || n.op() == Op.RELU6 || n.op() == Op.HARDTANH || n.op() == Op.CLAMP) {
+        var bounds = dev.zeropoint.backends.lowering.Lowering.clampBounds(n, graph.numerics());
+        if (bounds.isPresent() && !PyTorchLayout.permutesNhwcAsNchw(n, graph.numerics())) {
+          try {
+            units.add(new ClampLayer(n, bounds.get(), target));
+            continue;
+          } catch (Layer.Unsupported e) {
+            reasons.add(new HostReason(n, e.getMessage()));
+          }
+        }
       }
       if (n.op() == Op.MAX_POOL2D) {
         try {

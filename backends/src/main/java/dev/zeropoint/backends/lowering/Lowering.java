@@ -217,30 +217,44 @@ public final class Lowering {
   }
 
   private KernelCall clamp(Node n) throws CompileException {
+    ClampBounds.Bounds b = clampBounds(n, numerics)
+        .orElseThrow(() -> unsupported(n, "only clamps of quantized tensors in the PyTorch flavours"));
     TensorType x = n.operand(0).type();
-    if (!x.isQuantized() || (numerics != Numerics.PYTORCH_QNNPACK && numerics != Numerics.PYTORCH_FBGEMM)) {
-      throw unsupported(n, "only clamps of quantized tensors in the PyTorch flavours");
-    }
-    Quantization.PerTensor q = x.perTensor().orElseThrow();
-    ElementType storage = x.elementType();
-    ClampBounds.Bounds b = switch (n.op()) {
-      case RELU -> ClampBounds.pytorchRelu((int) q.zeroPoint(), storage);
-      case RELU6 -> bounds(OptionalDouble.of(0), OptionalDouble.of(6), q, storage);
-      case HARDTANH -> {
-        Attrs.Hardtanh h = (Attrs.Hardtanh) n.attrs();
-        yield bounds(OptionalDouble.of(h.min()), OptionalDouble.of(h.max()), q, storage);
-      }
-      default -> {
-        Attrs.Clamp c = (Attrs.Clamp) n.attrs();
-        yield bounds(c.min(), c.max(), q, storage);
-      }
-    };
     if (PyTorchLayout.permutesNhwcAsNchw(n, numerics)) { // PyTorch 1.13's quirk, docs/numerics.md
       Shape s = x.shape();
       return KernelCall.of(Elementwise.class, "clampNhwcAsNchw", result(), operand(0), imm(b.min()), imm(b.max()),
           imm(s.dim(0)), imm(s.dim(1)), imm(s.dim(2)), imm(s.dim(3)));
     }
     return KernelCall.of(Elementwise.class, "clamp", result(), operand(0), imm(b.min()), imm(b.max()));
+  }
+
+  /**
+   * The integer bounds of a quantized {@code relu}, {@code relu6}, {@code hardtanh} or {@code clamp}
+   * in a PyTorch flavour (the interpreter's), or empty for other nodes and flavours.
+   */
+  public static Optional<ClampBounds.Bounds> clampBounds(Node n, Numerics numerics) {
+    TensorType x = n.operand(0).type();
+    if (!x.isQuantized() || (numerics != Numerics.PYTORCH_QNNPACK && numerics != Numerics.PYTORCH_FBGEMM)) {
+      return Optional.empty();
+    }
+    Quantization.PerTensor q = x.perTensor().orElse(null);
+    if (q == null) {
+      return Optional.empty();
+    }
+    ElementType storage = x.elementType();
+    return Optional.of(switch (n.op()) {
+      case RELU -> ClampBounds.pytorchRelu((int) q.zeroPoint(), storage);
+      case RELU6 -> bounds(OptionalDouble.of(0), OptionalDouble.of(6), q, storage);
+      case HARDTANH -> {
+        Attrs.Hardtanh h = (Attrs.Hardtanh) n.attrs();
+        yield bounds(OptionalDouble.of(h.min()), OptionalDouble.of(h.max()), q, storage);
+      }
+      case CLAMP -> {
+        Attrs.Clamp c = (Attrs.Clamp) n.attrs();
+        yield bounds(c.min(), c.max(), q, storage);
+      }
+      default -> throw new IllegalArgumentException("not a clamp: " + n.op());
+    });
   }
 
   /** The integer bounds the interpreter's quantized clamp uses ({@link ClampBounds#pytorchClamp}). */
