@@ -44,8 +44,8 @@ final class ClampLayer implements Layer {
   }
 
   @Override
-  public Value input() {
-    return node.operand(0);
+  public List<Value> inputs() {
+    return List.of(node.operand(0));
   }
 
   @Override
@@ -74,7 +74,8 @@ final class ClampLayer implements Layer {
   }
 
   @Override
-  public void emit(ProgramBuilder b, ProgramBuilder.Ref input, ProgramBuilder.Ref output) throws Unsupported {
+  public void emit(ProgramBuilder b, List<ProgramBuilder.Ref> inputs, ProgramBuilder.Ref output) throws Unsupported {
+    ProgramBuilder.Ref input = inputs.get(0);
     long elements = in.bytes() / in.block();
     int chunk = (int) Math.min(Math.min(target.accDepth(), target.maxIter()), (1 << TargetDescription.SIZE_BITS) - 1);
     int lo = bounds.min() + in.offset();

@@ -171,8 +171,8 @@ final class ConvLayer implements Layer {
   }
 
   @Override
-  public dev.zeropoint.ir.Value input() {
-    return acc.operand(0);
+  public List<dev.zeropoint.ir.Value> inputs() {
+    return List.of(acc.operand(0));
   }
 
   @Override
@@ -401,7 +401,8 @@ final class ConvLayer implements Layer {
 
   /** Emits the layer; {@code input} and {@code output} are the tensors' arena addresses. */
   @Override
-  public void emit(ProgramBuilder b, ProgramBuilder.Ref input, ProgramBuilder.Ref output) throws Unsupported {
+  public void emit(ProgramBuilder b, List<ProgramBuilder.Ref> inputs, ProgramBuilder.Ref output) throws Unsupported {
+    ProgramBuilder.Ref input = inputs.get(0);
     Tiling t = tiling();
     List<long[]> classes = classes();
     int nC = classes.size();

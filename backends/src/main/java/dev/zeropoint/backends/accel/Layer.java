@@ -5,11 +5,12 @@ import dev.zeropoint.ir.Value;
 import java.util.List;
 
 /** One unit of an accelerator region: the graph nodes it covers, one tensor in, one out. */
-public sealed interface Layer permits ConvLayer, MaxPoolLayer, ClampLayer {
+public sealed interface Layer permits ConvLayer, MaxPoolLayer, ClampLayer, AddLayer {
   /** The nodes it computes, in graph order. */
   List<Node> nodes();
 
-  Value input();
+  /** Its activation inputs (one, or two for an add), all laid out as {@link #in()}. */
+  List<Value> inputs();
 
   Value output();
 
@@ -23,8 +24,8 @@ public sealed interface Layer permits ConvLayer, MaxPoolLayer, ClampLayer {
   /** Throws when no tiling of it fits the target's buffers. */
   void check() throws Unsupported;
 
-  /** Appends its instructions; {@code input} and {@code output} are the tensors' arena addresses. */
-  void emit(ProgramBuilder b, ProgramBuilder.Ref input, ProgramBuilder.Ref output) throws Unsupported;
+  /** Appends its instructions; {@code inputs} and {@code output} are the tensors' arena addresses. */
+  void emit(ProgramBuilder b, List<ProgramBuilder.Ref> inputs, ProgramBuilder.Ref output) throws Unsupported;
 
   /** Why a node cannot run on the accelerator (it then runs on the host). */
   final class Unsupported extends Exception {

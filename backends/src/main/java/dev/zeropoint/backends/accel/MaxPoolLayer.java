@@ -89,8 +89,8 @@ final class MaxPoolLayer implements Layer {
   }
 
   @Override
-  public Value input() {
-    return node.operand(0);
+  public List<Value> inputs() {
+    return List.of(node.operand(0));
   }
 
   @Override
@@ -133,7 +133,8 @@ final class MaxPoolLayer implements Layer {
   }
 
   @Override
-  public void emit(ProgramBuilder b, ProgramBuilder.Ref input, ProgramBuilder.Ref output) throws Unsupported {
+  public void emit(ProgramBuilder b, List<ProgramBuilder.Ref> inputs, ProgramBuilder.Ref output) throws Unsupported {
+    ProgramBuilder.Ref input = inputs.get(0);
     int th = tileRows();
     int block = in.block();
     int inW = in.width();

@@ -22,7 +22,8 @@ import java.util.Set;
  * A lowered graph split into accelerator regions and host regions, in execution order. A node runs
  * on the accelerator when the target can run it exactly ({@link ConvLayer}: a {@code conv2d_acc} or
  * {@code linear_acc} whose only user is its {@code requantize_acc}; {@link MaxPoolLayer}: {@code
- * max_pool2d} on 8-bit tensors; {@link ClampLayer}: a quantized clamp); consecutive accelerator layers
+ * max_pool2d} on 8-bit tensors; {@link ClampLayer}: a quantized clamp; {@link AddLayer}: QNNPACK's
+ * add, on targets with a multiplier); consecutive accelerator layers
  * form one region, whose intermediate tensors stay in the accelerator's DRAM. Everything else runs on
  * the host. The values crossing between regions are the explicit copies: each region lists the
  * values it reads from elsewhere and the values others read from it.
@@ -105,6 +106,14 @@ public final class Partition {
           } catch (Layer.Unsupported e) {
             reasons.add(new HostReason(n, e.getMessage()));
           }
+        }
+      }
+      if (n.op() == Op.ADD && n.result().type().isQuantized()) {
+        try {
+          units.add(new AddLayer(n, target, graph.numerics()));
+          continue;
+        } catch (Layer.Unsupported e) {
+          reasons.add(new HostReason(n, e.getMessage()));
         }
       }
       if (n.op() == Op.MAX_POOL2D) {

@@ -39,9 +39,10 @@ public final class RegionProgram {
     }
     for (int i = 0; i < layers.size(); i++) {
       Layer l = layers.get(i);
-      Value in = l.input();
-      layout.put(in, l.in());
-      life.computeIfAbsent(in, v -> new int[] {0, 0})[1] = i;
+      for (Value in : l.inputs()) {
+        layout.put(in, l.in());
+        life.computeIfAbsent(in, v -> new int[] {0, 0})[1] = i;
+      }
       Value out = l.output();
       layout.put(out, l.out());
       life.put(out, new int[] {i, i});
@@ -67,7 +68,7 @@ public final class RegionProgram {
       refs.put(values.get(i), new ProgramBuilder.Ref(ProgramBuilder.Section.ARENA, plan.offset(i)));
     }
     for (Layer l : layers) {
-      l.emit(b, refs.get(l.input()), refs.get(l.output()));
+      l.emit(b, l.inputs().stream().map(refs::get).toList(), refs.get(l.output()));
     }
     ProgramBuilder.Built built = b.build();
     Map<Value, Long> address = new IdentityHashMap<>();
