@@ -22,14 +22,13 @@ import java.util.List;
  * ((|acc| >> 1) + 2^(s-2)) >> (s-1)}, which is {@code floor((|acc| + 2^(s-1)) / 2^s)} without
  * overflow ({@code s >= 14} always); {@code y = q * sign + zp}, clamped, minus 128 for the store.
  */
-final class AddLayer implements Layer {
-  private final Node node;
+final class AddLayer extends NodeLayer {
   private final TiledTensor layout;
   private final TargetDescription target;
   private final PyTorchQnnpack.AddParams params;
 
   AddLayer(Node node, TargetDescription target, Numerics numerics) throws Unsupported {
-    this.node = node;
+    super(node, ClampLayer.layout(node.operand(0), target), ClampLayer.layout(node.result(), target));
     this.target = target;
     if (target.blockIn() != target.blockOut() || target.batch() != 1) {
       throw new Unsupported("the lowering needs blockIn == blockOut and batch 1");
@@ -54,49 +53,10 @@ final class AddLayer implements Layer {
     } catch (IllegalArgumentException e) {
       throw new Unsupported(e.getMessage());
     }
-    TiledTensor ta = TiledTensor.of(a.type(), target.blockOut()).orElseThrow(() -> new Unsupported("not 8-bit"));
-    TiledTensor tb = TiledTensor.of(b.type(), target.blockOut()).orElseThrow(() -> new Unsupported("not 8-bit"));
-    TiledTensor to = TiledTensor.of(node.result().type(), target.blockOut())
-        .orElseThrow(() -> new Unsupported("not 8-bit"));
-    if (!ta.equals(tb) || !ta.equals(to)) {
+    if (!in.equals(ClampLayer.layout(b, target)) || !in.equals(out)) {
       throw new Unsupported("the operands' layouts differ");
     }
-    this.layout = ta;
-  }
-
-  @Override
-  public List<Node> nodes() {
-    return List.of(node);
-  }
-
-  @Override
-  public List<Value> inputs() {
-    return List.of(node.operand(0), node.operand(1));
-  }
-
-  @Override
-  public Value output() {
-    return node.result();
-  }
-
-  @Override
-  public TiledTensor in() {
-    return layout;
-  }
-
-  @Override
-  public TiledTensor out() {
-    return layout;
-  }
-
-  @Override
-  public long macs() {
-    return 0;
-  }
-
-  @Override
-  public void check() {
-    // any size: the tensors are processed in chunks of the accumulator buffer
+    this.layout = in;
   }
 
   /** The constant registers: am, bm, zpp' = zpp + 128 (am + bm) (wrapping), and 2^(s-2). */

@@ -12,15 +12,12 @@ import java.util.List;
  * accumulators (LOAD ACC_8BIT), clamped with MAX and MIN against the offset bounds, and stored.
  * PyTorch's clamps that hand back channels-last data relabelled as NCHW stay on the host.
  */
-final class ClampLayer implements Layer {
-  private final Node node;
-  private final TiledTensor in;
-  private final TiledTensor out;
+final class ClampLayer extends NodeLayer {
   private final TargetDescription target;
   private final ClampBounds.Bounds bounds;
 
   ClampLayer(Node node, ClampBounds.Bounds bounds, TargetDescription target) throws Unsupported {
-    this.node = node;
+    super(node, layout(node.operand(0), target), layout(node.result(), target));
     this.bounds = bounds;
     this.target = target;
     if (target.blockIn() != target.blockOut() || target.batch() != 1) {
@@ -29,48 +26,14 @@ final class ClampLayer implements Layer {
     if (!target.has(AluOp.MAX) || !target.has(AluOp.MIN)) {
       throw new Unsupported("the target has no ALU MIN or MAX");
     }
-    this.in = TiledTensor.of(node.operand(0).type(), target.blockOut())
-        .orElseThrow(() -> new Unsupported("the input is not an 8-bit tensor of rank 2 to 4"));
-    this.out = TiledTensor.of(node.result().type(), target.blockOut())
-        .orElseThrow(() -> new Unsupported("the output is not an 8-bit tensor of rank 2 to 4"));
     if (!in.equals(out)) {
       throw new Unsupported("the input and output layouts differ");
     }
   }
 
-  @Override
-  public List<Node> nodes() {
-    return List.of(node);
-  }
-
-  @Override
-  public List<Value> inputs() {
-    return List.of(node.operand(0));
-  }
-
-  @Override
-  public Value output() {
-    return node.result();
-  }
-
-  @Override
-  public TiledTensor in() {
-    return in;
-  }
-
-  @Override
-  public TiledTensor out() {
-    return out;
-  }
-
-  @Override
-  public long macs() {
-    return 0;
-  }
-
-  @Override
-  public void check() {
-    // any size: the tensor is processed in chunks of the accumulator buffer
+  static TiledTensor layout(Value v, TargetDescription target) throws Unsupported {
+    return TiledTensor.of(v.type(), target.blockOut())
+        .orElseThrow(() -> new Unsupported("%" + v.name() + " is not an 8-bit tensor of rank 2 to 4"));
   }
 
   @Override

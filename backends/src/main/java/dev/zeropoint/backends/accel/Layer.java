@@ -5,7 +5,7 @@ import dev.zeropoint.ir.Value;
 import java.util.List;
 
 /** One unit of an accelerator region: the graph nodes it covers, one tensor in, one out. */
-public sealed interface Layer permits ConvLayer, MaxPoolLayer, ClampLayer, AddLayer {
+public sealed interface Layer permits ConvLayer, NodeLayer {
   /** The nodes it computes, in graph order. */
   List<Node> nodes();
 

@@ -5,7 +5,6 @@ import dev.zeropoint.ir.Numerics;
 import dev.zeropoint.ir.Value;
 import dev.zeropoint.ir.numerics.PyTorchQnnpackPooling;
 import dev.zeropoint.ir.op.Attrs;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -17,10 +16,7 @@ import java.util.List;
  * which hold the stored value exactly. Only dilation 1: QNNPACK moves a tap outside the input to the
  * nearest edge, which adds a value to the window only when the dilation exceeds 1.
  */
-final class MaxPoolLayer implements Layer {
-  private final Node node;
-  private final TiledTensor in;
-  private final TiledTensor out;
+final class MaxPoolLayer extends NodeLayer {
   private final TargetDescription target;
   private final int kh;
   private final int kw;
@@ -30,19 +26,14 @@ final class MaxPoolLayer implements Layer {
   private final int pl;
 
   MaxPoolLayer(Node node, TargetDescription target, Numerics numerics) throws Unsupported {
-    this.node = node;
+    super(node, layout(node.operand(0), target), layout(node.result(), target));
     this.target = target;
-    int block = target.blockOut();
     if (target.blockIn() != target.blockOut() || target.batch() != 1) {
       throw new Unsupported("the lowering needs blockIn == blockOut and batch 1");
     }
     if (!target.has(AluOp.MAX) || !target.has(AluOp.ADD)) {
       throw new Unsupported("the target has no ALU MAX or ADD");
     }
-    this.in = TiledTensor.of(node.operand(0).type(), block).filter(t -> !t.rows())
-        .orElseThrow(() -> new Unsupported("the input is not an 8-bit 4-D tensor"));
-    this.out = TiledTensor.of(node.result().type(), block).filter(t -> !t.rows())
-        .orElseThrow(() -> new Unsupported("the output is not an 8-bit 4-D tensor"));
     if (in.offset() != out.offset()) {
       throw new Unsupported("input and output storage differ");
     }
@@ -78,39 +69,14 @@ final class MaxPoolLayer implements Layer {
     }
   }
 
+  private static TiledTensor layout(Value v, TargetDescription target) throws Unsupported {
+    return TiledTensor.of(v.type(), target.blockOut()).filter(t -> !t.rows())
+        .orElseThrow(() -> new Unsupported("%" + v.name() + " is not an 8-bit 4-D tensor"));
+  }
+
   /** The input rows [lo, hi] that output row oy's taps ky0..ky1 read. */
   private int[] rows(int oy, int ky0, int ky1) {
     return new int[] {Math.max(0, oy * sy - pt + ky0), Math.min(in.height() - 1, oy * sy - pt + ky1)};
-  }
-
-  @Override
-  public List<Node> nodes() {
-    return List.of(node);
-  }
-
-  @Override
-  public List<Value> inputs() {
-    return List.of(node.operand(0));
-  }
-
-  @Override
-  public Value output() {
-    return node.result();
-  }
-
-  @Override
-  public TiledTensor in() {
-    return in;
-  }
-
-  @Override
-  public TiledTensor out() {
-    return out;
-  }
-
-  @Override
-  public long macs() {
-    return 0;
   }
 
   /** Output rows per tile: its input rows and output rows fit the accumulators. */
