@@ -88,7 +88,7 @@ final class CompileCommand implements Callable<Integer> {
       Graph lowered = Accel.lower(g, model, requantize != null, null, spec.commandLine().getErr());
       dev.zeropoint.backends.accel.AccelBackend.Compiled c;
       try {
-        c = new dev.zeropoint.backends.accel.AccelBackend(accel.get()).prepare(lowered);
+        c = new dev.zeropoint.backends.accel.AccelBackend(accel.get()).programs(lowered);
       } catch (dev.zeropoint.ir.CompileException e) {
         throw new UserError(Models.render(model, e.diagnostics()));
       }

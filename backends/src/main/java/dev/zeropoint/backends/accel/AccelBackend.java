@@ -42,6 +42,18 @@ public final class AccelBackend implements Backend {
 
   @Override
   public Compiled prepare(Graph graph) throws CompileException {
+    return build(graph, true);
+  }
+
+  /**
+   * The partition and the accelerator programs only, for writing them to files: the host regions are
+   * not compiled, so the result cannot {@link Compiled#run}.
+   */
+  public Compiled programs(Graph graph) throws CompileException {
+    return build(graph, false);
+  }
+
+  private Compiled build(Graph graph, boolean withHost) throws CompileException {
     Graph g = Lowering.pipeline(graph);
     Partition p = Partition.of(g, target.description());
     List<Object> steps = new ArrayList<>();
@@ -53,8 +65,10 @@ public final class AccelBackend implements Backend {
           throw new CompileException(SourceLocation.UNKNOWN, "the " + target.name() + " target cannot compile a region: "
               + e.getMessage());
         }
-      } else {
+      } else if (withHost) {
         steps.add(host.prepare(((Partition.HostRegion) r).graph()));
+      } else {
+        steps.add(null);
       }
     }
     return new Compiled(g, p, steps, new Simulator(target.description()));
@@ -130,6 +144,8 @@ public final class AccelBackend implements Backend {
             images.add(new byte[][] {before, image.clone()});
           }
           env.putAll(program.outputs(image));
+        } else if (step == null) {
+          throw new IllegalStateException("compiled for its programs only: the host regions were not prepared");
         } else {
           Map<String, TensorData> in = new LinkedHashMap<>();
           Partition.HostRegion h = (Partition.HostRegion) r;
@@ -151,17 +167,13 @@ public final class AccelBackend implements Backend {
   /** An NCHW tensor's elements in NHWC order, as a tensor of shape [N, H, W, C]. */
   static TensorData nhwc(TensorData d) {
     int[] s = d.shape().toArray();
-    long[] v = new long[Math.toIntExact(d.size())];
-    int i = 0;
-    for (int n = 0; n < s[0]; n++) {
-      for (int y = 0; y < s[2]; y++) {
-        for (int x = 0; x < s[3]; x++) {
-          for (int c = 0; c < s[1]; c++) {
-            v[i++] = d.getLong((((long) n * s[1] + c) * s[2] + y) * s[3] + x);
-          }
-        }
-      }
+    dev.zeropoint.ir.Shape shape = dev.zeropoint.ir.Shape.of(s[0], s[2], s[3], s[1]);
+    int[] source = dev.zeropoint.backends.IndexMaps.permute(d.shape(), shape,
+        com.google.common.primitives.ImmutableIntArray.of(0, 2, 3, 1));
+    long[] v = new long[source.length];
+    for (int i = 0; i < v.length; i++) {
+      v[i] = d.getLong(source[i]);
     }
-    return TensorData.ofLongs(d.elementType(), dev.zeropoint.ir.Shape.of(s[0], s[2], s[3], s[1]), v);
+    return TensorData.ofLongs(d.elementType(), shape, v);
   }
 }

@@ -67,6 +67,8 @@ final class ConvLayer implements Layer {
   private final int[] bias;
   private final int inputZeroPoint;
   final LaneProgram lanes;
+  private final List<long[]> classes;
+  private final Tiling tiling;
 
   ConvLayer(Node acc, Node requant, TargetDescription target) throws Unsupported {
     this.acc = acc;
@@ -154,6 +156,16 @@ final class ConvLayer implements Layer {
     Attrs.RequantizeAcc ra = (Attrs.RequantizeAcc) requant.attrs();
     Requantizer r = ra.requantizer(requant.result().type().elementType());
     this.lanes = RequantizeLanes.of(r, out.offset(), target);
+    this.classes = classes();
+    this.tiling = tiling();
+    for (int oy0 = 0; oy0 < outH; oy0 += tiling.th()) {
+      for (int ox0 = 0; ox0 < outW; ox0 += tiling.tw()) {
+        Window win = window(oy0, Math.min(tiling.th(), outH - oy0), ox0, Math.min(tiling.tw(), outW - ox0));
+        if (win.ys() <= 0 || win.xs() <= 0) {
+          throw new Unsupported("a tile's input window lies entirely in the padding");
+        }
+      }
+    }
   }
 
   /** The data of a value defined by a const node. */
@@ -191,14 +203,21 @@ final class ConvLayer implements Layer {
   }
 
   @Override
-  public void check() throws Unsupported {
-    tiling();
+  public long macs() {
+    return macs(acc);
   }
 
-  /** The multiply-accumulates of the layer as the model defines it (no padding or zero blocks). */
-  @Override
-  public long macs() {
-    return (long) batches * outC * outH * outW * inPerGroup * kh * kw;
+  /**
+   * The multiply-accumulates of a {@code conv2d_acc} or {@code linear_acc} as the model defines it (no
+   * padding or zero blocks): each output times the weights per output channel.
+   */
+  static long macs(Node n) {
+    int[] w = n.operand(1).type().shape().toArray();
+    long perOutput = 1;
+    for (int i = 1; i < w.length; i++) {
+      perOutput *= w[i];
+    }
+    return n.result().type().shape().numElements() * perOutput;
   }
 
   private int outBlocks() {
@@ -272,7 +291,7 @@ final class ConvLayer implements Layer {
    * The tiling: double-buffered (each input and weight half a buffer) when that costs at most half as
    * much DRAM traffic again as the best single-buffered one, else single-buffered.
    */
-  Tiling tiling() throws Unsupported {
+  private Tiling tiling() throws Unsupported {
     Tiling one = tiling(1);
     if (one == null) {
       throw new Unsupported("no tile of this layer fits the on-chip buffers");
@@ -282,7 +301,8 @@ final class ConvLayer implements Layer {
   }
 
   private Tiling tiling(int slots) {
-    int classes = classes().size();
+    int classes = this.classes.size();
+    long ibsPerGroup = inputBlocksOf(0).size();
     int temps = lanes.temporaries();
     int consts = lanes.constants().size();
     int obs = outBlocks();
@@ -307,7 +327,7 @@ final class ConvLayer implements Layer {
           long tiles = (long) ((outH + th - 1) / th) * ((outW + tw - 1) / tw);
           int ih = (th - 1) * sy + (kh - 1) * dy + 1;
           int iw = (tw - 1) * sx + (kw - 1) * dx + 1;
-          long ibs = Math.min(inBlocks(), (long) nob * inputBlocksOf(0).size());
+          long ibs = Math.min(inBlocks(), nob * ibsPerGroup);
           long bytes = batches * groups * tiles * ibs * ((long) ih * iw * block + (long) nob * kh * kw * block * block);
           if (best == null || bytes < best.dramBytes()) {
             best = new Tiling(nob, th, tw, bytes, slots);
@@ -328,13 +348,27 @@ final class ConvLayer implements Layer {
     int maxInp = (1 << target.logInpDepth()) - 1;
     return accNeed <= target.accDepth() && (long) ih * iw <= target.inpDepth() / slots
         && (long) nob * kh * kw <= target.wgtDepth() / slots && p <= maxAcc && tw <= maxAcc
-        && (th == 1 || (long) sy * iw <= maxInp) && sx <= maxInp && (long) ky(kh) * iw <= maxInp
+        && (th == 1 || (long) sy * iw <= maxInp) && sx <= maxInp
         && th <= target.maxIter() && p <= target.maxIter() && nob <= target.maxIter()
         && (long) nob * (classes + consts) <= maxAcc;
   }
 
-  private int ky(int k) {
-    return (k - 1) * dy;
+  /**
+   * The input window of an output tile: its first row and column (may be negative: padding), its
+   * size, the zero padding LOAD adds on each side and the rows and columns it reads from DRAM.
+   */
+  private record Window(int r0, int c0, int ih, int iw, int yp0, int yp1, int xp0, int xp1, int ys, int xs) {}
+
+  private Window window(int oy0, int th, int ox0, int tw) {
+    int ih = (th - 1) * sy + (kh - 1) * dy + 1;
+    int iw = (tw - 1) * sx + (kw - 1) * dx + 1;
+    int r0 = oy0 * sy - pt;
+    int c0 = ox0 * sx - pl;
+    int yp0 = Math.max(0, -r0);
+    int yp1 = Math.max(0, r0 + ih - 1 - (inH - 1));
+    int xp0 = Math.max(0, -c0);
+    int xp1 = Math.max(0, c0 + iw - 1 - (inW - 1));
+    return new Window(r0, c0, ih, iw, yp0, yp1, xp0, xp1, ih - yp0 - yp1, iw - xp0 - xp1);
   }
 
   /** The distinct position classes: pairs of (row mask, column mask); one class when zx' is 0. */
@@ -401,33 +435,20 @@ final class ConvLayer implements Layer {
 
   /** Emits the layer; {@code input} and {@code output} are the tensors' arena addresses. */
   @Override
-  public void emit(ProgramBuilder b, List<ProgramBuilder.Ref> inputs, ProgramBuilder.Ref output) throws Unsupported {
+  public void emit(ProgramBuilder b, List<ProgramBuilder.Ref> inputs, ProgramBuilder.Ref output) {
     ProgramBuilder.Ref input = inputs.get(0);
-    Tiling t = tiling();
-    List<long[]> classes = classes();
+    Tiling t = tiling;
     int nC = classes.size();
     int nK = lanes.constants().size();
     int perOb = nC + nK;
     int p = t.th() * t.tw();
     int cbase = t.nob() * p * (1 + lanes.temporaries());
     int obs = outBlocks();
-    UopTable uops = new UopTable();
     b.startLayer(t.slots(), true);
     int inpHalf = target.inpDepth() / t.slots();
     int wgtHalf = target.wgtDepth() / t.slots();
     String name = "%" + requant.result().name();
     String inName = "%" + acc.operand(0).name();
-    int uopLoad = -1;
-    boolean firstTile = true;
-    int totalPhases = 0;
-    for (int n = 0; n < batches; n++) {
-      for (int ob0 = 0; ob0 < obs; ob0 += t.nob()) {
-        int ob1 = Math.min(obs, ob0 + t.nob());
-        int tilesPer = ((outH + t.th() - 1) / t.th()) * ((outW + t.tw() - 1) / t.tw());
-        totalPhases += tilesPer * inputBlocksOfGroup(ob0, ob1).size();
-      }
-    }
-    int phase = 0;
     Map<Integer, GroupData> groupData = new java.util.HashMap<>();
     for (int n = 0; n < batches; n++) {
       for (int ob0 = 0; ob0 < obs; ob0 += t.nob()) {
@@ -446,11 +467,6 @@ final class ConvLayer implements Layer {
             b.startTile();
             String where = name + " n" + n + " blocks " + ob0 + ".." + (ob1 - 1) + " rows " + oy0 + ".." + (oy0 + th - 1)
                 + " cols " + ox0 + ".." + (ox0 + tw - 1);
-            b.note(where + ": micro-ops");
-            if (firstTile) {
-              uopLoad = b.computeIndex(new Insn.Load(Insn.Deps.NONE, MemType.UOP, 0, 0, 1, 0, 0, 0, 0, 0, 0), null);
-              firstTile = false;
-            }
             b.note(where + ": initial accumulators");
             if (firstOfGroup) {
               b.compute(new Insn.Load(Insn.Deps.NONE, MemType.ACC, cbase, 0, 1, nob * perOb, nob * perOb, 0, 0, 0, 0),
@@ -458,7 +474,7 @@ final class ConvLayer implements Layer {
               firstOfGroup = false;
             }
             int pt2 = th * tw;
-            int zero = uops.range(List.of(new Insn.Uop(0, 0, 0)));
+            int zero = b.uops(List.of(new Insn.Uop(0, 0, 0)));
             b.compute(new Insn.Gemm(Insn.Deps.NONE, true, zero, zero + 1, nob, pt2, p, 1, 0, 0, 0, 0));
             // Initial values: one ADD per run of equal row class and run of equal column class.
             for (int ry = oy0; ry < oy0 + th;) {
@@ -476,7 +492,7 @@ final class ConvLayer implements Layer {
                 for (int k = 0; k < nob; k++) {
                   list.add(new Insn.Uop(k * p + (ry - oy0) * tw + (cx - ox0), cbase + k * perOb + cls, 0));
                 }
-                int u = uops.range(list);
+                int u = b.uops(list);
                 b.compute(new Insn.Alu(Insn.Deps.NONE, false, u, u + list.size(), ry1 - ry, cx1 - cx,
                     ry1 - ry > 1 ? tw : 0, 1, 0, 0, AluOp.ADD, false, 0));
                 cx = cx1;
@@ -484,21 +500,12 @@ final class ConvLayer implements Layer {
               ry = ry1;
             }
             // One load phase and GEMM per input block.
-            int ih = (th - 1) * sy + (kh - 1) * dy + 1;
-            int iw = (tw - 1) * sx + (kw - 1) * dx + 1;
-            int r0 = oy0 * sy - pt;
-            int c0 = ox0 * sx - pl;
-            int yp0 = Math.max(0, -r0);
-            int yp1 = Math.max(0, r0 + ih - 1 - (inH - 1));
-            int xp0 = Math.max(0, -c0);
-            int xp1 = Math.max(0, c0 + iw - 1 - (inW - 1));
-            int ys = ih - yp0 - yp1;
-            int xs = iw - xp0 - xp1;
-            if (ys <= 0 || xs <= 0) {
-              throw new Unsupported("a tile's input window lies entirely in the padding");
-            }
+            Window w = window(oy0, th, ox0, tw);
+            int iw = w.iw();
+            int y0 = Math.max(w.r0(), 0);
+            int x0 = Math.max(w.c0(), 0);
             for (int ib : ibs) {
-              int slot = phase % t.slots();
+              int slot = b.nextSlot();
               List<Integer> list = obsOf.get(ib);
               List<Insn.Uop> gu = new ArrayList<>();
               for (int idx = 0; idx < list.size(); idx++) {
@@ -509,20 +516,19 @@ final class ConvLayer implements Layer {
                   }
                 }
               }
-              int u = uops.range(gu);
-              long inElem = in.element(n, ib, Math.max(r0, 0), Math.max(c0, 0));
-              Insn.Load li = new Insn.Load(Insn.Deps.NONE, MemType.INP, slot * inpHalf, 0, ys, xs, inW, yp0, yp1, xp0,
-                  xp1);
+              int u = b.uops(gu);
+              long inElem = in.element(n, ib, y0, x0);
+              Insn.Load li = new Insn.Load(Insn.Deps.NONE, MemType.INP, slot * inpHalf, 0, w.ys(), w.xs(), inW, w.yp0(),
+                  w.yp1(), w.xp0(), w.xp1());
               int nw = list.size() * kh * kw;
               Insn.Load lw = new Insn.Load(Insn.Deps.NONE, MemType.WGT, slot * wgtHalf, 0, 1, nw, nw, 0, 0, 0, 0);
-              phase++;
               b.note(where + ": GEMM over input block " + ib);
               b.loadPhase(List.of(li, lw), List.of(input.plus(inElem * block), weightRefs.get(ib)),
-                  List.of(inName + " block " + ib + " rows " + Math.max(r0, 0) + ".." + (Math.max(r0, 0) + ys - 1)
-                      + " cols " + Math.max(c0, 0) + ".." + (Math.max(c0, 0) + xs - 1),
+                  List.of(inName + " block " + ib + " rows " + y0 + ".." + (y0 + w.ys() - 1) + " cols " + x0 + ".."
+                      + (x0 + w.xs() - 1),
                       "weights of " + name + " (blocks " + ob0 + ".." + (ob1 - 1) + " x input block " + ib + ")"),
                   new Insn.Gemm(Insn.Deps.NONE, false, u, u + gu.size(), th, tw, th > 1 ? tw : 0, 1,
-                      th > 1 ? sy * iw : 0, sx, 0, 0), phase - 1 + t.slots() < totalPhases);
+                      th > 1 ? sy * iw : 0, sx, 0, 0));
             }
             // Requantization.
             b.note(where + ": requantization");
@@ -530,14 +536,11 @@ final class ConvLayer implements Layer {
               int dst = register(s.dst(), p, nob, cbase, nC);
               boolean constSrc = !s.useImm() && s.src() > lanes.temporaries();
               int src = s.useImm() ? 0 : register(s.src(), p, nob, cbase, nC);
-              int u = uops.range(List.of(new Insn.Uop(dst, src, 0)));
+              int u = b.uops(List.of(new Insn.Uop(dst, src, 0)));
               int srcOut = s.useImm() ? 0 : constSrc ? perOb : p;
               int srcIn = s.useImm() || constSrc ? 0 : 1;
               b.compute(new Insn.Alu(Insn.Deps.NONE, false, u, u + 1, nob, pt2, nob > 1 ? p : 0, 1,
                   nob > 1 ? srcOut : 0, srcIn, s.op(), s.useImm(), s.useImm() ? s.imm() : 0));
-            }
-            if (lanes.steps().isEmpty()) {
-              throw new IllegalStateException("a requantization without steps");
             }
             List<Insn.Store> stores = new ArrayList<>();
             List<ProgramBuilder.Ref> refs = new ArrayList<>();
@@ -553,13 +556,6 @@ final class ConvLayer implements Layer {
         }
       }
     }
-    if (uops.size() > target.uopDepth()) {
-      throw new Unsupported("the layer needs " + uops.size() + " micro-ops, more than the uop buffer's "
-          + target.uopDepth());
-    }
-    ProgramBuilder.Ref uopRef = b.addUops(uops.list());
-    b.patch(uopLoad, new Insn.Load(Insn.Deps.NONE, MemType.UOP, 0, 0, 1, uops.size(), uops.size(), 0, 0, 0, 0),
-        uopRef);
   }
 
   /** A group's constants and weights in DRAM, shared by every batch. */
@@ -633,28 +629,6 @@ final class ConvLayer implements Layer {
       return r * nob * p;
     }
     return cbase + nC + (r - lanes.temporaries() - 1);
-  }
-
-  /** The layer's micro-ops: each distinct list once, contiguous. */
-  static final class UopTable {
-    private final List<Insn.Uop> all = new ArrayList<>();
-    private final Map<List<Insn.Uop>, Integer> starts = new LinkedHashMap<>();
-
-    int range(List<Insn.Uop> list) {
-      return starts.computeIfAbsent(List.copyOf(list), l -> {
-        int at = all.size();
-        all.addAll(l);
-        return at;
-      });
-    }
-
-    int size() {
-      return all.size();
-    }
-
-    List<Insn.Uop> list() {
-      return all;
-    }
   }
 
   @Override

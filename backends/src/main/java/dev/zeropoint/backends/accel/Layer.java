@@ -21,11 +21,12 @@ public sealed interface Layer permits ConvLayer, NodeLayer {
   /** Multiply-accumulates as the model defines them (0 for a pool). */
   long macs();
 
-  /** Throws when no tiling of it fits the target's buffers. */
-  void check() throws Unsupported;
-
-  /** Appends its instructions; {@code inputs} and {@code output} are the tensors' arena addresses. */
-  void emit(ProgramBuilder b, List<ProgramBuilder.Ref> inputs, ProgramBuilder.Ref output) throws Unsupported;
+  /**
+   * Appends its instructions between {@link ProgramBuilder#startLayer} and the caller's {@link
+   * ProgramBuilder#endLayer}; {@code inputs} and {@code output} are the tensors' arena addresses. A layer
+   * that constructed fits the target: whether it can run is decided then, not here.
+   */
+  void emit(ProgramBuilder b, List<ProgramBuilder.Ref> inputs, ProgramBuilder.Ref output);
 
   /** Why a node cannot run on the accelerator (it then runs on the host). */
   final class Unsupported extends Exception {

@@ -24,6 +24,8 @@ final class MaxPoolLayer extends NodeLayer {
   private final int sx;
   private final int pt;
   private final int pl;
+  /** Output rows per tile. */
+  private final int tileRows;
 
   MaxPoolLayer(Node node, TargetDescription target, Numerics numerics) throws Unsupported {
     super(node, layout(node.operand(0), target), layout(node.result(), target));
@@ -67,6 +69,7 @@ final class MaxPoolLayer extends NodeLayer {
         throw new Unsupported("a window lies entirely in the padding");
       }
     }
+    this.tileRows = tileRows();
   }
 
   private static TiledTensor layout(Value v, TargetDescription target) throws Unsupported {
@@ -94,21 +97,28 @@ final class MaxPoolLayer extends NodeLayer {
   }
 
   @Override
-  public void check() throws Unsupported {
-    tileRows();
-  }
-
-  @Override
-  public void emit(ProgramBuilder b, List<ProgramBuilder.Ref> inputs, ProgramBuilder.Ref output) throws Unsupported {
+  public void emit(ProgramBuilder b, List<ProgramBuilder.Ref> inputs, ProgramBuilder.Ref output) {
     ProgramBuilder.Ref input = inputs.get(0);
-    int th = tileRows();
+    int th = tileRows;
     int block = in.block();
     int inW = in.width();
     int outW = out.width();
-    ConvLayer.UopTable uops = new ConvLayer.UopTable();
+    // Per kernel column, the output columns whose tap lies inside the input (the same for every tile).
+    int[] oxA = new int[kw];
+    int[] oxB = new int[kw];
+    for (int kx = 0; kx < kw; kx++) {
+      oxA[kx] = -1;
+      oxB[kx] = -2;
+      for (int ox = 0; ox < outW; ox++) {
+        int x = ox * sx - pl + kx;
+        if (x >= 0 && x < inW) {
+          oxA[kx] = oxA[kx] < 0 ? ox : oxA[kx];
+          oxB[kx] = ox;
+        }
+      }
+    }
     String name = "%" + node.result().name();
     b.startLayer(1, false);
-    int uopLoad = -1;
     for (int n = 0; n < in.batches(); n++) {
       for (int cb = 0; cb < in.blocks(); cb++) {
         for (int oy0 = 0; oy0 < out.height(); oy0 += th) {
@@ -118,15 +128,11 @@ final class MaxPoolLayer extends NodeLayer {
           int outBase = ((th - 1) * sy + kh) * inW; // after the largest input tile
           String where = name + " n" + n + " block " + cb + " rows " + oy0 + ".." + (oy0 + rows - 1);
           b.startTile();
-          b.note(where + ": micro-ops");
-          if (uopLoad < 0) {
-            uopLoad = b.computeIndex(new Insn.Load(Insn.Deps.NONE, MemType.UOP, 0, 0, 1, 0, 0, 0, 0, 0, 0), null);
-          }
           b.note("%" + node.operand(0).name() + " block " + cb + " rows " + r[0] + ".." + r[1]);
           b.compute(new Insn.Load(Insn.Deps.NONE, MemType.ACC_8BIT, 0, 0, rowsIn, inW, inW, 0, 0, 0, 0),
               input.plus(in.element(n, cb, r[0], 0) * block));
           b.note(where + ": -128 everywhere");
-          int u = uops.range(List.of(new Insn.Uop(outBase, 0, 0)));
+          int u = b.uops(List.of(new Insn.Uop(outBase, 0, 0)));
           b.compute(new Insn.Gemm(Insn.Deps.NONE, true, u, u + 1, 1, rows * outW, 0, 1, 0, 0, 0, 0));
           b.compute(new Insn.Alu(Insn.Deps.NONE, false, u, u + 1, 1, rows * outW, 0, 1, 0, 0, AluOp.ADD, true,
               -128));
@@ -146,23 +152,14 @@ final class MaxPoolLayer extends NodeLayer {
               continue;
             }
             for (int kx = 0; kx < kw; kx++) {
-              int oxA = -1;
-              int oxB = -2;
-              for (int ox = 0; ox < outW; ox++) {
-                int x = ox * sx - pl + kx;
-                if (x >= 0 && x < inW) {
-                  oxA = oxA < 0 ? ox : oxA;
-                  oxB = ox;
-                }
-              }
-              if (oxA < 0) {
+              if (oxA[kx] < 0) {
                 continue;
               }
-              int dst = outBase + (oyA - oy0) * outW + oxA;
-              int src = (oyA * sy - pt + ky - r[0]) * inW + (oxA * sx - pl + kx);
+              int dst = outBase + (oyA - oy0) * outW + oxA[kx];
+              int src = (oyA * sy - pt + ky - r[0]) * inW + (oxA[kx] * sx - pl + kx);
               int iterOut = oyB - oyA + 1;
-              int iterIn = oxB - oxA + 1;
-              int uu = uops.range(List.of(new Insn.Uop(dst, src, 0)));
+              int iterIn = oxB[kx] - oxA[kx] + 1;
+              int uu = b.uops(List.of(new Insn.Uop(dst, src, 0)));
               b.compute(new Insn.Alu(Insn.Deps.NONE, false, uu, uu + 1, iterOut, iterIn, iterOut > 1 ? outW : 0,
                   1, iterOut > 1 ? sy * inW : 0, sx, AluOp.MAX, false, 0));
             }
@@ -173,11 +170,5 @@ final class MaxPoolLayer extends NodeLayer {
         }
       }
     }
-    if (uops.size() > target.uopDepth()) {
-      throw new Unsupported("the pool needs more micro-ops than the uop buffer holds");
-    }
-    ProgramBuilder.Ref uopRef = b.addUops(uops.list());
-    b.patch(uopLoad, new Insn.Load(Insn.Deps.NONE, MemType.UOP, 0, 0, 1, uops.size(), uops.size(), 0, 0, 0, 0),
-        uopRef);
   }
 }

@@ -6,9 +6,9 @@ import java.util.List;
 
 /**
  * A layer that is one node whose operands are its inputs, all laid out as its result (pools, clamps,
- * adds): no multiply-accumulates counted, any size accepted (they tile themselves).
+ * adds): no multiply-accumulates counted.
  */
-abstract sealed class NodeLayer implements Layer permits MaxPoolLayer, ClampLayer, AddLayer {
+abstract sealed class NodeLayer implements Layer permits MaxPoolLayer, ElementwiseLayer {
   final Node node;
   final TiledTensor in;
   final TiledTensor out;
@@ -47,10 +47,5 @@ abstract sealed class NodeLayer implements Layer permits MaxPoolLayer, ClampLaye
   @Override
   public long macs() {
     return 0;
-  }
-
-  @Override
-  public void check() throws Unsupported {
-    // tiles itself to any size
   }
 }

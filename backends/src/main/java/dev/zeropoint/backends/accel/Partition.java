@@ -97,43 +97,31 @@ public final class Partition {
       if (taken.contains(n) || n.op() == Op.CONST) {
         continue;
       }
-      if (n.op() == Op.RELU || n.op() == Op.RELU6 || n.op() == Op.HARDTANH || n.op() == Op.CLAMP) {
-        var bounds = dev.zeropoint.backends.lowering.Lowering.clampBounds(n, graph.numerics());
-        if (bounds.isPresent() && !PyTorchLayout.permutesNhwcAsNchw(n, graph.numerics())) {
-          try {
-            units.add(new ClampLayer(n, bounds.get(), target));
-            continue;
-          } catch (Layer.Unsupported e) {
-            reasons.add(new HostReason(n, e.getMessage()));
+      try {
+        Layer layer = switch (n.op()) {
+          case RELU, RELU6, HARDTANH, CLAMP -> {
+            var bounds = dev.zeropoint.backends.lowering.Lowering.clampBounds(n, graph.numerics());
+            yield bounds.isPresent() && !PyTorchLayout.permutesNhwcAsNchw(n, graph.numerics())
+                ? new ClampLayer(n, bounds.get(), target) : null;
           }
-        }
-      }
-      if (n.op() == Op.ADD && n.result().type().isQuantized()) {
-        try {
-          units.add(new AddLayer(n, target, graph.numerics()));
+          case ADD -> n.result().type().isQuantized() ? new AddLayer(n, target, graph.numerics()) : null;
+          case MAX_POOL2D -> new MaxPoolLayer(n, target, graph.numerics());
+          default -> null;
+        };
+        if (layer != null) {
+          units.add(layer);
           continue;
-        } catch (Layer.Unsupported e) {
-          reasons.add(new HostReason(n, e.getMessage()));
         }
-      }
-      if (n.op() == Op.MAX_POOL2D) {
-        try {
-          MaxPoolLayer pool = new MaxPoolLayer(n, target, graph.numerics());
-          pool.check();
-          units.add(pool);
-          continue;
-        } catch (Layer.Unsupported e) {
-          reasons.add(new HostReason(n, e.getMessage()));
-        }
+      } catch (Layer.Unsupported e) {
+        reasons.add(new HostReason(n, e.getMessage()));
       }
       if (n.op() == Op.CONV2D_ACC || n.op() == Op.LINEAR_ACC) {
-        allMacs += macs(n);
+        allMacs += ConvLayer.macs(n);
         List<Node> users = graph.users(n.result());
         boolean output = graph.outputs().stream().anyMatch(o -> o.value() == n.result());
         if (users.size() == 1 && users.get(0).op() == Op.REQUANTIZE_ACC && !output) {
           try {
             ConvLayer layer = new ConvLayer(n, users.get(0), target);
-            layer.check();
             units.add(layer);
             taken.add(users.get(0));
             accMacs += layer.macs();
@@ -233,16 +221,6 @@ public final class Partition {
 
   private static boolean isConst(Value v) {
     return v.producer() != null && v.producer().op() == Op.CONST;
-  }
-
-  private static long macs(Node n) {
-    int[] w = n.operand(1).type().shape().toArray();
-    long perOutput = 1;
-    for (int i = 1; i < w.length; i++) {
-      perOutput *= w[i];
-    }
-    long outputs = n.result().type().shape().numElements();
-    return outputs * perOutput;
   }
 
   /** The host nodes as a graph: inputs and outputs named after the values, constants copied in. */

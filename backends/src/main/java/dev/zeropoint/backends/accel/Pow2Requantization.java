@@ -5,17 +5,15 @@ import com.google.common.primitives.ImmutableIntArray;
 import dev.zeropoint.ir.CompileException;
 import dev.zeropoint.ir.Diagnostic;
 import dev.zeropoint.ir.Graph;
-import dev.zeropoint.ir.GraphBuilder;
 import dev.zeropoint.ir.Node;
-import dev.zeropoint.ir.Value;
 import dev.zeropoint.ir.numerics.Requantizer;
 import dev.zeropoint.ir.op.Attrs;
 import dev.zeropoint.ir.op.Op;
 import dev.zeropoint.ir.op.TypeError;
+import dev.zeropoint.passes.GraphRewriter;
 import java.util.ArrayList;
-import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
+import java.util.Optional;
 
 /**
  * {@code --requantize pow2}: every {@code requantize_acc} whose scale is not a power of two gets the
@@ -49,63 +47,50 @@ public final class Pow2Requantization {
    * error naming the layer.
    */
   public static Result apply(Graph g) throws CompileException {
-    GraphBuilder b = GraphBuilder.create(g.name(), g.numerics());
-    g.weightsFile().ifPresent(b::weightsFile);
-    Map<Value, Value> map = new IdentityHashMap<>();
-    for (Value v : g.inputs()) {
-      map.put(v, b.input(v.name(), v.type(), v.location()));
-    }
     List<Change> changes = new ArrayList<>();
     List<Diagnostic> problems = new ArrayList<>();
+    Graph rewritten;
     try {
-      for (Node n : g.nodes()) {
-        Attrs attrs = n.attrs();
-        if (n.op() == Op.REQUANTIZE_ACC && ((Attrs.RequantizeAcc) attrs).scheme() != Requantizer.Scheme.POW2) {
-          Attrs.RequantizeAcc a = (Attrs.RequantizeAcc) attrs;
-          Requantizer r = a.requantizer(n.result().type().elementType());
-          int[] shifts = new int[r.channels()];
-          double worst = 0;
-          double worstScale = 0;
-          double worstRounded = 0;
-          for (int c = 0; c < shifts.length; c++) {
-            double s = scale(r, c);
-            long k = Math.round(-Math.log(s) / Math.log(2));
-            if (!(s > 0) || k < 0) {
-              problems.add(Diagnostic.error(n.location(), "%" + n.result().name() + ": scale " + s
-                  + " cannot be rounded to a right shift (it must be at most about 1)"));
-              break;
-            }
-            shifts[c] = (int) Math.min(31, k);
-            double rounded = Math.scalb(1.0, -shifts[c]);
-            double rel = Math.abs(rounded / s - 1);
-            if (rel >= worst) {
-              worst = rel;
-              worstScale = s;
-              worstRounded = rounded;
-            }
+      rewritten = GraphRewriter.rewrite(g, (n, operands, b) -> {
+        if (n.op() != Op.REQUANTIZE_ACC || ((Attrs.RequantizeAcc) n.attrs()).scheme() == Requantizer.Scheme.POW2) {
+          return Optional.empty();
+        }
+        Attrs.RequantizeAcc a = (Attrs.RequantizeAcc) n.attrs();
+        Requantizer r = a.requantizer(n.result().type().elementType());
+        int[] shifts = new int[r.channels()];
+        double worst = 0;
+        double worstScale = 0;
+        double worstRounded = 0;
+        for (int c = 0; c < shifts.length; c++) {
+          double s = scale(r, c);
+          long k = Math.round(-Math.log(s) / Math.log(2));
+          if (!(s > 0) || k < 0) {
+            problems.add(Diagnostic.error(n.location(), "%" + n.result().name() + ": scale " + s
+                + " cannot be rounded to a right shift (it must be at most about 1)"));
+            break;
           }
-          attrs = new Attrs.RequantizeAcc(Requantizer.Scheme.POW2, ImmutableDoubleArray.of(), ImmutableIntArray.of(),
-              ImmutableIntArray.copyOf(shifts), a.axis(), a.outputZeroPoint(), a.min(), a.max());
-          if (worst > 0) {
-            changes.add(new Change(n, worstScale, worstRounded));
+          shifts[c] = (int) Math.min(31, k);
+          double rounded = Math.scalb(1.0, -shifts[c]);
+          double rel = Math.abs(rounded / s - 1);
+          if (rel >= worst) {
+            worst = rel;
+            worstScale = s;
+            worstRounded = rounded;
           }
         }
-        List<Value> operands = n.operands().stream().map(map::get).toList();
-        List<Value> results = b.add(n.op(), operands, attrs, n.results().stream().map(Value::type).toList(),
-            n.results().stream().map(Value::name).toList(), n.location());
-        for (int i = 0; i < results.size(); i++) {
-          map.put(n.results().get(i), results.get(i));
+        if (worst > 0) {
+          changes.add(new Change(n, worstScale, worstRounded));
         }
-      }
+        Attrs pow2 = new Attrs.RequantizeAcc(Requantizer.Scheme.POW2, ImmutableDoubleArray.of(),
+            ImmutableIntArray.of(), ImmutableIntArray.copyOf(shifts), a.axis(), a.outputZeroPoint(), a.min(), a.max());
+        return Optional.of(b.add(n.op(), operands, pow2, List.of(n.result().type()), List.of(n.result().name()), n));
+      }, new boolean[1]);
     } catch (TypeError e) {
       throw new IllegalStateException("the rewritten graph does not type-check: " + e.getMessage(), e);
     }
     if (!problems.isEmpty()) {
       throw new CompileException(problems);
     }
-    for (Graph.Output o : g.outputs()) {
-      b.output(o.name(), map.get(o.value()), o.location());
-    }
-    return new Result(b.build(), changes);
+    return new Result(rewritten, changes);
   }
 }

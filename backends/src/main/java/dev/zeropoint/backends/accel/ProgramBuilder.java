@@ -18,13 +18,18 @@ import java.util.List;
  *       halves of the input and weight buffers (one or two); each phase ends with push_next; phase
  *       {@code i} of a layer begins with pop_next when {@code i >= slots} (waiting for the GEMM that
  *       read the same half), and phase 0 of every layer but the first pops the layer boundary's token;
- *   <li>each GEMM pops_prev; it pushes_prev when its layer has a phase {@code slots} phases later;
+ *   <li>each GEMM pops_prev; it pushes_prev when its layer has a phase {@code slots} phases later
+ *       (set when that phase is added);
  *   <li>the first compute instruction of every tile after the program's first pops_next (the previous
  *       tile's accumulators have been stored); at the boundary to a layer with load phases it also
  *       pushes_prev, so that layer's loads wait until the previous layer's outputs are in DRAM;
- *   <li>the last ALU instruction of a tile pushes_next; its stores pop_prev first and push_prev last;
+ *   <li>the last compute instruction of a tile pushes_next; its stores pop_prev first and push_prev
+ *       last;
  *   <li>FINISH pops_next (the last store is done).
  * </ul>
+ *
+ * <p>Each layer's micro-ops are one table ({@link #uops}), loaded by a LOAD UOP placed before their
+ * first use and sized when the layer ends ({@link #endLayer}).
  */
 public final class ProgramBuilder {
   /** Where a DRAM address points. */
@@ -44,11 +49,7 @@ public final class ProgramBuilder {
   }
 
   /** An instruction whose memory operand is still symbolic, and what it does in words (for the listing). */
-  private record Pending(Insn insn, Ref ref, String comment) {
-    Pending(Insn insn, Ref ref) {
-      this(insn, ref, "");
-    }
-  }
+  private record Pending(Insn insn, Ref ref, String comment) {}
 
   private String note = "";
 
@@ -65,14 +66,20 @@ public final class ProgramBuilder {
   private final ByteArrayOutputStream constants = new ByteArrayOutputStream();
   private long arenaBytes;
 
-  private boolean anyLoadPhase;
-  private boolean boundaryToken;
-  private int layerPhase;
-  private int slots = 1;
   private boolean anyTile;
-  private boolean layerBoundary;
+  /** Whether the current layer's loads wait for a token from its first compute instruction. */
+  private boolean boundary;
+  private boolean layerStarted;
+  private int slots = 1;
+  /** The indices of the current layer's GEMMs, one per load phase. */
+  private final List<Integer> layerGemms = new ArrayList<>();
+  private boolean tileStart;
   private int tileFirstCompute = -1;
-  private int lastAlu = -1;
+  private int lastCompute = -1;
+  /** The current layer's micro-ops, each distinct list once, contiguous. */
+  private final List<Insn.Uop> layerUops = new ArrayList<>();
+  private final java.util.Map<List<Insn.Uop>, Integer> uopStarts = new java.util.HashMap<>();
+  private int uopLoad = -1;
 
   public ProgramBuilder(TargetDescription target) {
     this.target = target;
@@ -93,7 +100,7 @@ public final class ProgramBuilder {
   }
 
   /** Appends micro-ops; returns their DRAM address. */
-  public Ref addUops(List<Insn.Uop> list) {
+  private Ref addUops(List<Insn.Uop> list) {
     align(uops, target.elementBytes(MemType.UOP));
     Ref r = new Ref(Section.UOPS, uops.size());
     for (Insn.Uop u : list) {
@@ -137,34 +144,73 @@ public final class ProgramBuilder {
    * queue, with LOAD ACC_8BIT, needs no boundary token: its first instruction waits for the stores).
    */
   public void startLayer(int slots, boolean loads) {
-    layerBoundary = anyTile && loads;
-    boundaryToken = layerBoundary;
-    layerPhase = 0;
+    boundary = anyTile && loads;
+    layerStarted = false;
+    layerGemms.clear();
     this.slots = slots;
+  }
+
+  /**
+   * The start index of a list of micro-ops in the layer's table (a list already there is reused); the
+   * first call of a layer adds the LOAD UOP that loads the table.
+   */
+  public int uops(List<Insn.Uop> list) {
+    if (uopLoad < 0) {
+      uopLoad = insns.size();
+      compute(new Insn.Load(Insn.Deps.NONE, MemType.UOP, 0, 0, 1, 0, 0, 0, 0, 0, 0), null);
+    }
+    return uopStarts.computeIfAbsent(List.copyOf(list), l -> {
+      int at = layerUops.size();
+      layerUops.addAll(l);
+      return at;
+    });
+  }
+
+  /** Ends a layer: its micro-op table goes to DRAM and its LOAD UOP gets the table's place and size. */
+  public void endLayer() throws Layer.Unsupported {
+    if (uopLoad < 0) {
+      return;
+    }
+    int n = layerUops.size();
+    if (n > target.uopDepth()) {
+      throw new Layer.Unsupported("a layer needs " + n + " micro-ops, more than the uop buffer's "
+          + target.uopDepth());
+    }
+    Pending p = insns.get(uopLoad);
+    insns.set(uopLoad, new Pending(new Insn.Load(p.insn().deps(), MemType.UOP, 0, 0, 1, n, n, 0, 0, 0, 0),
+        addUops(layerUops), p.comment()));
+    layerUops.clear();
+    uopStarts.clear();
+    uopLoad = -1;
+  }
+
+  /** The half of the input and weight buffers the next load phase of the layer uses. */
+  public int nextSlot() {
+    return layerGemms.size() % slots;
   }
 
   /** Marks that the next compute instruction is the first of a tile. */
   public void startTile() {
-    tileFirstCompute = -2;
+    tileStart = true;
   }
 
   /** A compute-queue instruction (LOAD UOP/ACC, GEMM reset, ALU) that is not a GEMM of a load phase. */
   public void compute(Insn insn, Ref ref) {
-    if (tileFirstCompute == -2) {
+    if (tileStart) {
       Insn.Deps d = insn.deps();
       if (anyTile) {
         d = d.withPopNext();
-        if (layerBoundary) {
-          d = d.withPushPrev();
-        }
+      }
+      if (boundary && !layerStarted) {
+        d = d.withPushPrev();
       }
       insn = insn.withDeps(d);
       tileFirstCompute = insns.size();
+      tileStart = false;
       anyTile = true;
+      layerStarted = true;
     }
-    if (insn instanceof Insn.Alu) {
-      lastAlu = insns.size();
-    }
+    lastCompute = insns.size();
     insns.add(new Pending(insn, ref, note));
   }
 
@@ -172,51 +218,39 @@ public final class ProgramBuilder {
     compute(insn, null);
   }
 
-  /** {@link #compute(Insn, Ref)}, returning the instruction's index for {@link #patch}. */
-  public int computeIndex(Insn insn, Ref ref) {
-    compute(insn, ref);
-    return insns.size() - 1;
-  }
-
-  /** Replaces an instruction's fields (keeping the dependency flags the protocol gave it). */
-  public void patch(int index, Insn insn, Ref ref) {
-    insns.set(index, new Pending(insn.withDeps(insns.get(index).insn().deps()), ref, insns.get(index).comment()));
-  }
-
   /**
-   * The loads of one phase (inputs and weights), then its GEMM; {@code releases} when the layer has a
-   * phase {@code slots} phases later, which will load into the buffers this GEMM reads.
+   * The loads of one phase (inputs and weights), then its GEMM. The GEMM {@code slots} phases earlier
+   * in the layer read the buffers these loads overwrite: it now pushes a token, which they pop.
    */
-  public void loadPhase(List<Insn> loads, List<Ref> refs, List<String> notes, Insn.Gemm gemm,
-      boolean releases) {
+  public void loadPhase(List<Insn> loads, List<Ref> refs, List<String> notes, Insn.Gemm gemm) {
+    int phase = layerGemms.size();
+    if (phase >= slots) {
+      int earlier = layerGemms.get(phase - slots);
+      Pending p = insns.get(earlier);
+      insns.set(earlier, new Pending(p.insn().withDeps(p.insn().deps().withPushPrev()), p.ref(), p.comment()));
+    }
     for (int i = 0; i < loads.size(); i++) {
       Insn l = loads.get(i);
       Insn.Deps d = l.deps();
-      if (i == 0 && (layerPhase == 0 ? boundaryToken : layerPhase >= slots)) {
+      if (i == 0 && (phase == 0 ? boundary : phase >= slots)) {
         d = d.withPopNext();
       }
       if (i == loads.size() - 1) {
         d = d.withPushNext();
       }
-      insns.add(new Pending(l.withDeps(d), refs.get(i), i < notes.size() ? notes.get(i) : note));
+      insns.add(new Pending(l.withDeps(d), refs.get(i), notes.get(i)));
     }
-    anyLoadPhase = true;
-    layerBoundary = false;
-    layerPhase++;
-    Insn.Deps d = gemm.deps().withPopPrev();
-    if (releases) {
-      d = d.withPushPrev();
-    }
-    compute(gemm.withDeps(d));
+    layerGemms.add(insns.size());
+    compute(gemm.withDeps(gemm.deps().withPopPrev()));
   }
 
-  /** Ends a tile's computation (its last ALU instruction pushes to the store queue) and adds its stores. */
+  /** Ends a tile's computation (its last compute instruction pushes to the store queue) and adds its stores. */
   public void stores(List<Insn.Store> stores, List<Ref> refs, List<String> notes) {
-    if (lastAlu < tileFirstCompute || lastAlu < 0) {
-      throw new IllegalStateException("a tile must end with an ALU instruction");
+    if (tileStart || lastCompute < tileFirstCompute) {
+      throw new IllegalStateException("a tile must compute before it stores");
     }
-    Pending p = insns.get(lastAlu);
-    insns.set(lastAlu, new Pending(p.insn().withDeps(p.insn().deps().withPushNext()), p.ref(), p.comment()));
+    Pending p = insns.get(lastCompute);
+    insns.set(lastCompute, new Pending(p.insn().withDeps(p.insn().deps().withPushNext()), p.ref(), p.comment()));
     for (int i = 0; i < stores.size(); i++) {
       Insn.Deps d = stores.get(i).deps();
       if (i == 0) {

@@ -69,6 +69,7 @@ public final class RegionProgram {
     }
     for (Layer l : layers) {
       l.emit(b, l.inputs().stream().map(refs::get).toList(), refs.get(l.output()));
+      b.endLayer();
     }
     ProgramBuilder.Built built = b.build();
     Map<Value, Long> address = new IdentityHashMap<>();

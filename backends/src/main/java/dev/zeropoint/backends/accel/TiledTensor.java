@@ -50,35 +50,35 @@ public record TiledTensor(int batches, int channels, int height, int width, int 
     return (((long) n * blocks() + cb) * height + y) * width + x;
   }
 
-  /** Writes the tensor's elements, offset, into {@code image} at byte {@code at}. */
-  public void pack(TensorData d, byte[] image, int at) {
+  /** Receives an element's index in the IR tensor (row-major) and its byte in the tiled layout. */
+  @FunctionalInterface
+  private interface Element {
+    void at(int ir, int tiled);
+  }
+
+  /** Visits every element of the tensor (not the lanes past the last channel). */
+  private void walk(Element e) {
     for (int n = 0; n < batches; n++) {
       for (int c = 0; c < channels; c++) {
         for (int y = 0; y < height; y++) {
           for (int x = 0; x < width; x++) {
-            long src = rows ? (long) x * channels + c : (((long) n * channels + c) * height + y) * width + x;
-            int v = (int) d.getLong(src) + offset;
-            image[Math.toIntExact(at + element(n, c / block, y, x) * block + c % block)] = (byte) v;
+            long ir = rows ? (long) x * channels + c : (((long) n * channels + c) * height + y) * width + x;
+            e.at(Math.toIntExact(ir), Math.toIntExact(element(n, c / block, y, x) * block + c % block));
           }
         }
       }
     }
   }
 
+  /** Writes the tensor's elements, offset, into {@code image} at byte {@code at}. */
+  public void pack(TensorData d, byte[] image, int at) {
+    walk((ir, tiled) -> image[at + tiled] = (byte) (d.getLong(ir) + offset));
+  }
+
   /** Reads the tensor back from {@code image} at byte {@code at}, removing the offset. */
   public TensorData unpack(byte[] image, int at, TensorType type) {
     long[] values = new long[Math.toIntExact(type.shape().numElements())];
-    for (int n = 0; n < batches; n++) {
-      for (int c = 0; c < channels; c++) {
-        for (int y = 0; y < height; y++) {
-          for (int x = 0; x < width; x++) {
-            long dst = rows ? (long) x * channels + c : (((long) n * channels + c) * height + y) * width + x;
-            values[Math.toIntExact(dst)] = image[Math.toIntExact(at + element(n, c / block, y, x) * block + c % block)]
-                - offset;
-          }
-        }
-      }
-    }
+    walk((ir, tiled) -> values[ir] = image[at + tiled] - offset);
     return TensorData.ofLongs(type.elementType(), type.shape(), values);
   }
 }
