@@ -23,8 +23,11 @@ import picocli.CommandLine.Spec;
         "Prepares it once, runs it --warmup times, then --iterations timed runs; prints the median and",
         "the fastest run in milliseconds."})
 final class BenchCommand implements Callable<Integer> {
-  @Parameters(index = "0", paramLabel = "MODEL.qg", description = "The model to measure.")
+  @Parameters(index = "0", paramLabel = "MODEL.qg|MODEL.onnx", description = "The model to measure.")
   Path model;
+
+  @picocli.CommandLine.Mixin
+  OnnxOptions onnx;
 
   @Option(names = "--input", paramLabel = "NAME=FILE.npy", required = true, description = "A graph input; once per input.")
   List<String> inputs = new ArrayList<>();
@@ -54,7 +57,7 @@ final class BenchCommand implements Callable<Integer> {
     Backend backend = Backends.named(backendName)
         .orElseThrow(() -> new UserError("zeropoint: unknown backend '" + backendName + "'"));
     long parseStart = System.nanoTime();
-    Graph graph = Models.load(model);
+    Graph graph = Models.load(model, onnx);
     double parseMillis = (System.nanoTime() - parseStart) / 1e6;
     Map<String, TensorData> data = Models.readInputs(inputs);
     double[] millis = new double[iterations];

@@ -42,8 +42,11 @@ final class CompileCommand implements Callable<Integer> {
     return List.copyOf(t);
   }
 
-  @Parameters(index = "0", paramLabel = "MODEL.qg", description = "The model to compile.")
+  @Parameters(index = "0", paramLabel = "MODEL.qg|MODEL.onnx", description = "The model to compile.")
   Path model;
+
+  @picocli.CommandLine.Mixin
+  OnnxOptions onnx;
 
   @Option(names = "--target", paramLabel = "NAME", required = true,
       description = "What to write: params, jvm, c, or an accelerator target (vta, vta-mul).")
@@ -79,7 +82,7 @@ final class CompileCommand implements Callable<Integer> {
     if (pipeline.passes == null) {
       pipeline.optimize = true; // the parameters are those of the lowered IR
     }
-    Graph g = pipeline.apply(Models.load(model), model, spec.commandLine().getErr());
+    Graph g = pipeline.apply(Models.load(model, onnx), model, spec.commandLine().getErr());
     var accel = dev.zeropoint.backends.accel.AccelTarget.named(target);
     if (requantize != null && (accel.isEmpty() || !requantize.equals("pow2"))) {
       throw new UserError("zeropoint: --requantize pow2 is for accelerator targets");

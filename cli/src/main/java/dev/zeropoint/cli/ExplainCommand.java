@@ -20,8 +20,11 @@ import picocli.CommandLine.Spec;
         "clamp bounds, the error of the fixed-point approximation and the accumulator bound.",
         "Runs -O unless --passes is given."})
 final class ExplainCommand implements Callable<Integer> {
-  @Parameters(index = "0", paramLabel = "MODEL.qg", description = "The model to explain.")
+  @Parameters(index = "0", paramLabel = "MODEL.qg|MODEL.onnx", description = "The model to explain.")
   Path model;
+
+  @picocli.CommandLine.Mixin
+  OnnxOptions onnx;
 
   @Option(names = "--node", paramLabel = "NAME", description = "Only the layer or op computing this value.")
   String node;
@@ -41,7 +44,7 @@ final class ExplainCommand implements Callable<Integer> {
     if (pipeline.passes == null) {
       pipeline.optimize = true; // explain the lowered parameters unless told otherwise
     }
-    Graph g = pipeline.apply(Models.load(model), model, spec.commandLine().getErr());
+    Graph g = pipeline.apply(Models.load(model, onnx), model, spec.commandLine().getErr());
     List<Explainer.Section> sections = new Explainer(g, pipeline.integerOnly).sections();
     if (node != null) {
       sections = select(g, sections, node.startsWith("%") ? node.substring(1) : node);

@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 @Command(name = "zeropoint", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
     description = "Ahead-of-time compiler for quantized neural-network graphs, bit-exact with the source framework.",
     subcommands = {CheckCommand.class, PrintCommand.class, RunCommand.class, BenchCommand.class, ExplainCommand.class,
-        CompileCommand.class, CommandLine.HelpCommand.class})
+        CompileCommand.class, ImportCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;

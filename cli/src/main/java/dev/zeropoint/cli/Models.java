@@ -8,6 +8,8 @@ import dev.zeropoint.frontend.tensorfile.Npy;
 import dev.zeropoint.frontend.tensorfile.TensorFileException;
 import dev.zeropoint.ir.Graph;
 import dev.zeropoint.ir.TensorData;
+import dev.zeropoint.onnx.OnnxException;
+import dev.zeropoint.onnx.OnnxImporter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -24,6 +26,43 @@ import java.util.stream.Stream;
 /** Loads models for the commands and turns compile errors into rendered diagnostics. */
 final class Models {
   private Models() {}
+
+  static Graph load(Path model, OnnxOptions onnx) {
+    if (OnnxImporter.isOnnxFile(model)) {
+      return importOnnx(model, onnx.options());
+    }
+    onnx.checkUnusedFor(model);
+    return load(model);
+  }
+
+  /** Imports an ONNX model; a model Zeropoint cannot import is a user error naming the file. */
+  static Graph importOnnx(Path model, OnnxImporter.Options options) {
+    Graph g;
+    try {
+      g = OnnxImporter.importModel(model, options);
+    } catch (OnnxException e) {
+      throw new UserError(model + ": error: " + e.getMessage());
+    }
+    List<Diagnostic> problems = dev.zeropoint.ir.Verifier.verify(g);
+    if (!problems.isEmpty()) {
+      throw new UserError(render(model, problems));
+    }
+    if (g.numerics() == dev.zeropoint.ir.Numerics.PYTORCH_QNNPACK) {
+      // A QDQ model exported by PyTorch stands for PyTorch's deployed quantized model: its
+      // dequantize -> op -> quantize regions become PyTorch's quantized ops (docs/onnx.md).
+      try {
+        g = dev.zeropoint.passes.PassManager.parse(PYTORCH_QDQ, dev.zeropoint.passes.PassRegistry.load())
+            .run(g, new dev.zeropoint.passes.PassContext(false, false, java.util.Set.of(), false,
+                new java.io.PrintWriter(java.io.OutputStream.nullOutputStream()), new LinkedHashMap<>()));
+      } catch (CompileException | dev.zeropoint.passes.PipelineException e) {
+        throw new UserError(model + ": error: " + e.getMessage());
+      }
+    }
+    return g;
+  }
+
+  /** The passes that turn a PyTorch-exported QDQ graph into PyTorch's quantized ops. */
+  static final String PYTORCH_QDQ = "qdq-to-integer,propagate-qparams,canonicalize";
 
   static Graph load(Path model) {
     try {

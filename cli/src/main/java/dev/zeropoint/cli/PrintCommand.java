@@ -11,8 +11,11 @@ import picocli.CommandLine.Spec;
 @Command(name = "print", mixinStandardHelpOptions = true,
     description = "Print the canonical text of a model: every type written, every attribute, floats exact.")
 final class PrintCommand implements Callable<Integer> {
-  @Parameters(index = "0", paramLabel = "MODEL.qg", description = "The model to print.")
+  @Parameters(index = "0", paramLabel = "MODEL.qg|MODEL.onnx", description = "The model to print.")
   Path model;
+
+  @picocli.CommandLine.Mixin
+  OnnxOptions onnx;
 
   @picocli.CommandLine.Mixin
   PipelineOptions pipeline = new PipelineOptions();
@@ -22,7 +25,7 @@ final class PrintCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Graph g = pipeline.apply(Models.load(model), model, spec.commandLine().getErr());
+    Graph g = pipeline.apply(Models.load(model, onnx), model, spec.commandLine().getErr());
     spec.commandLine().getOut().print(Printer.print(g));
     spec.commandLine().getOut().flush();
     return 0;

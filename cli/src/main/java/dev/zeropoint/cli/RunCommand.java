@@ -27,8 +27,11 @@ import picocli.CommandLine.Spec;
     description = {"Run a model on .npy inputs and write every output as DIR/<output>.npy.",
         "Outputs keep their storage dtype: float32 after a dequantize, uint8/int8 for quantized outputs."})
 final class RunCommand implements Callable<Integer> {
-  @Parameters(index = "0", paramLabel = "MODEL.qg", description = "The model to run.")
+  @Parameters(index = "0", paramLabel = "MODEL.qg|MODEL.onnx", description = "The model to run.")
   Path model;
+
+  @picocli.CommandLine.Mixin
+  OnnxOptions onnx;
 
   @Option(names = "--input", paramLabel = "NAME=FILE.npy", required = true,
       description = "A graph input and the .npy file holding it; once per input.")
@@ -76,7 +79,7 @@ final class RunCommand implements Callable<Integer> {
           + dev.zeropoint.backends.accel.AccelTarget.all().stream().map(t -> t.name())
               .collect(Collectors.joining(", ")) + "), not " + backendName);
     }
-    Graph graph = pipeline.apply(Models.load(model), model, spec.commandLine().getErr());
+    Graph graph = pipeline.apply(Models.load(model, onnx), model, spec.commandLine().getErr());
     Map<String, TensorData> data = Models.readInputs(inputs);
     LinkedHashMap<String, TensorData> outputs;
     try {

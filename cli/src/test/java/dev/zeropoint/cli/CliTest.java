@@ -116,7 +116,7 @@ class CliTest {
   void usageErrorsExitWithOneAndPointToHelp() {
     Result r = run("check");
     assertEquals(1, r.status());
-    assertEquals("zeropoint: Missing required parameter: 'MODEL.qg'\n"
+    assertEquals("zeropoint: Missing required parameter: 'MODEL.qg|MODEL.onnx'\n"
         + "Try 'zeropoint check --help' for more information.\n", r.err());
     Result unknown = run("frobnicate");
     assertEquals(1, unknown.status());

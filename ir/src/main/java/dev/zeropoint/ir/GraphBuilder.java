@@ -121,6 +121,21 @@ public final class GraphBuilder {
     outputs.add(new Graph.Output(outputName, v, at));
   }
 
+  /**
+   * Puts the inputs in the order of {@code order} (input names; inputs not named keep their order,
+   * after the named ones). Importers create inputs when first used and restore the file's order.
+   */
+  public GraphBuilder orderInputs(List<String> order) {
+    List<Value> sorted = new ArrayList<>();
+    for (String n : order) {
+      inputs.stream().filter(v -> v.name().equals(n)).findFirst().ifPresent(sorted::add);
+    }
+    inputs.stream().filter(v -> !sorted.contains(v)).forEach(sorted::add);
+    inputs.clear();
+    inputs.addAll(sorted);
+    return this;
+  }
+
   /** The graph as built; run {@link Verifier} on it for the whole-graph checks. */
   public Graph build() {
     return new Graph(name, numerics, weightsFile, inputs, nodes, outputs);

@@ -158,7 +158,14 @@ public final class AccelBackend implements Backend {
       }
       LinkedHashMap<String, TensorData> result = new LinkedHashMap<>();
       for (Graph.Output o : graph.outputs()) {
-        result.put(o.name(), env.get(o.value()));
+        TensorData d = env.get(o.value());
+        if (d == null) {
+          // An output no region computes: a constant of the graph.
+          d = graph.nodes().stream().filter(n -> n.op() == dev.zeropoint.ir.op.Op.CONST && n.result() == o.value())
+              .map(n -> ((dev.zeropoint.ir.op.Attrs.Const) n.attrs()).data()).findFirst().orElseThrow(
+                  () -> new IllegalStateException("output " + o.name() + " was not computed"));
+        }
+        result.put(o.name(), d);
       }
       return result;
     }
