@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Installs what the test suites need beyond the JDK (run by .ci/run; safe to run again): PyTorch
-# 1.13 and torchvision from Debian, for the torchvision golden models, and gcc, for the C header
-# test. Both are optional: without them those tests are skipped with the reason, so a failed
-# install warns instead of failing the build.
+# 1.13 and torchvision from Debian, for the torchvision golden models, onnx, for their ONNX exports
+# (OnnxRuntimeSideBySideTest; ONNX Runtime itself comes from Maven), and gcc, for the C header test.
+# All are optional: without them those tests are skipped with the reason, so a failed install warns
+# instead of failing the build.
 set -uo pipefail
-packages=(python3-torch python3-torchvision python3-numpy gcc)
+packages=(python3-torch python3-torchvision python3-numpy python3-onnx gcc)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
