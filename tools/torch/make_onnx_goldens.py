@@ -22,6 +22,10 @@ OUT_DIR/<model>/ holds:
                         measures that layer alone. (A QuantizeLinear of a functional op, such as
                         F.adaptive_avg_pool2d or torch.flatten, gets PyTorch's tensor from the input
                         of the module it feeds through value-preserving ops.)
+  <model>_exact.onnx    the float export with every conv / linear int32 bias replaced by the one
+                        PyTorch adds at run time (see the bias check below): with it, the file
+                        determines PyTorch's integers, and Zeropoint imported with --numerics
+                        pytorch-qnnpack reproduces them exactly. Nothing else changes.
   x.npy                 the input, float32
   output.npy            PyTorch's output (float32, dequantized)
   output.int.npy        the integers that were dequantized (the int_repr of the input of `dequant`)
@@ -379,6 +383,35 @@ def conv_linear_report(module, scope, node, graph, xq, yq):
 
 # --- writing a case -------------------------------------------------------------------------------
 
+def write_exact(proto, graph, modules, path):
+    """A copy of `proto` whose conv / linear int32 biases are PyTorch's own (torch_bias)."""
+    import onnx
+    from onnx import numpy_helper
+    exact = onnx.ModelProto()
+    exact.CopyFrom(proto)
+    producers = {o: n for n in exact.graph.node for o in n.output}
+    replaced = 0
+    for node in exact.graph.node:
+        if node.op_type not in ("Conv", "Gemm") or len(node.input) < 3 or not node.input[2]:
+            continue
+        dq = producers.get(node.input[2])
+        const = producers.get(dq.input[0]) if dq is not None and dq.op_type == "DequantizeLinear" else None
+        if const is None or const.op_type != "Constant":
+            raise GoldenError(f"{node.name}: the bias is not DequantizeLinear(Constant)")
+        x_dq = graph.producer[node.input[0]]
+        in_scale = float(graph.const(x_dq.input[1]))
+        ours = torch_bias(modules[scope_of(node)], in_scale)
+        value = next(a for a in const.attribute if a.name == "value")
+        old = numpy_helper.to_array(value.t)
+        if old.shape != ours.shape or old.dtype != np.int32:
+            raise GoldenError(f"{node.name}: bias {old.dtype}{old.shape} is not int32{ours.shape}")
+        value.t.CopyFrom(numpy_helper.from_array(ours.astype(np.int32), value.t.name))
+        replaced += int((old != ours).sum())
+    onnx.checker.check_model(exact)
+    onnx.save(exact, str(path))
+    return replaced
+
+
 def _qparams(t):
     return {"dtype": str(t.dtype).replace("torch.", ""), "scale": float(t.q_scale()),
             "zero_point": int(t.q_zero_point())}
@@ -500,6 +533,11 @@ def write_case(name, size, out_dir):
         conv_rows.append(row)
         predicted[scope] = pred
 
+    # <name>_exact.onnx: the float export with each conv / linear bias replaced by the integers PyTorch
+    # adds at run time (the exporter truncates them; see the bias check), so that the file determines
+    # PyTorch's outputs. Only the int32 constants change.
+    write_exact(proto, graph, modules, case_dir / f"{name}_exact.onnx")
+
     # the layers: every QuantizeLinear whose output PyTorch also computes (same scale, zero point, shape)
     layers, cut_tensors, unmapped = [], {}, []
     shapes = onnx_shapes(proto)
@@ -596,6 +634,7 @@ def write_case(name, size, out_dir):
         "model": f"{name}.onnx",
         "model_int": f"{name}_int.onnx",
         "model_layers": f"{name}_layers.onnx",
+        "model_exact": f"{name}_exact.onnx",
         "inputs": [{"name": "x", "file": "x.npy", "dtype": "float32", "shape": list(x.shape)}],
         "outputs": [{
             "name": "output", "file": "output.npy", "dtype": "float32", "shape": list(y.shape),

@@ -127,22 +127,7 @@ class OnnxRuntimeSideBySideTest {
   @Test
   void onnxRuntimeNextToPyTorch() throws Exception {
     assumeFalse("false".equals(System.getProperty("onnx.sidebyside")), "disabled by -Donnx.sidebyside=false");
-    String missing = run(List.of(PYTHON, "-c", "import torch, torchvision, onnx"), 120);
-    assumeTrue(missing == null, () -> "PyTorch / torchvision / onnx are not installed for " + PYTHON + " (" + missing + ")");
-    List<String> command = new ArrayList<>(List.of(PYTHON, "../tools/torch/make_onnx_goldens.py", OUT.toString()));
-    if (System.getProperty("onnx.models") != null) {
-      command.addAll(List.of("--models", System.getProperty("onnx.models")));
-    }
-    if (System.getProperty("onnx.size") != null) {
-      command.addAll(List.of("--size", System.getProperty("onnx.size")));
-    }
-    deleteRecursively(OUT);  // no stale models from an earlier run with other --models
-    assertNull(run(command, 1800), "make_onnx_goldens.py failed");
-    List<Path> cases;
-    try (Stream<Path> dirs = Files.list(OUT)) {
-      cases = dirs.filter(d -> Files.isRegularFile(d.resolve("case.json"))).sorted().toList();
-    }
-    assertTrue(!cases.isEmpty(), "no models in " + OUT);
+    List<Path> cases = goldens();
 
     Path optimized = Files.createDirectories(OUT.resolve("ort-optimized"));
     List<Runner> runners = new ArrayList<>(onnxRuntimeRunners(optimized));
@@ -179,6 +164,36 @@ class OnnxRuntimeSideBySideTest {
     System.out.println(report);
     Files.writeString(Path.of("target/onnx-runtime-report.txt"), report.toString());
     assertEquals(List.of(), failures);
+  }
+
+  private static List<Path> generated;
+
+  /**
+   * The exported models, made once per test JVM by {@code make_onnx_goldens.py} into {@link #OUT}
+   * (the test is skipped with the reason where PyTorch or onnx is missing).
+   */
+  static synchronized List<Path> goldens() throws Exception {
+    if (generated != null) {
+      return generated;
+    }
+    String missing = run(List.of(PYTHON, "-c", "import torch, torchvision, onnx"), 120);
+    assumeTrue(missing == null, () -> "PyTorch / torchvision / onnx are not installed for " + PYTHON + " (" + missing + ")");
+    List<String> command = new ArrayList<>(List.of(PYTHON, "../tools/torch/make_onnx_goldens.py", OUT.toString()));
+    if (System.getProperty("onnx.models") != null) {
+      command.addAll(List.of("--models", System.getProperty("onnx.models")));
+    }
+    if (System.getProperty("onnx.size") != null) {
+      command.addAll(List.of("--size", System.getProperty("onnx.size")));
+    }
+    deleteRecursively(OUT);  // no stale models from an earlier run with other --models
+    assertNull(run(command, 1800), "make_onnx_goldens.py failed");
+    List<Path> cases;
+    try (Stream<Path> dirs = Files.list(OUT)) {
+      cases = dirs.filter(d -> Files.isRegularFile(d.resolve("case.json"))).sorted().toList();
+    }
+    assertTrue(!cases.isEmpty(), "no models in " + OUT);
+    generated = cases;
+    return cases;
   }
 
   /** The inputs of an exported model: x, and for the _layers model PyTorch's integers of each layer. */
