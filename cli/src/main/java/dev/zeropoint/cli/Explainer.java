@@ -139,13 +139,14 @@ final class Explainer {
       case TOSA_DOUBLE -> "apply_scale_32(acc, multiplier[c], shift[c], double_round)";
       case TOSA_SINGLE -> "apply_scale_32(acc, multiplier[c], shift[c], single_round)";
       case POW2 -> "(acc + 2^(shift[c]-1)) >> shift[c]";
+      case FLOAT_CLAMP -> "RNE(f32(acc) * scale[c])";
     };
   }
 
   private static String schemeParameters(Requantizer r) {
     int n = r.channels();
     return switch (r.scheme()) {
-      case FLOAT -> "f32 scale " + doubles(n, c -> r.scales().get(c));
+      case FLOAT, FLOAT_CLAMP -> "f32 scale " + doubles(n, c -> r.scales().get(c));
       case MANTISSA -> "mantissa " + ints(n, c -> r.multipliers().get(c)) + ", exponent "
           + ints(n, c -> r.shifts().get(c)) + " (m = mantissa * 2^exponent)";
       case TFLITE_DOUBLE, TFLITE_SINGLE -> "multiplier " + ints(n, c -> r.multipliers().get(c)) + ", shift "
@@ -159,7 +160,7 @@ final class Explainer {
   /** The real multiplier the scheme's parameters stand for, by the library's own definitions. */
   static double approximation(Requantizer r, int c) {
     return switch (r.scheme()) {
-      case FLOAT -> r.scales().get(c);
+      case FLOAT, FLOAT_CLAMP -> r.scales().get(c);
       case MANTISSA -> new IntegerOnlyRequant(r.multipliers().get(c), r.shifts().get(c)).multiplier();
       case TFLITE_DOUBLE, TFLITE_SINGLE -> new QuantizedMultiplier(r.multipliers().get(c), r.shifts().get(c)).toDouble();
       case TOSA_DOUBLE, TOSA_SINGLE -> new Tosa.MultiplierAndShift(r.multipliers().get(c), r.shifts().get(c)).toDouble();

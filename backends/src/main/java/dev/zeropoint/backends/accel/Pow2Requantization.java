@@ -34,7 +34,7 @@ public final class Pow2Requantization {
   public static double scale(Requantizer r, int c) {
     int i = r.channels() == 1 ? 0 : c;
     return switch (r.scheme()) {
-      case FLOAT -> r.scales().get(i);
+      case FLOAT, FLOAT_CLAMP -> r.scales().get(i);
       case MANTISSA -> Math.scalb((double) r.multipliers().get(i), r.shifts().get(i));
       case TFLITE_DOUBLE, TFLITE_SINGLE -> Math.scalb((double) r.multipliers().get(i), r.shifts().get(i) - 31);
       case TOSA_DOUBLE, TOSA_SINGLE -> Math.scalb((double) r.multipliers().get(i), -r.shifts().get(i));

@@ -48,10 +48,10 @@ import java.util.function.IntUnaryOperator;
  * it runs on {@link TargetDescription#vta()}, shifts above 15 split into several SHRs); every other
  * scheme needs MUL and shift amounts -31..31 ({@link TargetDescription#vtaMul()}) and is refused
  * otherwise. Typical lengths: pow2 6 to 8 steps without temporaries (one temporary for shift 1 under a
- * clamp reaching 2^30); float / mantissa 196 steps, 7 temporaries; tflite_double about 55 steps;
- * tflite_single and tosa 37 to 51 (the short end when every channel's total shift is at least 32), 4
- * or 5 temporaries; plus constant registers for per-channel values and for operands outside the
- * immediate field.
+ * clamp reaching 2^30); float / mantissa 196 steps, 7 temporaries (float_clamp 188); tflite_double
+ * about 55 steps; tflite_single and tosa 37 to 51 (the short end when every channel's total shift is
+ * at least 32), 4 or 5 temporaries; plus constant registers for per-channel values and for operands
+ * outside the immediate field.
  */
 public final class RequantizeLanes {
   private RequantizeLanes() {}
@@ -96,7 +96,17 @@ public final class RequantizeLanes {
       case FLOAT, MANTISSA -> {
         requireMultiplier(r, target);
         tail = Tail.qnnpack(r);
-        qnnpack(b, r);
+        qnnpack(b, r, true);
+      }
+      case FLOAT_CLAMP -> {
+        requireMultiplier(r, target);
+        tail = Tail.integer(r);
+        if (tail.lo() <= -(1 << 23) || tail.hi() >= 1 << 23) {
+          throw new UnsupportedRequantizationException("scheme float_clamp with clamp [" + r.min() + ", " + r.max()
+              + "] and zero point " + r.outputZeroPoint() + ": the lane program needs the clamp within 2^23 of the"
+              + " zero point (8- and 16-bit outputs)");
+        }
+        qnnpack(b, r, false);
       }
       case TFLITE_DOUBLE, TFLITE_SINGLE -> {
         requireMultiplier(r, target);
@@ -118,13 +128,13 @@ public final class RequantizeLanes {
 
   private static void requireMultiplier(Requantizer r, TargetDescription target) {
     String what = switch (r.scheme()) {
-      case FLOAT -> "scale " + (float) r.scales().get(0) + (r.channels() > 1 ? " (channel 0 of " + r.channels()
-          + ")" : "");
+      case FLOAT, FLOAT_CLAMP -> "scale " + (float) r.scales().get(0) + (r.channels() > 1 ? " (channel 0 of "
+          + r.channels() + ")" : "");
       default -> "multiplier " + r.multipliers().get(0) + " / shift " + r.shifts().get(0)
           + (r.channels() > 1 ? " (channel 0 of " + r.channels() + ")" : "");
     };
     if (!target.has(AluOp.MUL)) {
-      String pow2 = r.scheme() == Requantizer.Scheme.FLOAT && isPowerOfTwo(r.scales().get(0))
+      String pow2 = r.scheme().usesFloat() && isPowerOfTwo(r.scales().get(0))
           ? " (even a power-of-two float scale rounds f32(acc) to 24 bits and then to nearest even)" : "";
       throw new UnsupportedRequantizationException("scheme " + r.scheme().word() + ", " + what
           + ": exact requantization needs a multiplier, and target " + target.name() + " has no MUL" + pow2);
@@ -258,8 +268,16 @@ public final class RequantizeLanes {
    *
    * Channels with mantissa 0 ({@code m <= 2^-32}: always 0) use {@code e = -64}, which keeps {@code S <
    * 8}; their product is 0 so {@code r = 0}.
+   *
+   * <p>FLOAT_CLAMP ({@code x86Overflow} false) is the same product with the generic tail: a product
+   * outside int32 saturates to the bound of its sign instead of giving {@code min}, so step 6 computes
+   * no {@code big} and step 7 is {@code y' = sigma r}, which is {@code y} when {@code |y| < 2^23} and
+   * of {@code y}'s sign and at least 2^23 in magnitude otherwise (the 2^31 that stands for a scale of
+   * 2^32 or more keeps every nonzero product there too). The tail {@code clamp(y' + zp, min, max)}
+   * ({@link Tail#integer}) then gives {@code y}'s output as long as {@code min - zp} and {@code max -
+   * zp} lie strictly within 2^23 of 0, which {@link #of} checks (any 8- or 16-bit output).
    */
-  private static void qnnpack(Builder b, Requantizer r) {
+  private static void qnnpack(Builder b, Requantizer r, boolean x86Overflow) {
     int ch = r.channels();
     int[] m1 = new int[ch];
     int[] m0 = new int[ch];
@@ -323,22 +341,27 @@ public final class RequantizeLanes {
     b.renormalize24(0, exp);
     b.op(AluOp.ADD, exp, b.lanes(exponentTerm, "17 + exponent")); // S
     // 6. big, and r = RNE(p / 2^clamp(-S, 0, 25))
-    int big = b.copyOf(exp);
-    b.op(AluOp.ADD, big, -7);
-    b.op(AluOp.MAX, big, 0);
-    b.op(AluOp.MIN, big, 1);
+    int big = -1;
+    if (x86Overflow) {
+      big = b.copyOf(exp);
+      b.op(AluOp.ADD, big, -7);
+      b.op(AluOp.MAX, big, 0);
+      b.op(AluOp.MIN, big, 1);
+    }
     b.op(AluOp.MUL, exp, -1);
     b.op(AluOp.MAX, exp, 0);
     b.op(AluOp.MIN, exp, 25);
     b.rne(0, exp);
     b.free(exp);
-    // 7. y' = sigma r - 2^25 big
+    // 7. y' = sigma r - 2^25 big (float_clamp: sigma r)
     b.op(AluOp.MUL, 0, b.reg(sigma));
     b.free(sigma);
-    b.op(AluOp.MUL, big, -(1 << 15));
-    b.op(AluOp.SHR, big, -10);
-    b.op(AluOp.ADD, 0, b.reg(big));
-    b.free(big);
+    if (x86Overflow) {
+      b.op(AluOp.MUL, big, -(1 << 15));
+      b.op(AluOp.SHR, big, -10);
+      b.op(AluOp.ADD, 0, b.reg(big));
+      b.free(big);
+    }
   }
 
   private static IntegerOnlyRequant decomposed(Requantizer r, int c) {

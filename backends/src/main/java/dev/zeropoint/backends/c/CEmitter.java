@@ -77,7 +77,7 @@ public final class CEmitter {
    * arguments: the model runs them as tasks of its {@code parallel} callback.
    */
   static final Set<String> PARALLEL_KERNELS = Set.of("CGemm_conv2d", "CGemm_conv2dRequantizeFloat", "Conv_conv2dAcc",
-      "Requantize_requantizeFloat", "Arithmetic_addQnnpack");
+      "Requantize_requantizeFloat", "Requantize_requantizeFloatClamp", "Arithmetic_addQnnpack");
 
   private CEmitter(Graph graph, boolean planOnly, int maxThreads) {
     if (maxThreads < 1) {
@@ -460,6 +460,10 @@ public final class CEmitter {
         kernel = "Requantize_requantizeFloat";
         rest.add(args.get(3));
         rest.addAll(args.subList(6, 11));
+      } else if (scheme == Requantize.FLOAT_CLAMP) {
+        kernel = "Requantize_requantizeFloatClamp";
+        rest.add(args.get(3));
+        rest.addAll(args.subList(6, 12)); // inner, channels, zero point, min, max, storage
       } else {
         kernel = "Requantize_requantize" + switch (scheme) {
           case Requantize.MANTISSA -> "Mantissa";

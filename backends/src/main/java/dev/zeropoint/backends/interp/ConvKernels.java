@@ -17,8 +17,9 @@ import java.util.List;
  * <p>Quantized conv2d and linear: the accumulator of each output is the exact int32 (wrapping)
  * sum of {@code (x - x_zp) * (w - w_zp[c])} over the taps inside the input, plus the channel's
  * int32 bias; padding adds nothing (PyTorch's QNNPACK points padded taps at a buffer of input zero
- * points). {@link ConvRequantization} turns it into the output integer per flavour: {@code
- * pytorch-qnnpack} (PyTorch 1.13.1's QNNPACK kernels), {@code tflite}, {@code tosa}.
+ * points; ONNX Runtime pads with the input zero point too). {@link ConvRequantization} turns it into
+ * the output integer per flavour: {@code pytorch-qnnpack} (PyTorch 1.13.1's QNNPACK kernels), {@code
+ * tflite}, {@code tosa}, {@code onnx} (ONNX Runtime's QLinearConv / QLinearMatMul).
  *
  * <p>Float conv2d, linear and matmul sum in a fixed order (input channel, then kernel row, then
  * kernel column; k ascending), in float, then add the bias. PyTorch's float kernels (oneDNN,

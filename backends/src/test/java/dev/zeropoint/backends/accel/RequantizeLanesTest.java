@@ -91,6 +91,51 @@ class RequantizeLanesTest {
     }
   }
 
+  /**
+   * ONNX Runtime's float_clamp: the float product with the generic tail (a product outside int32
+   * saturates by its sign), signed and unsigned clamps, u8 / i8 / i16 storage; the same special
+   * scales as the float scheme (2^31 and above, the largest float).
+   */
+  @Test
+  void floatClampOnVtaMul() {
+    Random rnd = new Random(14);
+    List<Float> special = List.of(0x1p-32f, Math.nextUp(0x1p-32f), Math.nextDown(0x1p-32f), Float.MIN_VALUE,
+        Float.MIN_NORMAL, 1.0f, 0.5f, 0x1p-8f, 0x1.fffffep-1f, 0x1.000002p-7f, 0x1p31f, Math.nextDown(0x1p32f),
+        0x1p32f, Float.MAX_VALUE, 0.0123f, 3.0f, 255.5f, 0x1.aaaaaap-2f);
+    for (float s : special) {
+      ElementType storage = rnd.nextBoolean() ? ElementType.U8 : ElementType.I8;
+      int[] clamp = clampIn(rnd, storage);
+      check(floatClampScheme(new float[] {s}, clamp[0], clamp[1], clamp[2], storage), offset(rnd), MUL, rnd, 3000);
+    }
+    for (int i = 0; i < 36; i++) {
+      int channels = i % 3 == 0 ? 1 : 2 + rnd.nextInt(5);
+      float[] scales = new float[channels];
+      for (int c = 0; c < channels; c++) {
+        scales[c] = randomScale(rnd);
+      }
+      ElementType storage = i % 5 == 4 ? ElementType.I16 : i % 2 == 0 ? ElementType.U8 : ElementType.I8;
+      int[] clamp = clampIn(rnd, storage);
+      check(floatClampScheme(scales, clamp[0], clamp[1], clamp[2], storage), offset(rnd), MUL, rnd);
+    }
+  }
+
+  /** float_clamp with a clamp 2^23 or more from the zero point (i32 storage) is refused, not approximated. */
+  @Test
+  void floatClampNeedsAClampNearTheZeroPoint() {
+    Requantizer wide = floatClampScheme(new float[] {0.5f}, 0, Integer.MIN_VALUE, Integer.MAX_VALUE, ElementType.I32);
+    UnsupportedRequantizationException e =
+        assertThrows(UnsupportedRequantizationException.class, () -> RequantizeLanes.of(wide, 0, MUL));
+    assertTrue(e.getMessage().contains("float_clamp"), e.getMessage());
+    Requantizer edge = floatClampScheme(new float[] {0.5f}, 0, -(1 << 23) + 1, (1 << 23) - 1, ElementType.I32);
+    check(edge, 0, MUL, new Random(15), 3000);
+    assertThrows(UnsupportedRequantizationException.class, () -> RequantizeLanes.of(
+        floatClampScheme(new float[] {0.5f}, 0, 0, 1 << 23, ElementType.I32), 0, MUL));
+    // and it needs the multiplier, as float does
+    e = assertThrows(UnsupportedRequantizationException.class, () -> RequantizeLanes.of(
+        floatClampScheme(new float[] {0.0123f}, 0, 0, 255, ElementType.U8), 0, VTA));
+    assertTrue(e.getMessage().contains("scheme float_clamp, scale 0.0123"), e.getMessage());
+  }
+
   @Test
   void mantissaOnVtaMul() {
     Random rnd = new Random(5);
@@ -517,7 +562,7 @@ class RequantizeLanesTest {
   private static List<Integer> productBoundaries(Requantizer r, int c) {
     List<Integer> out = new ArrayList<>();
     int i = r.channels() == 1 ? 0 : c;
-    if (r.scheme() == Scheme.FLOAT || r.scheme() == Scheme.MANTISSA || r.scheme() == Scheme.POW2
+    if (r.scheme().usesFloat() || r.scheme() == Scheme.MANTISSA || r.scheme() == Scheme.POW2
         || r.multipliers().get(i) == 0) {
       return out;
     }
@@ -608,6 +653,15 @@ class RequantizeLanesTest {
       d[i] = scales[i];
     }
     return checked(new Requantizer(Scheme.FLOAT, ImmutableDoubleArray.copyOf(d), ImmutableIntArray.of(),
+        ImmutableIntArray.of(), zp, min, max, storage));
+  }
+
+  private static Requantizer floatClampScheme(float[] scales, int zp, int min, int max, ElementType storage) {
+    double[] d = new double[scales.length];
+    for (int i = 0; i < d.length; i++) {
+      d[i] = scales[i];
+    }
+    return checked(new Requantizer(Scheme.FLOAT_CLAMP, ImmutableDoubleArray.copyOf(d), ImmutableIntArray.of(),
         ImmutableIntArray.of(), zp, min, max, storage));
   }
 

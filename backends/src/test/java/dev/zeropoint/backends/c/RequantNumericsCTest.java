@@ -107,6 +107,37 @@ class RequantNumericsCTest {
     c.run();
   }
 
+  /**
+   * {@code Requantize.floatClamp} (scheme float_clamp, ONNX Runtime's requantization): every edge
+   * accumulator times every edge float (NaN, infinities, subnormals and negative scales included,
+   * which the compiler never passes but the port must still agree on), u8 and i8 storage with zero
+   * points and clamps at the ends of their ranges, then random ones.
+   */
+  @Test
+  void requantizeFloatClampMatchesJava() {
+    Random r = new Random(6);
+    NumericsCheck c = new NumericsCheck();
+    int u8 = ElementType.U8.ordinal();
+    int i8 = ElementType.I8.ordinal();
+    c.fn("Requantize.floatClamp", "Requantize_floatClamp", T.I32, "zp_Requantize_floatClamp($0, $1, $2, $3, $4, $5)",
+        a -> dev.zeropoint.runtime.kernels.Requantize.floatClamp((int) a[0], (float) a[1], (int) a[2], (int) a[3],
+            (int) a[4], ElementType.values()[(int) a[5]]),
+        T.I32, T.F32, T.I32, T.I32, T.I32, T.I32)
+        .grid(edgeInts(), edgeFloats(), List.of(0, 128, 255), List.of(0), List.of(255), List.of(u8))
+        .grid(edgeInts(), List.of(0.5f, 0x1p-25f, 4.0f, Float.MAX_VALUE), List.of(-128, -3, 0, 127), List.of(-128, 0),
+            List.of(127), List.of(i8))
+        .random(N, r, g -> {
+          boolean signed = g.nextBoolean();
+          int lo = signed ? -128 : 0;
+          int zp = lo + g.nextInt(256);
+          int min = lo + g.nextInt(256);
+          int max = min + g.nextInt(lo + 256 - min);
+          return new Object[] {g.nextBoolean() ? anyInt(g) : g.nextInt(20001) - 10000,
+              g.nextBoolean() ? anyFloat(g) : NumericsInputs.anyScale(g), zp, min, max, signed ? i8 : u8};
+        });
+    c.run();
+  }
+
   @Test
   void fixedPointAndTosaMatchJava() {
     Random r = new Random(4);

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 class RequantizeCTest {
   private static final String[] KERNELS = {"Requantize_requantizeFloat", "Requantize_requantizeMantissa",
       "Requantize_requantizeTfliteDouble", "Requantize_requantizeTfliteSingle", "Requantize_requantizeTosa",
-      "Requantize_requantizeTosa", "Requantize_requantizePow2"};
+      "Requantize_requantizeTosa", "Requantize_requantizePow2", "Requantize_requantizeFloatClamp"};
 
   private static final ElementType[] STORAGES = {ElementType.U8, ElementType.I8, ElementType.I16, ElementType.I32};
 
@@ -59,9 +59,10 @@ class RequantizeCTest {
     Random r = new Random(21);
     List<KernelHarness.Call> calls = new ArrayList<>();
     List<int[]> expected = new ArrayList<>();
-    for (int t = 0; t < 7 * 40; t++) {
-      int scheme = t % 7;
-      int round = t / 7;
+    int schemes = KERNELS.length;
+    for (int t = 0; t < schemes * 40; t++) {
+      int scheme = t % schemes;
+      int round = t / schemes;
       int inner = 1 + r.nextInt(round % 5 == 0 ? 40 : 6);
       int channels = 1 + r.nextInt(5);
       boolean perChannel = round % 3 != 0;
@@ -83,7 +84,7 @@ class RequantizeCTest {
       int[] multipliers = new int[0];
       int[] shifts = new int[0];
       switch (scheme) {
-        case Requantize.FLOAT -> {
+        case Requantize.FLOAT, Requantize.FLOAT_CLAMP -> {
           scales = new float[params];
           for (int c = 0; c < params; c++) {
             scales[c] = r.nextInt(15) == 0 ? Math.scalb(1f + r.nextFloat(), 20 + r.nextInt(12)) : (float) scale(r);
@@ -145,6 +146,9 @@ class RequantizeCTest {
       calls.add(scheme == Requantize.FLOAT
           ? KernelHarness.Call.of(KERNELS[scheme], out(outType, n), in(CType.I32, acc), in(scales), imm(inner),
               imm(channels), imm(zp), imm(min), imm(max))
+          : scheme == Requantize.FLOAT_CLAMP
+          ? KernelHarness.Call.parts(1 + round % 3, KERNELS[scheme], out(outType, n), in(CType.I32, acc), in(scales),
+              imm(inner), imm(channels), imm(zp), imm(min), imm(max), imm(storage.ordinal()))
           : scheme == Requantize.TOSA_DOUBLE || scheme == Requantize.TOSA_SINGLE
           ? KernelHarness.Call.of(KERNELS[scheme], out(outType, n), in(CType.I32, acc), constant(r, multipliers),
               constant(r, shifts), imm(inner), imm(channels), imm(zp), imm(min), imm(max), imm(storage.ordinal()),
@@ -154,7 +158,7 @@ class RequantizeCTest {
     }
     List<List<Object>> got = KernelHarness.runAll(calls);
     for (int t = 0; t < calls.size(); t++) {
-      assertArrayEquals(expected.get(t), (int[]) got.get(t).get(0), "case " + t + " (" + KERNELS[t % 7] + ")");
+      assertArrayEquals(expected.get(t), (int[]) got.get(t).get(0), "case " + t + " (" + KERNELS[t % schemes] + ")");
     }
   }
 

@@ -24,6 +24,12 @@ import java.util.Optional;
  *       TFLite stores them); double rounding.
  *   <li>{@code tosa}: the same operands; {@link Tosa#computeMultiplierAndShift32} of the same
  *       scale, double rounding (what the TFLite-to-TOSA legalization emits for int8 convolutions).
+ *   <li>{@code onnx}: ONNX Runtime's CPU {@code QLinearConv} and {@code QLinearMatMul} (u8 or i8
+ *       input, weights and output; ONNX Runtime registers u8 input with u8 or i8 weights and u8
+ *       output, and i8 throughout), int32 bias or none; scheme {@code float_clamp} with the
+ *       multiplier as ONNX Runtime computes it in float32, {@link #onnxMultiplier}. ONNX Runtime
+ *       adds the bias to the int32 GEMM sum with wrap-around, as here. A float bias is not part of
+ *       the format (empty), nor is a multiplier that is 0 or infinite in float32 (empty).
  * </ul>
  *
  * @param bias int32 bias per output channel (zeros without a bias)
@@ -44,6 +50,7 @@ public record LayerRequantization(int inputZeroPoint, ImmutableIntArray weightZe
    * The constants, or empty when the flavour does not define this combination of types.
    *
    * @param integerOnly for pytorch-qnnpack, the {@code mantissa} scheme instead of {@code float}
+   *     (ignored by the other flavours: onnx keeps {@code float_clamp})
    */
   public static Optional<LayerRequantization> of(Numerics numerics, TensorType x, TensorType w, Bias bias,
       TensorType out, int channels, boolean integerOnly) {
@@ -53,7 +60,7 @@ public record LayerRequantization(int inputZeroPoint, ImmutableIntArray weightZe
     boolean supported = qx != null && qo != null && w.isQuantized() && switch (numerics) {
       case PYTORCH_QNNPACK -> x.elementType() == ElementType.U8 && w.elementType() == ElementType.I8
           && out.elementType() == ElementType.U8;
-      case TFLITE, TOSA -> isInt8(x.elementType()) && isInt8(w.elementType()) && isInt8(out.elementType())
+      case TFLITE, TOSA, ONNX -> isInt8(x.elementType()) && isInt8(w.elementType()) && isInt8(out.elementType())
           && !floatBias;
       default -> false;
     };
@@ -89,6 +96,13 @@ public record LayerRequantization(int inputZeroPoint, ImmutableIntArray weightZe
           multipliers[c] = m.multiplier();
           shifts[c] = m.shift();
         }
+        case ONNX -> {
+          float m = onnxMultiplier(qx.scale(), ws, qo.scale());
+          if (!(m > 0) || Float.isInfinite(m)) {
+            return Optional.empty();
+          }
+          scales[c] = m;
+        }
         default -> {
           Tosa.MultiplierAndShift m = Tosa.computeMultiplierAndShift32(real(qx, ws, qo));
           multipliers[c] = m.multiplier();
@@ -104,6 +118,9 @@ public record LayerRequantization(int inputZeroPoint, ImmutableIntArray weightZe
               ImmutableIntArray.copyOf(shifts), zp, 0, 255, storage)
           : new Requantizer(Requantizer.Scheme.FLOAT, ImmutableDoubleArray.copyOf(scales), ImmutableIntArray.of(),
               ImmutableIntArray.of(), zp, 0, 255, storage);
+      case ONNX -> new Requantizer(Requantizer.Scheme.FLOAT_CLAMP, ImmutableDoubleArray.copyOf(scales),
+          ImmutableIntArray.of(), ImmutableIntArray.of(), zp, (int) storage.minValue(), (int) storage.maxValue(),
+          storage);
       case TFLITE -> new Requantizer(Requantizer.Scheme.TFLITE_DOUBLE, ImmutableDoubleArray.of(),
           ImmutableIntArray.copyOf(multipliers), ImmutableIntArray.copyOf(shifts), zp, (int) storage.minValue(),
           (int) storage.maxValue(), storage);
@@ -113,6 +130,21 @@ public record LayerRequantization(int inputZeroPoint, ImmutableIntArray weightZe
     };
     return Optional.of(new LayerRequantization((int) qx.zeroPoint(), ImmutableIntArray.copyOf(wzp),
         ImmutableIntArray.copyOf(b), requantizer));
+  }
+
+  /**
+   * ONNX Runtime's requantization multiplier of output channel {@code c}, {@code m = f32(f32(s_x *
+   * s_w[c]) / s_y)}: {@code QLinearConv::ComputeOutputScale}
+   * (onnxruntime/core/providers/cpu/quantization/qlinearconv.cc) and {@code QLinearMatMul::Compute}
+   * (quantize_linear_matmul.cc) both evaluate {@code x_scale * w_scale[c] / y_scale} on float
+   * operands, left to right, each operation rounded to float32. The scales are float32 tensors in
+   * ONNX; the doubles given here are cast to float first. This is not PyTorch's {@code f32(f32(s_w *
+   * s_x) * f32(1 / s_y))} ({@link PyTorchQnnpack#requantizationScale}): a division rounds once, the
+   * reciprocal and product twice.
+   */
+  public static float onnxMultiplier(double inputScale, double weightScale, double outputScale) {
+    float product = (float) inputScale * (float) weightScale;
+    return product / (float) outputScale;
   }
 
   private static double real(Quantization.PerTensor qx, double ws, Quantization.PerTensor qo) {

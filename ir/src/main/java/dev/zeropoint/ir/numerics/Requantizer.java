@@ -21,13 +21,20 @@ import java.util.Optional;
  *   <li>{@code tosa_double} / {@code tosa_single}: TOSA {@code RESCALE}, {@link Tosa#applyScale32};
  *       {@code shift[c]} in [2, 62];
  *   <li>{@code pow2}: {@code (acc + 2^(n-1)) >> n} with {@code n = shift[c] >= 0} (round half up,
- *       as hardware without multipliers does it: add, then arithmetic shift).
+ *       as hardware without multipliers does it: add, then arithmetic shift);
+ *   <li>{@code float_clamp}: the product of {@code float}, {@code RNE(f32(f32(acc) * scale[c]))},
+ *       with the generic tail (ONNX Runtime's {@code MlasRequantizeOutput}, which clamps the float
+ *       product to {@code [min - zp, max - zp]} before rounding: a huge product saturates, where
+ *       PyTorch's x86 tail gives 0); {@link dev.zeropoint.runtime.kernels.Requantize#floatClamp}.
  * </ul>
  *
  * The tail: for the PyTorch schemes ({@code float}, {@code mantissa}) {@link
  * PyTorchQnnpack#finishRequantization} (x86: an out-of-int32 product gives INT_MIN; saturate to
  * int16, add the zero point with int16 saturation, saturate to the storage, clamp); otherwise
  * {@code clamp(sat(y + zp), min, max)}.
+ *
+ * <p>The scheme codes of the runtime kernel ({@link dev.zeropoint.runtime.kernels.Requantize}) are
+ * the constants' ordinals: new schemes go at the end.
  */
 public record Requantizer(Scheme scheme, ImmutableDoubleArray scales, ImmutableIntArray multipliers,
     ImmutableIntArray shifts, int outputZeroPoint, int min, int max, ElementType storage) {
@@ -40,7 +47,8 @@ public record Requantizer(Scheme scheme, ImmutableDoubleArray scales, ImmutableI
     TFLITE_SINGLE("tflite_single"),
     TOSA_DOUBLE("tosa_double"),
     TOSA_SINGLE("tosa_single"),
-    POW2("pow2");
+    POW2("pow2"),
+    FLOAT_CLAMP("float_clamp");
 
     private final String word;
 
@@ -52,8 +60,9 @@ public record Requantizer(Scheme scheme, ImmutableDoubleArray scales, ImmutableI
       return word;
     }
 
+    /** Whether the scheme multiplies by float32 scales (its parameters are {@code scales}). */
     public boolean usesFloat() {
-      return this == FLOAT;
+      return this == FLOAT || this == FLOAT_CLAMP;
     }
 
     public static List<String> words() {
@@ -67,7 +76,7 @@ public record Requantizer(Scheme scheme, ImmutableDoubleArray scales, ImmutableI
 
   /** The number of channels the parameters are given for (1: the same for every element). */
   public int channels() {
-    return scheme == Scheme.FLOAT ? scales.length() : shifts.length();
+    return scheme.usesFloat() ? scales.length() : shifts.length();
   }
 
   /** What is wrong with these parameters, or empty. */
@@ -77,9 +86,9 @@ public record Requantizer(Scheme scheme, ImmutableDoubleArray scales, ImmutableI
       return Optional.of("requantization needs parameters for at least one channel");
     }
     switch (scheme) {
-      case FLOAT -> {
+      case FLOAT, FLOAT_CLAMP -> {
         if (!multipliers.isEmpty() || !shifts.isEmpty()) {
-          return Optional.of("scheme float takes scales, not multipliers or shifts");
+          return Optional.of("scheme " + scheme.word() + " takes scales, not multipliers or shifts");
         }
         for (int i = 0; i < n; i++) {
           double s = scales.get(i);
@@ -148,6 +157,8 @@ public record Requantizer(Scheme scheme, ImmutableDoubleArray scales, ImmutableI
       case TOSA_DOUBLE -> tail(Tosa.applyScale32(acc, multipliers.get(i), shifts.get(i), true));
       case TOSA_SINGLE -> tail(Tosa.applyScale32(acc, multipliers.get(i), shifts.get(i), false));
       case POW2 -> tail(Rounding.shiftRightRoundHalfUp(acc, shifts.get(i)));
+      case FLOAT_CLAMP -> dev.zeropoint.runtime.kernels.Requantize.floatClamp(acc, (float) scales.get(i),
+          outputZeroPoint, min, max, storage);
     };
   }
 

@@ -17,6 +17,12 @@
  *       the bias pre-rounding, add.
  *   <li>{@link dev.zeropoint.ir.numerics.IntegerOnlyRequant}: PyTorch's float requantization
  *       product reproduced exactly with integers only.
+ *   <li>{@link dev.zeropoint.ir.numerics.LayerRequantization} and {@link
+ *       dev.zeropoint.ir.numerics.Requantizer}: the integer constants and the requantization of a
+ *       quantized conv2d / linear in each flavour, flavour {@code onnx} included (ONNX Runtime's
+ *       multiplier, scheme {@code float_clamp}).
+ *   <li>{@link dev.zeropoint.ir.numerics.FlavourQuantize}: quantize / dequantize of {@code onnx}
+ *       and {@code tflite}.
  *   <li>{@link dev.zeropoint.ir.numerics.ClampBounds}: clamp bounds of fused activations and
  *       quantized clamps per flavour.
  * </ul>

@@ -26,7 +26,7 @@ import java.util.Optional;
  *   %y = conv2d(%x, %w, %b) : qu8&lt;...&gt;        // %b = const [...] : f32[O]
  *   -&gt; %y.bias = const [...] : i32[O];  %y = conv2d(%x, %w, %y.bias) : qu8&lt;...&gt;
  * </pre>
- * Flavours that keep the bias in float (pytorch-fbgemm) or never have one (tflite, tosa: int32
+ * Flavours that keep the bias in float (pytorch-fbgemm) or never have one (tflite, tosa, onnx: int32
  * already) are left alone.
  */
 public final class FoldBias extends RewritePass {

@@ -71,9 +71,13 @@ public final class IntegerOnly {
     }
     boolean quantized = out.isQuantized();
     return switch (n.op()) {
-      case REQUANTIZE_ACC -> ((Attrs.RequantizeAcc) n.attrs()).scheme().usesFloat()
-          ? Optional.of("scheme float multiplies in float32 (lower with --integer-only for the mantissa scheme)")
-          : Optional.empty();
+      case REQUANTIZE_ACC -> switch (((Attrs.RequantizeAcc) n.attrs()).scheme()) {
+        case FLOAT -> Optional.of("scheme float multiplies in float32 (lower with --integer-only for the mantissa "
+            + "scheme)");
+        case FLOAT_CLAMP -> Optional.of("scheme float_clamp (ONNX Runtime's requantization) multiplies in float32; "
+            + "it has no integer-only form yet");
+        default -> Optional.empty();
+      };
       case CONV2D, LINEAR, MATMUL -> quantized
           ? Optional.of(n.op() + " requantizes in float32: lower-requantize did not lower it (constant weights and bias needed)")
           : Optional.empty();

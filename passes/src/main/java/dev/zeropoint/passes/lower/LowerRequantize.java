@@ -32,8 +32,9 @@ import java.util.Optional;
  *   %y = requantize_acc(%y.acc) {scheme, ...} : qu8&lt;s:z&gt;
  * </pre>
  * The scheme follows the flavour: {@code float} for pytorch-qnnpack ({@code mantissa} when the
- * pipeline is integer-only), {@code tflite_double}, {@code tosa_double}. Ops the flavour does not
- * define stay as they are (integer-only mode reports them).
+ * pipeline is integer-only), {@code tflite_double}, {@code tosa_double}, {@code float_clamp} for onnx
+ * (also when integer-only, which then reports it). Ops the flavour does not define stay as they are
+ * (integer-only mode reports them).
  */
 public final class LowerRequantize extends RewritePass {
   @Override

@@ -103,7 +103,9 @@ public final class PyTorchQnnpack {
   /**
    * The product and rounding of the conv / linear requantization, {@code _mm_cvtps_epi32(
    * _mm_mul_ps(_mm_cvtepi32_ps(acc), m))}: {@code RNE(f32(f32(acc) * m))} as a long, not yet
-   * converted to int32 (see {@link #finishRequantization}).
+   * converted to int32 (see {@link #finishRequantization}). The one definition of this product and
+   * rounding: ONNX Runtime's requantization (scheme float_clamp, {@code Requantize.floatClamp}) is
+   * the same product, finished differently.
    */
   public static long scaleAndRound(int acc, float m) {
     float product = (float) acc * m;

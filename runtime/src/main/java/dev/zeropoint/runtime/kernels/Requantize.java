@@ -17,13 +17,18 @@ public final class Requantize {
 
   /** Scheme codes, in the order of the IR's {@code Requantizer.Scheme}. */
   public static final int FLOAT = 0, MANTISSA = 1, TFLITE_DOUBLE = 2, TFLITE_SINGLE = 3, TOSA_DOUBLE = 4,
-      TOSA_SINGLE = 5, POW2 = 6;
+      TOSA_SINGLE = 5, POW2 = 6, FLOAT_CLAMP = 7;
+
+  /** Whether the scheme takes float32 scales (one per channel) rather than multipliers and shifts. */
+  public static boolean takesScales(int scheme) {
+    return scheme == FLOAT || scheme == FLOAT_CLAMP;
+  }
 
   public static void requantize(int[] out, int[] acc, int scheme, float[] scales, int[] multipliers, int[] shifts,
       int inner, int channels, int outputZeroPoint, int min, int max, int storage) {
     ElementType type = ElementType.values()[storage];
     int n = acc.length;
-    int perChannel = scheme == FLOAT ? scales.length : shifts.length;
+    int perChannel = takesScales(scheme) ? scales.length : shifts.length;
     int planes = inner == 0 ? 0 : (n + inner - 1) / inner;
     // Each plane (a run of `inner` elements of one channel) is independent: split over the threads.
     dev.zeropoint.runtime.Parallel.forEach(planes, plane -> {
@@ -36,6 +41,12 @@ public final class Requantize {
           for (int i = start; i < end; i++) {
             out[i] = PyTorchQnnpack.finishRequantization(PyTorchQnnpack.scaleAndRound(acc[i], m), outputZeroPoint, min,
                 max);
+          }
+        }
+        case FLOAT_CLAMP -> {
+          float m = scales[c];
+          for (int i = start; i < end; i++) {
+            out[i] = floatClamp(acc[i], m, outputZeroPoint, min, max, type);
           }
         }
         case MANTISSA -> {
@@ -71,6 +82,23 @@ public final class Requantize {
         default -> throw new IllegalArgumentException("requantization scheme " + scheme);
       }
     });
+  }
+
+  /**
+   * Scheme {@code float_clamp} for one accumulator: ONNX Runtime's {@code MlasRequantizeOutput}
+   * (onnxruntime/core/mlas/lib/quantize.cpp), which QLinearConv and QLinearMatMul run on their
+   * int32 sums: {@code y = RNE(f32(f32(acc) * m))} ({@link PyTorchQnnpack#scaleAndRound}, the one
+   * definition of that product and rounding), then the integer tail {@link #tail}. MLAS clamps the
+   * float product to {@code [qmin - zp, qmax - zp]} before rounding (SSE2 {@code maxps} / {@code
+   * minps}, then {@code cvtps2dq}; the scalar version rounds with the 1.5 * 2^23 trick; NEON rounds
+   * with {@code vcvtnq} and narrows with saturation). Those bounds are integers, so clamping before
+   * or after the rounding is the same, and a product outside int32 saturates to the nearer end (no
+   * INT_MIN as in PyTorch's x86 path). {@code y} is saturated to int32 here, which changes nothing
+   * for a clamp inside an 8-bit range and keeps {@code y + zp} from overflowing a long when the
+   * product is infinite.
+   */
+  public static int floatClamp(int acc, float m, int outputZeroPoint, int min, int max, ElementType storage) {
+    return tail(Rounding.saturateToInt32(PyTorchQnnpack.scaleAndRound(acc, m)), outputZeroPoint, min, max, storage);
   }
 
   /** The integer schemes' tail: add the zero point, saturate to the storage, clamp. */
