@@ -47,11 +47,12 @@ final class Models {
     if (!problems.isEmpty()) {
       throw new UserError(render(model, problems));
     }
-    if (g.numerics() == dev.zeropoint.ir.Numerics.PYTORCH_QNNPACK) {
-      // A QDQ model exported by PyTorch stands for PyTorch's deployed quantized model: its
-      // dequantize -> op -> quantize regions become PyTorch's quantized ops (docs/onnx.md).
+    if (g.numerics() == dev.zeropoint.ir.Numerics.PYTORCH_QNNPACK || g.numerics() == dev.zeropoint.ir.Numerics.ONNX) {
+      // A QDQ model stands for the model its framework deploys: its dequantize -> op -> quantize
+      // regions become PyTorch's quantized ops, or ONNX Runtime's fused integer kernels (docs/onnx.md).
       try {
-        g = dev.zeropoint.passes.PassManager.parse(PYTORCH_QDQ, dev.zeropoint.passes.PassRegistry.load())
+        g = dev.zeropoint.passes.PassManager.parse(dev.zeropoint.passes.qdq.QdqToInteger.DEPLOYED_PIPELINE,
+            dev.zeropoint.passes.PassRegistry.load())
             .run(g, new dev.zeropoint.passes.PassContext(false, false, java.util.Set.of(), false,
                 new java.io.PrintWriter(java.io.OutputStream.nullOutputStream()), new LinkedHashMap<>()));
       } catch (CompileException | dev.zeropoint.passes.PipelineException e) {
@@ -61,8 +62,6 @@ final class Models {
     return g;
   }
 
-  /** The passes that turn a PyTorch-exported QDQ graph into PyTorch's quantized ops. */
-  static final String PYTORCH_QDQ = "qdq-to-integer,propagate-qparams,canonicalize";
 
   static Graph load(Path model) {
     try {

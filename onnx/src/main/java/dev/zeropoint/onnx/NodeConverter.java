@@ -114,7 +114,7 @@ final class NodeConverter {
     if (!hasInput(i)) {
       throw fail("input " + i + " is missing");
     }
-    return node.getInput(i);
+    return run.resolve(node.getInput(i));
   }
 
   private String out() throws OnnxException {
@@ -274,6 +274,10 @@ final class NodeConverter {
 
   private void identity() throws OnnxException {
     String x = in(0);
+    if (run.isPendingInput(x)) {
+      run.aliases.put(out(), x); // the input's type is decided where it is used
+      return;
+    }
     Optional<TensorData> c = run.constant(x);
     if (c.isPresent()) {
       defineConstant(c.get());
@@ -304,6 +308,10 @@ final class NodeConverter {
     Optional<TensorData> c = run.constant(x);
     if (c.isPresent()) {
       defineConstant(convert(c.get(), target, to == 9));
+      return;
+    }
+    if (run.isPendingInput(x) && run.pendingInputElementType(x).orElse(null) == target) {
+      run.aliases.put(out(), x); // a no-op cast of an input: its type is decided where it is used
       return;
     }
     Value v = run.value(x);

@@ -137,6 +137,8 @@ public final class OnnxImporter {
     /** Graph inputs not yet created, by name (in ONNX's order). */
     final Map<String, ValueInfoProto> pendingInputs = new LinkedHashMap<>();
     final List<String> inputOrder = new ArrayList<>();
+    /** Names that stand for a graph input not created yet (a no-op Cast or Identity of it). */
+    final Map<String, String> aliases = new HashMap<>();
     final Map<String, ValueInfoProto> valueInfo = new HashMap<>();
     final int opset;
     final int msOpset;
@@ -245,7 +247,17 @@ public final class OnnxImporter {
       throw new OnnxException("value '" + name + "' is used before it is defined");
     }
 
-    Value valueOrConstant(String name, String what) throws OnnxException {
+    /** The name an alias stands for, or the name itself. */
+    String resolve(String name) {
+      String n = name;
+      while (aliases.containsKey(n)) {
+        n = aliases.get(n);
+      }
+      return n;
+    }
+
+    Value valueOrConstant(String onnxName, String what) throws OnnxException {
+      String name = resolve(onnxName);
       if (!values.containsKey(name) && !pendingInputs.containsKey(name) && !constants.containsKey(name)) {
         throw new OnnxException(what + " '" + name + "' is not produced by any node");
       }

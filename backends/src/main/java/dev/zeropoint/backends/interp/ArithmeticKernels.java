@@ -243,7 +243,11 @@ final class ArithmeticKernels {
       axis += shape.rank();
     }
     Quantization.PerTensor qo = null;
-    if (out.isQuantized()) {
+    boolean sameParameters = args.stream().allMatch(x -> x.type.elementType() == out.elementType()
+        && x.type.quantization().equals(out.quantization()));
+    if (out.isQuantized() && !sameParameters) {
+      // Inputs with other parameters are requantized, as PyTorch's quantized cat does; with the
+      // output's own parameters, cat moves integers in every flavour.
       qo = out.perTensor().orElse(null);
       if (numerics != Numerics.PYTORCH_QNNPACK || qo == null) {
         throw Interpreter.unsupported(n, numerics);

@@ -331,8 +331,14 @@ final class ArithmeticLowering {
           constant(blocks), imm(outer));
     }
     Quantization.PerTensor qo = out.perTensor().orElse(null);
+    if (xs.stream().allMatch(v -> v.type().elementType() == out.elementType()
+        && v.type().quantization().equals(out.quantization()))) {
+      // Inputs with the output's own parameters: the cat moves integers, in every flavour.
+      return KernelCall.of(Layout.class, "catInts", result(), new KernelCall.Operands(), constant(blocks), imm(outer));
+    }
     if (numerics != Numerics.PYTORCH_QNNPACK || qo == null) {
-      throw unsupported(n, "quantized cat needs pytorch-qnnpack and per-tensor parameters");
+      throw unsupported(n, "quantized cat of inputs with other parameters needs pytorch-qnnpack and per-tensor "
+          + "parameters");
     }
     double[] scales = new double[xs.size() + 1];
     long[] zeroPoints = new long[xs.size() + 1];

@@ -47,6 +47,12 @@ import java.util.Optional;
  * quantized ops, which {@code propagate-qparams} handles).
  */
 public final class QdqToInteger extends RewritePass {
+  /**
+   * The passes that make a QDQ graph the model its framework deploys (PyTorch's quantized modules,
+   * ONNX Runtime's fused integer kernels): what importing an ONNX model runs.
+   */
+  public static final String DEPLOYED_PIPELINE = "qdq-to-integer,propagate-qparams,canonicalize";
+
   @Override
   public String name() {
     return "qdq-to-integer";

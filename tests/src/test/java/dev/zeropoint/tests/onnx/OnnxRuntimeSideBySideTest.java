@@ -12,7 +12,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.zeropoint.frontend.tensorfile.Npy;
 import dev.zeropoint.frontend.tensorfile.TensorFileException;
 import dev.zeropoint.ir.ElementType;
+import dev.zeropoint.backends.jvm.JvmBackend;
+import dev.zeropoint.ir.Graph;
+import dev.zeropoint.ir.Numerics;
 import dev.zeropoint.ir.TensorData;
+import dev.zeropoint.onnx.proto.OnnxModel.ModelProto;
+import dev.zeropoint.passes.PassContext;
+import dev.zeropoint.passes.PassManager;
+import dev.zeropoint.passes.PassRegistry;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -87,7 +94,28 @@ class OnnxRuntimeSideBySideTest {
    * ONNX file's semantics" are different promises here.
    */
   static Function<Path, Map<String, TensorData>> zeropointOutputs() {
-    return null;
+    return file -> {
+      try {
+        Graph g = OnnxTorchvisionTest.imported(file, Numerics.PYTORCH_QNNPACK);
+        g = PassManager.defaultPipeline(PassRegistry.load()).run(g, PassContext.forTests());
+        // The importer names inputs like the file (characters outside [A-Za-z0-9_.] become _) and keeps
+        // the outputs in the file's order.
+        Map<String, TensorData> inputs = new LinkedHashMap<>();
+        inputsFor(file).forEach((k, v) -> inputs.put(k.replaceAll("[^a-zA-Z0-9_.]", "_").replaceAll("^_+(?=.)", ""), v));
+        List<TensorData> outs = new ArrayList<>(new JvmBackend().prepare(g).run(inputs).values());
+        ModelProto m;
+        try (var in = Files.newInputStream(file)) {
+          m = ModelProto.parseFrom(in);
+        }
+        Map<String, TensorData> byName = new LinkedHashMap<>();
+        for (int i = 0; i < outs.size(); i++) {
+          byName.put(m.getGraph().getOutput(i).getName(), outs.get(i));
+        }
+        return byName;
+      } catch (Exception e) {
+        throw new IllegalStateException("Zeropoint failed on " + file + ": " + e.getMessage(), e);
+      }
+    };
   }
 
   // ==========================================================================================
@@ -133,7 +161,9 @@ class OnnxRuntimeSideBySideTest {
     List<Runner> runners = new ArrayList<>(onnxRuntimeRunners(optimized));
     Function<Path, Map<String, TensorData>> zeropoint = zeropointOutputs();
     if (zeropoint != null) {
-      runners.add(new Runner("zeropoint", false, null, zeropoint));
+      // Zeropoint (pytorch-qnnpack numerics, the file as it is) next to the exact model of ONNX
+      // Runtime's conv / linear kernels: every such layer must agree with it.
+      runners.add(new Runner("zeropoint", false, "ort_model_unsaturated", zeropoint));
     }
 
     StringBuilder report = new StringBuilder();
@@ -146,6 +176,18 @@ class OnnxRuntimeSideBySideTest {
         results.add(r);
         if (runner.isOnnxRuntime()) {
           failures.addAll(r.problems());
+        } else {
+          failures.addAll(r.problems());
+          if (r.layers().size() != spec.get("layers").size()) {
+            failures.add(dir.getFileName() + " zeropoint: " + r.layers().size() + " of " + spec.get("layers").size()
+                + " layers compared");
+          }
+          for (LayerResult l : r.layers()) {
+            if (l.vsModel() > 0) {
+              failures.add(dir.getFileName() + " zeropoint: layer " + l.scope() + " differs from the exact model of "
+                  + "ONNX Runtime's kernels in " + l.vsModel() + " of " + l.elements() + " outputs");
+            }
+          }
         }
       }
       report.append(format(dir, spec, results, zeropoint != null));

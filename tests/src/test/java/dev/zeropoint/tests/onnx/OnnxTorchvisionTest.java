@@ -1,0 +1,86 @@
+package dev.zeropoint.tests.onnx;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.zeropoint.backends.Backends;
+import dev.zeropoint.frontend.tensorfile.Npy;
+import dev.zeropoint.ir.Graph;
+import dev.zeropoint.ir.Numerics;
+import dev.zeropoint.ir.TensorData;
+import dev.zeropoint.onnx.OnnxImporter;
+import dev.zeropoint.passes.PassContext;
+import dev.zeropoint.passes.PassManager;
+import dev.zeropoint.passes.PassRegistry;
+import dev.zeropoint.passes.qdq.QdqToInteger;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * torchvision's quantized ResNet-18 and MobileNetV2, exported by PyTorch 1.13 to ONNX (QDQ) by
+ * {@code make_onnx_goldens.py}, imported with {@code pytorch-qnnpack} numerics and compiled for every
+ * backend: each output integer equals PyTorch's. The file must carry PyTorch's biases
+ * ({@code <model>_exact.onnx}): the exporter truncates them (the script's bias check), so the stock
+ * export determines other integers; how many of its outputs still agree is reported, not asserted.
+ */
+class OnnxTorchvisionTest {
+  static final List<String> BACKENDS = List.of("jvm", "c", "vta-mul");
+
+  /** The model as the CLI imports it with --numerics pytorch-qnnpack, then {@code -O}. */
+  static Graph imported(Path onnx, Numerics numerics) throws Exception {
+    Graph g = OnnxImporter.importModel(onnx, OnnxImporter.Options.defaults().withNumerics(numerics));
+    g = PassManager.parse(QdqToInteger.DEPLOYED_PIPELINE, PassRegistry.load()).run(g, PassContext.forTests());
+    return g;
+  }
+
+  @Test
+  void exactExportsMatchPyTorchOnEveryBackend() throws Exception {
+    assumeFalse("false".equals(System.getProperty("onnx.sidebyside")), "disabled by -Donnx.sidebyside=false");
+    List<String> failures = new ArrayList<>();
+    StringBuilder report = new StringBuilder();
+    for (Path dir : OnnxRuntimeSideBySideTest.goldens()) {
+      JsonNode spec = new ObjectMapper().readTree(dir.resolve("case.json").toFile());
+      String name = dir.getFileName().toString();
+      Map<String, TensorData> inputs = OnnxRuntimeSideBySideTest.inputsFor(dir.resolve(spec.get("model").asText()));
+      TensorData expected = Npy.read(dir.resolve("output.npy"));
+
+      Graph exact = imported(dir.resolve(spec.get("model_exact").asText()), Numerics.PYTORCH_QNNPACK);
+      Graph optimized = PassManager.defaultPipeline(PassRegistry.load()).run(exact, PassContext.forTests());
+      List<String> runs = new ArrayList<>(List.of("interp", "interp -O"));
+      runs.addAll(BACKENDS);
+      for (String run : runs) {
+        Graph g = run.equals("interp") ? exact : optimized;
+        String backend = run.startsWith("interp") ? "interp" : run;
+        TensorData actual = Backends.named(backend).orElseThrow().prepare(g).run(inputs).get("output");
+        long equal = equalCount(expected, actual);
+        report.append(String.format("%s_exact.onnx %-9s output integers equal to PyTorch's: %d of %d%n", name, run,
+            equal, expected.size()));
+        if (equal != expected.size()) {
+          failures.add(name + " " + run + ": " + (expected.size() - equal) + " outputs differ from PyTorch's");
+        }
+      }
+      Graph stock = imported(dir.resolve(spec.get("model").asText()), Numerics.PYTORCH_QNNPACK);
+      TensorData fromStock = Backends.named("jvm").orElseThrow().prepare(
+          PassManager.defaultPipeline(PassRegistry.load()).run(stock, PassContext.forTests())).run(inputs).get("output");
+      report.append(String.format("%s.onnx (stock export, truncated biases) jvm: %d of %d equal to PyTorch's%n", name,
+          equalCount(expected, fromStock), expected.size()));
+    }
+    System.out.println(report);
+    assertEquals(List.of(), failures);
+  }
+
+  private static long equalCount(TensorData expected, TensorData actual) {
+    assertEquals(expected.shape(), actual.shape());
+    long equal = 0;
+    for (long i = 0; i < expected.size(); i++) {
+      equal += Float.floatToRawIntBits((float) expected.getDouble(i))
+          == Float.floatToRawIntBits((float) actual.getDouble(i)) ? 1 : 0;
+    }
+    return equal;
+  }
+}
