@@ -2,9 +2,8 @@
 # Installs what the test suites need beyond the JDK (run by .ci/run; safe to run again): PyTorch
 # 1.13 and torchvision from Debian, for the torchvision golden models; ONNX's Python package and
 # its conformance data (libonnx-testdata, ONNX's node tests), for the ONNX tests (ONNX Runtime
-# itself comes from Maven); and gcc, for the
-# C backend's tests. All are optional: without them those tests are skipped with the reason, so a
-# failed install warns instead of failing the build.
+# itself comes from Maven); and gcc, for the C backend's tests. All are optional: without them
+# those tests are skipped with the reason, so a failed install warns instead of failing the build.
 set -uo pipefail
 packages=(python3-torch python3-torchvision python3-numpy python3-onnx libonnx-testdata gcc)
 missing=()

@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# ONNX models side by side, batch 1, in one run: torchvision's quantized ResNet-18 and MobileNetV2
+# exported by PyTorch 1.13 to ONNX (QDQ, tools/torch/make_onnx_goldens.py, the `_exact` files with
+# PyTorch's biases), run by Zeropoint (imported with --numerics pytorch-qnnpack; jvm and c backends),
+# by ONNX Runtime 1.20 (Java API; its default optimizations, and with session.x64quantprecision, the
+# configuration without int16 saturation on CPUs without VNNI) and by PyTorch 1.13 itself (qnnpack
+# and onednn), on 1 and 2 threads. docs/onnx.md records the numbers.
+#
+#   bench/onnx.sh [--models resnet18,mobilenet_v2] [--size 224]
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+models=resnet18,mobilenet_v2
+size=224
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --models) models=$2; shift 2 ;;
+    --size) size=$2; shift 2 ;;
+    *) echo "bench/onnx.sh: unknown argument $1" >&2; exit 1 ;;
+  esac
+done
+out="$root/bench/out/onnx"
+mkdir -p "$out"
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), $(free -g | awk '/Mem:/ {print $2}') GiB"
+/usr/bin/python3 "$root/tools/torch/make_onnx_goldens.py" "$out" --models "$models" --size "$size" >/dev/null 2>&1
+# ONNX Runtime runs from the tests module's classpath (it is a test dependency only).
+(cd "$root" && ./mvnw -B -q -pl tests -am test-compile -DskipTests >/dev/null \
+  && ./mvnw -B -q -pl tests dependency:build-classpath -Dmdep.outputFile="$out/classpath.txt" >/dev/null)
+cp="$root/tests/target/test-classes:$root/tests/target/classes:$(cat "$out/classpath.txt")"
+jdk=""
+for c in "${JAVA_HOME:+$JAVA_HOME/bin/java}" /usr/lib/jvm/*/bin/java; do
+  v=$("$c" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p' | head -n1)
+  if [ -n "$v" ] && [ "${v%%.*}" -ge 21 ] 2>/dev/null; then jdk=$c; break; fi
+done
+/usr/bin/python3 "$root/bench/torch_latency.py" --models "$models" --size "$size" | tee "$out/torch.txt"
+: > "$out/results.txt"
+for m in ${models//,/ }; do
+  f="$out/$m/${m}_exact.onnx"
+  for t in 1 2; do
+    for mode in default x64quantprecision; do
+      r=$("$jdk" --enable-native-access=ALL-UNNAMED -cp "$cp" dev.zeropoint.tests.onnx.OnnxRuntimeBench "$f" \
+        "$out/$m/x.npy" $t 5 20 $mode 2>/dev/null)
+      echo "$m ort-$mode threads=$t $r" | tee -a "$out/results.txt"
+    done
+    r=$("$root/zeropoint" bench "$f" --numerics pytorch-qnnpack --input "x=$out/$m/x.npy" --backend jvm \
+      --threads $t --warmup 5 --iterations 10 2>/dev/null)
+    echo "$m zeropoint-jvm threads=$t $r" | tee -a "$out/results.txt"
+  done
+  "$root/zeropoint" compile "$f" --numerics pytorch-qnnpack --target c --threads 2 -o "$out/c-$m" >/dev/null
+  name=$(ls "$out/c-$m" | sed -n 's/_main\.c$//p')
+  "${CC:-cc}" -std=c99 -O3 -march=x86-64-v3 -ffp-contract=off -pthread "$out/c-$m/$name.c" \
+    "$out/c-$m/${name}_main.c" -o "$out/c-$m/$name"
+  for t in 1 2; do
+    "$out/c-$m/$name" --input "x=$out/$m/x.npy" --repeat 3 --threads $t >/dev/null
+    echo "$m zeropoint-c threads=$t median_ms=$("$out/c-$m/$name" --input "x=$out/$m/x.npy" --repeat 20 \
+      --threads $t | sed -n 's/^median_ms //p')" | tee -a "$out/results.txt"
+  done
+done
+ms() { grep "^$1 $2 threads=$3 " "$out/results.txt" | sed 's/.*median_ms=\([0-9.]*\).*/\1/'; }
+tq() { grep "torch $1 engine=$2 threads=$3 " "$out/torch.txt" | sed 's/.*median_ms=\([0-9.]*\).*/\1/'; }
+echo
+printf "%-13s %8s %10s %10s %10s %12s %11s %11s %14s\n" model threads "zp jvm" "zp c" "ort" "ort x64qp" \
+  "torch qnnp" "torch 1dnn" "zp c / ort"
+for m in ${models//,/ }; do
+  for t in 1 2; do
+    awk -v m="$m" -v t="$t" -v j="$(ms $m zeropoint-jvm $t)" -v c="$(ms $m zeropoint-c $t)" \
+      -v o="$(ms $m ort-default $t)" -v x="$(ms $m ort-x64quantprecision $t)" -v q="$(tq $m qnnpack $t)" \
+      -v d="$(tq $m onednn $t)" 'BEGIN { printf "%-13s %8s %7.1f ms %7.1f ms %7.1f ms %9.1f ms %8.1f ms %8.1f ms %13.2fx\n",
+      m, t, j, c, o, x, q, d, (o > 0 ? c / o : 0) }'
+  done
+done
