@@ -23,14 +23,18 @@ mkdir -p "$out"
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), $(free -g | awk '/Mem:/ {print $2}') GiB"
 /usr/bin/python3 "$root/tools/torch/make_onnx_goldens.py" "$out" --models "$models" --size "$size" >/dev/null 2>&1
 # ONNX Runtime runs from the tests module's classpath (it is a test dependency only).
-(cd "$root" && ./mvnw -B -q -pl tests -am test-compile -DskipTests >/dev/null \
-  && ./mvnw -B -q -pl tests dependency:build-classpath -Dmdep.outputFile="$out/classpath.txt" >/dev/null)
+# (one reactor build, so that the project's own modules resolve to their target/classes)
+(cd "$root" && ./mvnw -B -q -pl tests -am test-compile dependency:build-classpath \
+  -Dmdep.outputFile="$out/classpath.txt" >"$out/build.log" 2>&1) \
+  || { echo "bench/onnx.sh: building the tests module failed; see $out/build.log" >&2; exit 1; }
 cp="$root/tests/target/test-classes:$root/tests/target/classes:$(cat "$out/classpath.txt")"
 jdk=""
 for c in "${JAVA_HOME:+$JAVA_HOME/bin/java}" /usr/lib/jvm/*/bin/java; do
-  v=$("$c" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p' | head -n1)
+  [ -n "$c" ] && [ -x "$c" ] || continue
+  v=$("$c" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p' | head -n1) || true
   if [ -n "$v" ] && [ "${v%%.*}" -ge 21 ] 2>/dev/null; then jdk=$c; break; fi
 done
+[ -n "$jdk" ] || { echo "bench/onnx.sh: no JDK 21 or newer found" >&2; exit 1; }
 /usr/bin/python3 "$root/bench/torch_latency.py" --models "$models" --size "$size" | tee "$out/torch.txt"
 : > "$out/results.txt"
 for m in ${models//,/ }; do
