@@ -818,46 +818,43 @@ final class NodeConverter {
 
   // ------------------------------------------------------------------ pooling
 
+  /** A 2-D pooling window: kernel, strides, dilations and explicit pads [top, left, bottom, right]. */
+  private record PoolWindow(ImmutableIntArray kernel, ImmutableIntArray strides, ImmutableIntArray dilations,
+      ImmutableIntArray pads) {}
+
+  private PoolWindow poolWindow(Shape s) throws OnnxException {
+    if (s.rank() != 4) {
+      throw fail("only two-dimensional pooling (4-D input) is supported, got " + s);
+    }
+    int[] kernel = intsAttr("kernel_shape", null);
+    if (kernel == null || kernel.length != 2) {
+      throw fail("kernel_shape needs two values");
+    }
+    int[] strides = intsAttr("strides", new int[] {1, 1});
+    int[] dilations = intsAttr("dilations", new int[] {1, 1});
+    int[] pads = padsFor(s, kernel, strides, dilations);
+    return new PoolWindow(ImmutableIntArray.copyOf(kernel), ImmutableIntArray.copyOf(strides),
+        ImmutableIntArray.copyOf(dilations), ImmutableIntArray.copyOf(pads));
+  }
+
   private void maxPool() throws OnnxException {
     if (intAttr("storage_order", 0) != 0) {
       throw fail("storage_order 1 is not supported");
     }
     Value x = value(0);
-    Shape s = x.type().shape();
-    if (s.rank() != 4) {
-      throw fail("only two-dimensional pooling (4-D input) is supported, got " + s);
-    }
-    int[] kernel = intsAttr("kernel_shape", null);
-    if (kernel == null || kernel.length != 2) {
-      throw fail("kernel_shape needs two values");
-    }
-    int[] strides = intsAttr("strides", new int[] {1, 1});
-    int[] dilations = intsAttr("dilations", new int[] {1, 1});
-    int[] pads = padsFor(s, kernel, strides, dilations);
-    emit(Op.MAX_POOL2D, new Attrs.MaxPool2d(ImmutableIntArray.copyOf(kernel), ImmutableIntArray.copyOf(strides),
-        ImmutableIntArray.copyOf(pads), ImmutableIntArray.copyOf(dilations), intAttr("ceil_mode", 0) != 0),
-        List.of(x), Optional.empty());
+    PoolWindow w = poolWindow(x.type().shape());
+    emit(Op.MAX_POOL2D, new Attrs.MaxPool2d(w.kernel(), w.strides(), w.pads(), w.dilations(),
+        intAttr("ceil_mode", 0) != 0), List.of(x), Optional.empty());
   }
 
   private void averagePool() throws OnnxException {
     Value x = value(0);
-    Shape s = x.type().shape();
-    if (s.rank() != 4) {
-      throw fail("only two-dimensional pooling (4-D input) is supported, got " + s);
-    }
-    int[] kernel = intsAttr("kernel_shape", null);
-    if (kernel == null || kernel.length != 2) {
-      throw fail("kernel_shape needs two values");
-    }
-    int[] strides = intsAttr("strides", new int[] {1, 1});
-    int[] dilations = intsAttr("dilations", new int[] {1, 1});
-    if (dilations[0] != 1 || dilations[1] != 1) {
+    PoolWindow w = poolWindow(x.type().shape());
+    if (w.dilations().get(0) != 1 || w.dilations().get(1) != 1) {
       throw fail("dilated average pooling is not supported");
     }
-    int[] pads = padsFor(s, kernel, strides, dilations);
-    emit(Op.AVG_POOL2D, new Attrs.AvgPool2d(ImmutableIntArray.copyOf(kernel), ImmutableIntArray.copyOf(strides),
-        ImmutableIntArray.copyOf(pads), intAttr("ceil_mode", 0) != 0, intAttr("count_include_pad", 0) != 0, 0),
-        List.of(x), Optional.empty());
+    emit(Op.AVG_POOL2D, new Attrs.AvgPool2d(w.kernel(), w.strides(), w.pads(), intAttr("ceil_mode", 0) != 0,
+        intAttr("count_include_pad", 0) != 0, 0), List.of(x), Optional.empty());
   }
 
   private void globalAveragePool() throws OnnxException {
