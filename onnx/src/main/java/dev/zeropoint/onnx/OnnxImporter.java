@@ -286,12 +286,8 @@ public final class OnnxImporter {
     /** The element type a pending graph input declares. */
     Optional<ElementType> pendingInputElementType(String name) throws OnnxException {
       ValueInfoProto in = pendingInputs.get(name);
-      if (in == null || !in.getType().hasTensorType()) {
-        return Optional.empty();
-      }
-      int t = in.getType().getTensorType().getElemType();
-      return Optional.of(OnnxTensors.elementType(t).orElseThrow(() -> new OnnxException(
-          "input '" + name + "' holds " + OnnxTensors.typeName(t) + ", which Zeropoint does not support")));
+      return in == null || !in.getType().hasTensorType() ? Optional.empty()
+          : Optional.of(pendingInputElementType0(in));
     }
 
     /**
