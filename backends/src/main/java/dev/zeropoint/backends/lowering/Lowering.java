@@ -219,7 +219,8 @@ public final class Lowering {
 
   private KernelCall clamp(Node n) throws CompileException {
     ClampBounds.Bounds b = clampBounds(n, numerics)
-        .orElseThrow(() -> unsupported(n, "only clamps of quantized tensors in the PyTorch flavours"));
+        .orElseThrow(() -> unsupported(n, "only quantized relu in every flavour, and relu6 / hardtanh / clamp of "
+            + "quantized tensors in the PyTorch flavours"));
     TensorType x = n.operand(0).type();
     if (PyTorchLayout.permutesNhwcAsNchw(n, numerics)) { // PyTorch 1.13's quirk, docs/numerics.md
       Shape s = x.shape();
@@ -230,12 +231,15 @@ public final class Lowering {
   }
 
   /**
-   * The integer bounds of a quantized {@code relu}, {@code relu6}, {@code hardtanh} or {@code clamp}
-   * in a PyTorch flavour (the interpreter's), or empty for other nodes and flavours.
+   * The integer bounds of a quantized {@code relu} (any flavour), {@code relu6}, {@code hardtanh} or
+   * {@code clamp} (PyTorch flavours), the interpreter's; empty for other nodes and flavours.
    */
   public static Optional<ClampBounds.Bounds> clampBounds(Node n, Numerics numerics) {
     TensorType x = n.operand(0).type();
-    if (!x.isQuantized() || (numerics != Numerics.PYTORCH_QNNPACK && numerics != Numerics.PYTORCH_FBGEMM)) {
+    boolean pytorch = numerics == Numerics.PYTORCH_QNNPACK || numerics == Numerics.PYTORCH_FBGEMM;
+    // A quantized relu is max(q, zp) in every flavour (the interpreter's definition); the other
+    // clamps quantize their bounds, which is defined here for PyTorch only.
+    if (!x.isQuantized() || !(pytorch || n.op() == dev.zeropoint.ir.op.Op.RELU)) {
       return Optional.empty();
     }
     Quantization.PerTensor q = x.perTensor().orElse(null);

@@ -112,6 +112,8 @@ public final class OnnxRuntimeOracle implements AutoCloseable {
       }
       if (options.optimizedModel() != null) {
         so.setOptimizedModelFilePath(options.optimizedModel().toAbsolutePath().toString());
+        // ONNX Runtime warns on every such session that the saved model is machine-specific; known.
+        so.setSessionLogLevel(ai.onnxruntime.OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR);
       }
       return new OnnxRuntimeOracle(model, env, env.createSession(model.toAbsolutePath().toString(), so));
     }

@@ -12,7 +12,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.zeropoint.frontend.tensorfile.Npy;
 import dev.zeropoint.frontend.tensorfile.TensorFileException;
 import dev.zeropoint.ir.ElementType;
-import dev.zeropoint.backends.jvm.JvmBackend;
+import dev.zeropoint.backends.Backends;
 import dev.zeropoint.ir.Graph;
 import dev.zeropoint.ir.Numerics;
 import dev.zeropoint.ir.TensorData;
@@ -54,6 +54,14 @@ import org.junit.jupiter.api.Test;
  * and is never off by more than 1. The agreement numbers themselves are printed (and written to
  * target/onnx-runtime-report.txt), not asserted.
  *
+ * <p>Two Zeropoint columns: {@code zeropoint} imports the files with pytorch-qnnpack numerics,
+ * {@code zeropoint onnx} with onnx numerics (ONNX Runtime's QLinearConv / QGemm / QLinearAdd /
+ * QLinearGlobalAveragePool), both through the deployed pipeline and {@code -O} on the JVM backend.
+ * Their conv / linear layers must equal the script's exact model of ONNX Runtime's kernels, and
+ * {@code zeropoint onnx} must give exactly ONNX Runtime's own outputs in its exact configuration
+ * ({@value #ORT_EXACT}): every element of every output of the three exports (the float output bit
+ * for bit, the _int model's integers, every layer of the _layers model).
+ *
  * <p>Runs where {@code /usr/bin/python3} has torch, torchvision and onnx (Debian: python3-torch,
  * python3-torchvision, python3-onnx); skipped with the reason elsewhere. {@code -Donnx.sidebyside=false}
  * skips it; {@code -Donnx.models=resnet18,...} and {@code -Donnx.size=N} choose the models and input
@@ -65,6 +73,12 @@ class OnnxRuntimeSideBySideTest {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   static final String NO_OPT = "ort NO_OPT";
+
+  /** ONNX Runtime's exact configuration on this CPU: integer kernels, no int16 saturation. */
+  static final String ORT_EXACT = "ort ALL x64quantprecision";
+
+  /** Zeropoint with onnx numerics (ONNX Runtime's kernels), -O, JVM backend. */
+  static final String ZEROPOINT_ONNX = "zeropoint onnx";
 
   /**
    * ONNX Runtime's float QDQ run, one layer at a time on PyTorch's inputs: at least this fraction of
@@ -94,15 +108,26 @@ class OnnxRuntimeSideBySideTest {
    * ONNX file's semantics" are different promises here.
    */
   static Function<Path, Map<String, TensorData>> zeropointOutputs() {
+    return zeropointOutputs(Numerics.PYTORCH_QNNPACK, "jvm", true);
+  }
+
+  /**
+   * Zeropoint's outputs for a file imported with {@code numerics} ({@link OnnxTorchvisionTest#imported}:
+   * the deployed pipeline), then {@code -O} when {@code optimize}, run by {@code backend}, by the
+   * file's output names.
+   */
+  static Function<Path, Map<String, TensorData>> zeropointOutputs(Numerics numerics, String backend, boolean optimize) {
     return file -> {
       try {
-        Graph g = OnnxTorchvisionTest.imported(file, Numerics.PYTORCH_QNNPACK);
-        g = PassManager.defaultPipeline(PassRegistry.load()).run(g, PassContext.forTests());
+        Graph g = OnnxTorchvisionTest.imported(file, numerics);
+        if (optimize) {
+          g = PassManager.defaultPipeline(PassRegistry.load()).run(g, PassContext.forTests());
+        }
         // The importer names inputs like the file (characters outside [A-Za-z0-9_.] become _) and keeps
         // the outputs in the file's order.
         Map<String, TensorData> inputs = new LinkedHashMap<>();
         inputsFor(file).forEach((k, v) -> inputs.put(k.replaceAll("[^a-zA-Z0-9_.]", "_").replaceAll("^_+(?=.)", ""), v));
-        List<TensorData> outs = new ArrayList<>(new JvmBackend().prepare(g).run(inputs).values());
+        List<TensorData> outs = new ArrayList<>(Backends.named(backend).orElseThrow().prepare(g).run(inputs).values());
         ModelProto m;
         try (var in = Files.newInputStream(file)) {
           m = ModelProto.parseFrom(in);
@@ -129,7 +154,7 @@ class OnnxRuntimeSideBySideTest {
     String exact = "ort_model_unsaturated";
     runners.add(ort("ort ALL (default)", saturating, defaults, optimizedDir, "all"));
     runners.add(ort("ort ALL, 2 threads", saturating, defaults.withThreads(2), null, null));
-    runners.add(ort("ort ALL x64quantprecision", exact,
+    runners.add(ort(ORT_EXACT, exact,
         defaults.withConfig(OnnxRuntimeOracle.X64_QUANT_PRECISION, "1"), optimizedDir, "all-x64quantprecision"));
     runners.add(ort("ort BASIC", exact, defaults.withOptimization(OptLevel.BASIC_OPT), optimizedDir, "basic"));
     runners.add(ort(NO_OPT, exact, defaults.withOptimization(OptLevel.NO_OPT), null, null));
@@ -158,13 +183,23 @@ class OnnxRuntimeSideBySideTest {
     List<Path> cases = goldens();
 
     Path optimized = Files.createDirectories(OUT.resolve("ort-optimized"));
-    List<Runner> runners = new ArrayList<>(onnxRuntimeRunners(optimized));
-    Function<Path, Map<String, TensorData>> zeropoint = zeropointOutputs();
-    if (zeropoint != null) {
-      // Zeropoint (pytorch-qnnpack numerics, the file as it is) next to the exact model of ONNX
-      // Runtime's conv / linear kernels: every such layer must agree with it.
-      runners.add(new Runner("zeropoint", false, "ort_model_unsaturated", zeropoint));
+    List<Runner> runners = new ArrayList<>();
+    Function<Path, Map<String, TensorData>> ortExact = null;
+    for (Runner r : onnxRuntimeRunners(optimized)) {
+      if (r.label().equals(ORT_EXACT)) {
+        ortExact = memoized(r.outputs());
+        r = new Runner(r.label(), r.isOnnxRuntime(), r.model(), ortExact);
+      }
+      runners.add(r);
     }
+    Function<Path, Map<String, TensorData>> zeropoint = zeropointOutputs();
+    Function<Path, Map<String, TensorData>> zeropointOnnx = memoized(zeropointOutputs(Numerics.ONNX, "jvm", true));
+    // Zeropoint (pytorch-qnnpack numerics, the file as it is; and onnx numerics, ONNX Runtime's
+    // kernels) next to the exact model of ONNX Runtime's conv / linear kernels: every such layer must
+    // agree with it. The onnx column must moreover be ONNX Runtime's exact run, every integer of
+    // every output (below).
+    runners.add(new Runner("zeropoint", false, "ort_model_unsaturated", zeropoint));
+    runners.add(new Runner(ZEROPOINT_ONNX, false, "ort_model_unsaturated", zeropointOnnx));
 
     StringBuilder report = new StringBuilder();
     List<String> failures = new ArrayList<>();
@@ -179,18 +214,19 @@ class OnnxRuntimeSideBySideTest {
         } else {
           failures.addAll(r.problems());
           if (r.layers().size() != spec.get("layers").size()) {
-            failures.add(dir.getFileName() + " zeropoint: " + r.layers().size() + " of " + spec.get("layers").size()
-                + " layers compared");
+            failures.add(dir.getFileName() + " " + runner.label() + ": " + r.layers().size() + " of "
+                + spec.get("layers").size() + " layers compared");
           }
           for (LayerResult l : r.layers()) {
             if (l.vsModel() > 0) {
-              failures.add(dir.getFileName() + " zeropoint: layer " + l.scope() + " differs from the exact model of "
-                  + "ONNX Runtime's kernels in " + l.vsModel() + " of " + l.elements() + " outputs");
+              failures.add(dir.getFileName() + " " + runner.label() + ": layer " + l.scope() + " differs from the exact "
+                  + "model of ONNX Runtime's kernels in " + l.vsModel() + " of " + l.elements() + " outputs");
             }
           }
         }
       }
       report.append(format(dir, spec, results, zeropoint != null));
+      report.append(sameAsOnnxRuntime(dir, spec, ortExact, zeropointOnnx, failures));
       Result noOpt = results.stream().filter(r -> r.label().equals(NO_OPT)).findFirst().orElseThrow();
       if (noOpt.layers().size() != spec.get("layers").size()) {
         failures.add(dir.getFileName() + " " + NO_OPT + ": " + noOpt.layers().size() + " of "
@@ -206,6 +242,65 @@ class OnnxRuntimeSideBySideTest {
     System.out.println(report);
     Files.writeString(Path.of("target/onnx-runtime-report.txt"), report.toString());
     assertEquals(List.of(), failures);
+  }
+
+  /** {@code f} computed once per file. */
+  static Function<Path, Map<String, TensorData>> memoized(Function<Path, Map<String, TensorData>> f) {
+    Map<Path, Map<String, TensorData>> cache = new java.util.HashMap<>();
+    return file -> cache.computeIfAbsent(file, f);
+  }
+
+  /**
+   * Zeropoint with onnx numerics against ONNX Runtime's exact run on the three exports of one model:
+   * every output of each file (the float output, the _int model's integers, each layer's integers of
+   * the _layers model) must be equal, element for element (floats bit for bit). Adds a failure per
+   * differing output; returns the report lines.
+   */
+  static String sameAsOnnxRuntime(Path dir, JsonNode spec, Function<Path, Map<String, TensorData>> ort,
+      Function<Path, Map<String, TensorData>> zeropoint, List<String> failures) {
+    StringBuilder s = new StringBuilder();
+    String model = dir.getFileName().toString();
+    for (String key : List.of("model", "model_int", "model_layers")) {
+      Path file = dir.resolve(spec.get(key).asText());
+      Map<String, TensorData> expected;
+      Map<String, TensorData> actual;
+      try {
+        expected = ort.apply(file);
+        actual = zeropoint.apply(file);
+      } catch (RuntimeException e) {
+        failures.add(model + " " + ZEROPOINT_ONNX + ": " + file.getFileName() + ": " + e);
+        continue;
+      }
+      long elements = 0;
+      long equal = 0;
+      int outputs = 0;
+      int exactOutputs = 0;
+      for (Map.Entry<String, TensorData> e : expected.entrySet()) {
+        TensorData want = e.getValue();
+        TensorData got = actual.get(e.getKey());
+        outputs++;
+        elements += want.size();
+        if (got == null || !got.shape().equals(want.shape()) || got.elementType() != want.elementType()) {
+          failures.add(model + " " + ZEROPOINT_ONNX + ": " + file.getFileName() + " output " + e.getKey() + " is "
+              + got + ", ONNX Runtime's is " + want);
+          continue;
+        }
+        long same = 0;
+        for (long i = 0; i < want.size(); i++) {
+          same += got.getRawBits(i) == want.getRawBits(i) ? 1 : 0;
+        }
+        equal += same;
+        if (same == want.size()) {
+          exactOutputs++;
+        } else {
+          failures.add(model + " " + ZEROPOINT_ONNX + ": " + file.getFileName() + " output " + e.getKey() + " differs "
+              + "from " + ORT_EXACT + " in " + (want.size() - same) + " of " + want.size() + " elements");
+        }
+      }
+      s.append(String.format(Locale.ROOT, "  %s = %s, %-28s %d/%d outputs exact, %d/%d elements equal%n",
+          ZEROPOINT_ONNX, ORT_EXACT, file.getFileName() + ":", exactOutputs, outputs, equal, elements));
+    }
+    return s.toString();
   }
 
   private static List<Path> generated;

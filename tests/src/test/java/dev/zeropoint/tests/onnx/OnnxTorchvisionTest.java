@@ -74,6 +74,57 @@ class OnnxTorchvisionTest {
     assertEquals(List.of(), failures);
   }
 
+  /**
+   * The stock exports imported with onnx numerics (ONNX Runtime's kernels) on every backend: the
+   * interpreter as imported and after {@code -O}, and the compiled backends after {@code -O}, each
+   * give exactly ONNX Runtime's outputs in its exact configuration (x64quantprecision), every element
+   * of every output of the model and of its _layers export (each layer on PyTorch's inputs).
+   */
+  @Test
+  void onnxNumericsGiveOnnxRuntimesOutputsOnEveryBackend() throws Exception {
+    assumeFalse("false".equals(System.getProperty("onnx.sidebyside")), "disabled by -Donnx.sidebyside=false");
+    List<String> failures = new ArrayList<>();
+    StringBuilder report = new StringBuilder();
+    OnnxRuntimeOracle.Options exact = OnnxRuntimeOracle.Options.defaults()
+        .withConfig(OnnxRuntimeOracle.X64_QUANT_PRECISION, "1");
+    for (Path dir : OnnxRuntimeSideBySideTest.goldens()) {
+      JsonNode spec = new ObjectMapper().readTree(dir.resolve("case.json").toFile());
+      for (String key : List.of("model", "model_layers")) {
+        Path file = dir.resolve(spec.get(key).asText());
+        Map<String, TensorData> expected = OnnxRuntimeOracle.run(file, exact, OnnxRuntimeSideBySideTest.inputsFor(file));
+        List<String> runs = new ArrayList<>(List.of("interp", "interp -O"));
+        runs.addAll(BACKENDS);
+        for (String run : runs) {
+          String backend = run.startsWith("interp") ? "interp" : run;
+          Map<String, TensorData> actual = OnnxRuntimeSideBySideTest.zeropointOutputs(Numerics.ONNX, backend,
+              !run.equals("interp")).apply(file);
+          long elements = 0;
+          long equal = 0;
+          for (Map.Entry<String, TensorData> e : expected.entrySet()) {
+            TensorData got = actual.get(e.getKey());
+            elements += e.getValue().size();
+            if (got == null || !got.shape().equals(e.getValue().shape())
+                || got.elementType() != e.getValue().elementType()) {
+              failures.add(file.getFileName() + " " + run + ": output " + e.getKey() + " is " + got);
+              continue;
+            }
+            for (long i = 0; i < got.size(); i++) {
+              equal += got.getRawBits(i) == e.getValue().getRawBits(i) ? 1 : 0;
+            }
+          }
+          report.append(String.format("%s (onnx numerics) %-9s %d outputs, elements equal to ONNX Runtime's: %d of %d%n",
+              file.getFileName(), run, expected.size(), equal, elements));
+          if (equal != elements) {
+            failures.add(file.getFileName() + " " + run + ": " + (elements - equal) + " of " + elements
+                + " output elements differ from ONNX Runtime's");
+          }
+        }
+      }
+    }
+    System.out.println(report);
+    assertEquals(List.of(), failures);
+  }
+
   private static long equalCount(TensorData expected, TensorData actual) {
     assertEquals(expected.shape(), actual.shape());
     long equal = 0;
