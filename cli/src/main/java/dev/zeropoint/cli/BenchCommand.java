@@ -7,6 +7,7 @@ import dev.zeropoint.backends.InputException;
 import dev.zeropoint.ir.CompileException;
 import dev.zeropoint.ir.Graph;
 import dev.zeropoint.ir.TensorData;
+import dev.zeropoint.onnx.OnnxImporter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -57,9 +58,10 @@ final class BenchCommand implements Callable<Integer> {
     Backend backend = Backends.named(backendName)
         .orElseThrow(() -> new UserError("zeropoint: unknown backend '" + backendName + "'"));
     long parseStart = System.nanoTime();
-    Graph graph = Models.load(model, onnx);
+    OnnxImporter.Imported loaded = Models.loadNamed(model, onnx);
+    Graph graph = loaded.graph();
     double parseMillis = (System.nanoTime() - parseStart) / 1e6;
-    Map<String, TensorData> data = Models.readInputs(inputs);
+    Map<String, TensorData> data = loaded.graphInputs(Models.readInputs(inputs));
     double[] millis = new double[iterations];
     try {
       long t0 = System.nanoTime();

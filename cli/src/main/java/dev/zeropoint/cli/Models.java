@@ -28,21 +28,34 @@ final class Models {
   private Models() {}
 
   static Graph load(Path model, OnnxOptions onnx) {
+    return loadNamed(model, onnx).graph();
+  }
+
+  /**
+   * {@link #load}, with the graph's names of an ONNX file's inputs and outputs (ONNX names such as
+   * {@code input:0} are not .qg names), so that {@code --input} can name them either way.
+   */
+  static OnnxImporter.Imported loadNamed(Path model, OnnxOptions onnx) {
     if (OnnxImporter.isOnnxFile(model)) {
-      return importOnnx(model, onnx.options());
+      return importOnnxNamed(model, onnx.options());
     }
     onnx.checkUnusedFor(model);
-    return load(model);
+    return new OnnxImporter.Imported(load(model), Map.of(), Map.of());
   }
 
   /** Imports an ONNX model; a model Zeropoint cannot import is a user error naming the file. */
   static Graph importOnnx(Path model, OnnxImporter.Options options) {
-    Graph g;
+    return importOnnxNamed(model, options).graph();
+  }
+
+  private static OnnxImporter.Imported importOnnxNamed(Path model, OnnxImporter.Options options) {
+    OnnxImporter.Imported imported;
     try {
-      g = OnnxImporter.importModel(model, options);
+      imported = OnnxImporter.importNamed(model, options);
     } catch (OnnxException e) {
       throw new UserError(model + ": error: " + e.getMessage());
     }
+    Graph g = imported.graph();
     List<Diagnostic> problems = dev.zeropoint.ir.Verifier.verify(g);
     if (!problems.isEmpty()) {
       throw new UserError(render(model, problems));
@@ -59,7 +72,7 @@ final class Models {
         throw new UserError(model + ": error: " + e.getMessage());
       }
     }
-    return g;
+    return new OnnxImporter.Imported(g, imported.inputs(), imported.outputs());
   }
 
 

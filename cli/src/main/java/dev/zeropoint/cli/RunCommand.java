@@ -9,6 +9,7 @@ import dev.zeropoint.frontend.tensorfile.TensorFileException;
 import dev.zeropoint.ir.CompileException;
 import dev.zeropoint.ir.Graph;
 import dev.zeropoint.ir.TensorData;
+import dev.zeropoint.onnx.OnnxImporter;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -79,8 +80,9 @@ final class RunCommand implements Callable<Integer> {
           + dev.zeropoint.backends.accel.AccelTarget.all().stream().map(t -> t.name())
               .collect(Collectors.joining(", ")) + "), not " + backendName);
     }
-    Graph graph = pipeline.apply(Models.load(model, onnx), model, spec.commandLine().getErr());
-    Map<String, TensorData> data = Models.readInputs(inputs);
+    OnnxImporter.Imported loaded = Models.loadNamed(model, onnx);
+    Graph graph = pipeline.apply(loaded.graph(), model, spec.commandLine().getErr());
+    Map<String, TensorData> data = loaded.graphInputs(Models.readInputs(inputs));
     LinkedHashMap<String, TensorData> outputs;
     try {
       if (accel) {

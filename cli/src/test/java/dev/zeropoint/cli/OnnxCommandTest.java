@@ -38,15 +38,20 @@ class OnnxCommandTest {
 
   /** y = QuantizeLinear(x, 0.5, 3) as uint8 over a weight of 20 floats added first (kept in the weights file). */
   Path model(Object batch) throws Exception {
+    return model(batch, "x");
+  }
+
+  /** {@link #model(Object)} with its input named {@code x}. */
+  Path model(Object batch, String x) throws Exception {
     TensorProto.Builder w = TensorProto.newBuilder().setName("bias/w").setDataType(1).addDims(20);
     for (int i = 0; i < 20; i++) {
       w.addFloatData(i == 0 ? 0.25f : 0f);
     }
-    GraphProto g = GraphProto.newBuilder().setName("g").addInput(tensor("x", 1, batch, 20))
+    GraphProto g = GraphProto.newBuilder().setName("g").addInput(tensor(x, 1, batch, 20))
         .addOutput(tensor("y", 2, batch, 20)).addInitializer(w)
         .addInitializer(TensorProto.newBuilder().setName("s").setDataType(1).addFloatData(0.5f))
         .addInitializer(TensorProto.newBuilder().setName("zp").setDataType(2).addInt32Data(3))
-        .addNode(NodeProto.newBuilder().setOpType("Add").addInput("x").addInput("bias/w").addOutput("a"))
+        .addNode(NodeProto.newBuilder().setOpType("Add").addInput(x).addInput("bias/w").addOutput("a"))
         .addNode(NodeProto.newBuilder().setOpType("QuantizeLinear").addInput("a").addInput("s").addInput("zp")
             .addOutput("y"))
         .build();
@@ -81,6 +86,25 @@ class OnnxCommandTest {
     assertEquals(255, y.getLong(3));
     assertEquals(0, y.getLong(4));
     assertEquals(3, y.getLong(5)); // 0 -> the zero point
+  }
+
+  @Test
+  void inputsGoByTheFilesNamesOrTheGraphs() throws Exception {
+    Path m = model(1, "images:0");
+    for (String name : new String[] {"images:0", "images_0"}) {
+      Path out = dir.resolve("out-" + name.replace(':', '-'));
+      CliTest.Result r = CliTest.run("run", m.toString(), "--input", name + "=" + input(), "--output-dir",
+          out.toString());
+      assertEquals(0, r.status(), r.err());
+      assertEquals(5, Npy.read(out.resolve("y.npy")).getLong(1));
+    }
+    CliTest.Result bench = CliTest.run("bench", m.toString(), "--input", "images:0=" + input(), "--iterations", "1",
+        "--warmup", "0");
+    assertEquals(0, bench.status(), bench.err());
+    CliTest.Result wrong = CliTest.run("run", m.toString(), "--input", "x=" + input(), "--output-dir",
+        dir.resolve("out-wrong").toString());
+    assertEquals(1, wrong.status());
+    assertTrue(wrong.err().contains("images_0"), wrong.err());
   }
 
   @Test

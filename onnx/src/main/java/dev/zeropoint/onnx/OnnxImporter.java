@@ -85,10 +85,58 @@ public final class OnnxImporter {
 
   /** Reads and converts {@code file}; every problem is an {@link OnnxException} with a message for the user. */
   public static Graph importModel(Path file, Options options) throws OnnxException {
+    return importNamed(file, options).graph();
+  }
+
+  /**
+   * An imported model and the names its graph gave the file's inputs and outputs. ONNX names become
+   * .qg names ({@code input:0} is {@code input_0}, a clash gets a suffix), so callers holding data by
+   * the file's names translate through these maps.
+   *
+   * @param inputs the graph input's name for each of the file's inputs, in the file's order (inputs
+   *     bound as constants are not graph inputs and are absent)
+   * @param outputs the graph output's name for each of the file's outputs, in the file's order
+   */
+  public record Imported(Graph graph, Map<String, String> inputs, Map<String, String> outputs) {
+    public Imported {
+      inputs = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(inputs));
+      outputs = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(outputs));
+    }
+
+    /** {@code data} keyed by the file's input names, keyed by the graph's; keys that are not the file's stay. */
+    public <T> Map<String, T> graphInputs(Map<String, T> data) {
+      Map<String, T> renamed = new LinkedHashMap<>();
+      data.forEach((k, v) -> renamed.put(inputs.getOrDefault(k, k), v));
+      return renamed;
+    }
+
+    /** {@code results} keyed by the graph's output names, keyed by the file's, in the file's order. */
+    public <T> Map<String, T> fileOutputs(Map<String, T> results) {
+      Map<String, T> renamed = new LinkedHashMap<>();
+      outputs.forEach((file, graph) -> {
+        if (results.containsKey(graph)) {
+          renamed.put(file, results.get(graph));
+        }
+      });
+      return renamed;
+    }
+  }
+
+  /** {@link #importModel}, with the names the graph gave the file's inputs and outputs. */
+  public static Imported importNamed(Path file, Options options) throws OnnxException {
     ModelProto model = parse(file);
     Path dir = file.toAbsolutePath().getParent();
     try {
-      return new OnnxImporter.Run(model, dir, options, modelName(file)).convert();
+      OnnxImporter.Run run = new OnnxImporter.Run(model, dir, options, modelName(file));
+      Graph g = run.convert();
+      Map<String, String> inputs = new LinkedHashMap<>();
+      for (String name : run.inputOrder) {
+        String ir = run.irInputName(name);
+        if (!ir.isEmpty() && g.inputs().stream().anyMatch(v -> v.name().equals(ir))) {
+          inputs.put(name, ir);
+        }
+      }
+      return new Imported(g, inputs, run.outputNames);
     } catch (ArithmeticException | IllegalArgumentException e) {
       throw new OnnxException(e.getMessage(), e);
     }
@@ -137,6 +185,8 @@ public final class OnnxImporter {
     /** Graph inputs not yet created, by name (in ONNX's order). */
     final Map<String, ValueInfoProto> pendingInputs = new LinkedHashMap<>();
     final List<String> inputOrder = new ArrayList<>();
+    /** The graph output's name for each of the file's outputs, in the file's order. */
+    final Map<String, String> outputNames = new LinkedHashMap<>();
     /** Names that stand for a graph input not created yet (a no-op Cast or Identity of it). */
     final Map<String, String> aliases = new HashMap<>();
     final Map<String, ValueInfoProto> valueInfo = new HashMap<>();
@@ -209,7 +259,9 @@ public final class OnnxImporter {
       }
       for (ValueInfoProto out : g.getOutputList()) {
         Value v = valueOrConstant(out.getName(), "graph output");
-        builder.output(names.output(out.getName()), v);
+        String name = names.output(out.getName());
+        outputNames.put(out.getName(), name);
+        builder.output(name, v);
       }
       // Inputs no node uses are still inputs of the model.
       for (String name : new ArrayList<>(pendingInputs.keySet())) {
@@ -219,7 +271,7 @@ public final class OnnxImporter {
       return builder.build();
     }
 
-    private String irInputName(String onnxName) {
+    String irInputName(String onnxName) {
       Value v = values.get(onnxName);
       return v == null ? "" : v.name();
     }

@@ -150,10 +150,10 @@ class OnnxConformanceTest {
       return new Outcome(name, "skipped", "test data: " + e.getMessage());
     }
     // Import with every input as an input; if a node needs one as a constant, bind all but the first.
-    Graph g;
+    OnnxImporter.Imported imported;
     String bound = "";
     try {
-      g = OnnxImporter.importModel(dir.resolve("model.onnx"), OnnxImporter.Options.defaults());
+      imported = OnnxImporter.importNamed(dir.resolve("model.onnx"), OnnxImporter.Options.defaults());
     } catch (OnnxException e) {
       if (!e.getMessage().contains("must be a constant") || inputNames.size() < 2) {
         return new Outcome(name, "skipped", reason(e.getMessage()));
@@ -161,23 +161,20 @@ class OnnxConformanceTest {
       Map<String, TensorData> constants = new LinkedHashMap<>(inputs);
       constants.remove(inputNames.get(0));
       try {
-        g = OnnxImporter.importModel(dir.resolve("model.onnx"),
+        imported = OnnxImporter.importNamed(dir.resolve("model.onnx"),
             OnnxImporter.Options.defaults().withConstantInputs(constants));
       } catch (OnnxException e2) {
         return new Outcome(name, "skipped", reason(e2.getMessage()));
       }
       bound = " (constants: " + String.join(", ", constants.keySet()) + ")";
     }
+    Graph g = imported.graph();
     List<Diagnostic> problems = Verifier.verify(g);
     if (!problems.isEmpty()) {
       return new Outcome(name, "FAILED", "the imported graph does not verify: " + problems);
     }
     Map<String, TensorData> runInputs = new LinkedHashMap<>();
-    for (var in : g.inputs()) {
-      String onnxName = inputNames.stream().filter(n -> n.replaceAll("[^a-zA-Z0-9_.]", "_").equals(in.name()))
-          .findFirst().orElse(in.name());
-      runInputs.put(in.name(), inputs.get(onnxName));
-    }
+    imported.inputs().forEach((onnxName, irName) -> runInputs.put(irName, inputs.get(onnxName)));
     List<String> ran = new ArrayList<>();
     List<String> backendSkips = new ArrayList<>();
     Graph optimized;

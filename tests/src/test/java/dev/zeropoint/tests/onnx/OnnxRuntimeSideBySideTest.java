@@ -16,6 +16,7 @@ import dev.zeropoint.backends.Backends;
 import dev.zeropoint.ir.Graph;
 import dev.zeropoint.ir.Numerics;
 import dev.zeropoint.ir.TensorData;
+import dev.zeropoint.onnx.OnnxImporter;
 import dev.zeropoint.onnx.proto.OnnxModel.ModelProto;
 import dev.zeropoint.passes.PassContext;
 import dev.zeropoint.passes.PassManager;
@@ -120,24 +121,12 @@ class OnnxRuntimeSideBySideTest {
   static Function<Path, Map<String, TensorData>> zeropointOutputs(Numerics numerics, String backend, boolean optimize) {
     return file -> {
       try {
-        Graph g = OnnxTorchvisionTest.imported(file, numerics);
+        OnnxImporter.Imported m = OnnxTorchvisionTest.importedNamed(file, numerics);
+        Graph g = m.graph();
         if (optimize) {
           g = PassManager.defaultPipeline(PassRegistry.load()).run(g, PassContext.forTests());
         }
-        // The importer names inputs like the file (characters outside [A-Za-z0-9_.] become _) and keeps
-        // the outputs in the file's order.
-        Map<String, TensorData> inputs = new LinkedHashMap<>();
-        inputsFor(file).forEach((k, v) -> inputs.put(k.replaceAll("[^a-zA-Z0-9_.]", "_").replaceAll("^_+(?=.)", ""), v));
-        List<TensorData> outs = new ArrayList<>(Backends.named(backend).orElseThrow().prepare(g).run(inputs).values());
-        ModelProto m;
-        try (var in = Files.newInputStream(file)) {
-          m = ModelProto.parseFrom(in);
-        }
-        Map<String, TensorData> byName = new LinkedHashMap<>();
-        for (int i = 0; i < outs.size(); i++) {
-          byName.put(m.getGraph().getOutput(i).getName(), outs.get(i));
-        }
-        return byName;
+        return m.fileOutputs(Backends.named(backend).orElseThrow().prepare(g).run(m.graphInputs(inputsFor(file))));
       } catch (Exception e) {
         throw new IllegalStateException("Zeropoint failed on " + file + ": " + e.getMessage(), e);
       }

@@ -33,9 +33,14 @@ class OnnxTorchvisionTest {
 
   /** The model as the CLI imports it with --numerics pytorch-qnnpack, then {@code -O}. */
   static Graph imported(Path onnx, Numerics numerics) throws Exception {
-    Graph g = OnnxImporter.importModel(onnx, OnnxImporter.Options.defaults().withNumerics(numerics));
-    g = PassManager.parse(QdqToInteger.DEPLOYED_PIPELINE, PassRegistry.load()).run(g, PassContext.forTests());
-    return g;
+    return importedNamed(onnx, numerics).graph();
+  }
+
+  /** {@link #imported}, with the graph's names of the file's inputs and outputs. */
+  static OnnxImporter.Imported importedNamed(Path onnx, Numerics numerics) throws Exception {
+    OnnxImporter.Imported m = OnnxImporter.importNamed(onnx, OnnxImporter.Options.defaults().withNumerics(numerics));
+    Graph g = PassManager.parse(QdqToInteger.DEPLOYED_PIPELINE, PassRegistry.load()).run(m.graph(), PassContext.forTests());
+    return new OnnxImporter.Imported(g, m.inputs(), m.outputs());
   }
 
   @Test
