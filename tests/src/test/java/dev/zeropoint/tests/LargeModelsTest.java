@@ -13,7 +13,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -89,13 +88,9 @@ class LargeModelsTest {
         ProcessHandle.current().info().command().orElse("java"), "-Xmx" + heap, "-cp",
         System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")),
         "dev.zeropoint.cli.Main", "check", model.toString()));
-    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (!p.waitFor(120, TimeUnit.SECONDS)) {
-      p.destroyForcibly();
-    }
-    assertEquals(0, p.exitValue(), out);
-    assertEquals(expected, out);
+    Subprocess.Result r = Subprocess.run(command, 120);
+    assertEquals(0, r.exit(), r.output());
+    assertEquals(expected, r.output());
   }
 
 }

@@ -9,14 +9,11 @@ import dev.zeropoint.frontend.ModelParser;
 import dev.zeropoint.frontend.tensorfile.Npy;
 import dev.zeropoint.ir.Graph;
 import dev.zeropoint.ir.TensorData;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DynamicTest;
@@ -36,10 +33,10 @@ class TorchvisionGoldenTest {
   @TestFactory
   Stream<DynamicTest> torchvisionModelsMatchPyTorchExactly() throws Exception {
     Assumptions.assumeFalse("false".equals(System.getProperty("golden.torchvision")), "disabled");
-    String missing = run(List.of(PYTHON, "-c", "import torch, torchvision"), 120);
+    String missing = Subprocess.run(List.of(PYTHON, "-c", "import torch, torchvision"), 120).problem();
     Assumptions.assumeTrue(missing == null, () -> "PyTorch is not installed (" + missing + ")");
     Path out = Path.of("target/torchvision-goldens");
-    String failed = run(List.of(PYTHON, "../tools/torch/make_goldens.py", "--large", out.toString()), 900);
+    String failed = Subprocess.run(List.of(PYTHON, "../tools/torch/make_goldens.py", "--large", out.toString()), 900).problem();
     assertEquals(null, failed, "make_goldens.py --large failed");
     List<Path> models;
     try (Stream<Path> dirs = Files.list(out)) {
@@ -75,23 +72,4 @@ class TorchvisionGoldenTest {
     }
   }
 
-  /** Runs a command; null when it succeeded, else its exit status and the end of its output. */
-  private static String run(List<String> command, int seconds) throws IOException, InterruptedException {
-    Process p;
-    try {
-      p = new ProcessBuilder(command).redirectErrorStream(true).start();
-    } catch (IOException e) {
-      return e.getMessage();
-    }
-    byte[] output = p.getInputStream().readAllBytes();
-    if (!p.waitFor(seconds, TimeUnit.SECONDS)) {
-      p.destroyForcibly();
-      return "timed out after " + seconds + " s";
-    }
-    if (p.exitValue() == 0) {
-      return null;
-    }
-    String text = new String(output, StandardCharsets.UTF_8);
-    return "exit " + p.exitValue() + ": " + text.substring(Math.max(0, text.length() - 2000));
-  }
 }

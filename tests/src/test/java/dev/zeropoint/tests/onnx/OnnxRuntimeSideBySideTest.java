@@ -21,8 +21,8 @@ import dev.zeropoint.onnx.proto.OnnxModel.ModelProto;
 import dev.zeropoint.passes.PassContext;
 import dev.zeropoint.passes.PassManager;
 import dev.zeropoint.passes.PassRegistry;
+import dev.zeropoint.tests.Subprocess;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -30,7 +30,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -306,7 +305,7 @@ class OnnxRuntimeSideBySideTest {
     if (generated != null) {
       return generated;
     }
-    String missing = run(List.of(PYTHON, "-c", "import torch, torchvision, onnx"), 120);
+    String missing = Subprocess.run(List.of(PYTHON, "-c", "import torch, torchvision, onnx"), 120).problem();
     assumeTrue(missing == null, () -> "PyTorch / torchvision / onnx are not installed for " + PYTHON + " (" + missing + ")");
     List<String> command = new ArrayList<>(List.of(PYTHON, "../tools/torch/make_onnx_goldens.py", OUT.toString()));
     if (System.getProperty("onnx.models") != null) {
@@ -316,7 +315,7 @@ class OnnxRuntimeSideBySideTest {
       command.addAll(List.of("--size", System.getProperty("onnx.size")));
     }
     deleteRecursively(OUT);  // no stale models from an earlier run with other --models
-    assertNull(run(command, 1800), "make_onnx_goldens.py failed");
+    assertNull(Subprocess.run(command, 1800).problem(), "make_onnx_goldens.py failed");
     List<Path> cases;
     try (Stream<Path> dirs = Files.list(OUT)) {
       cases = dirs.filter(d -> Files.isRegularFile(d.resolve("case.json"))).sorted().toList();
@@ -542,23 +541,4 @@ class OnnxRuntimeSideBySideTest {
     }
   }
 
-  /** Runs a command; null when it succeeded, else its exit status and the end of its output. */
-  private static String run(List<String> command, int seconds) throws IOException, InterruptedException {
-    Process p;
-    try {
-      p = new ProcessBuilder(command).redirectErrorStream(true).start();
-    } catch (IOException e) {
-      return e.getMessage();
-    }
-    byte[] output = p.getInputStream().readAllBytes();
-    if (!p.waitFor(seconds, TimeUnit.SECONDS)) {
-      p.destroyForcibly();
-      return "timed out after " + seconds + " s";
-    }
-    if (p.exitValue() == 0) {
-      return null;
-    }
-    String text = new String(output, StandardCharsets.UTF_8);
-    return "exit " + p.exitValue() + ": " + text.substring(Math.max(0, text.length() - 2000));
-  }
 }
