@@ -210,7 +210,10 @@ public final class Lowering {
       case TOSA_DOUBLE -> Requantize.TOSA_DOUBLE;
       case TOSA_SINGLE -> Requantize.TOSA_SINGLE;
       case POW2 -> Requantize.POW2;
-      case FLOAT_CLAMP -> Requantize.FLOAT_CLAMP;
+      // ONNX Runtime's requantization is PyTorch's wherever the product cannot leave int32: the
+      // backends' fused and vectorized float kernels then run it.
+      case FLOAT_CLAMP -> Requantize.floatClampIsFloat(scales, a.outputZeroPoint(), a.min(), a.max(),
+          n.result().type().elementType()) ? Requantize.FLOAT : Requantize.FLOAT_CLAMP;
     };
     return KernelCall.of(Requantize.class, "requantize", result(), operand(0), imm(scheme), constant(scales),
         constant(a.multipliers().toArray()), constant(a.shifts().toArray()), imm(Math.max(1, inner)), imm(channels),

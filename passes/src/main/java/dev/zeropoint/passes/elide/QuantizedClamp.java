@@ -19,9 +19,13 @@ import java.util.OptionalDouble;
  */
 public record QuantizedClamp(int lo, OptionalDouble loReal, int hi, OptionalDouble hiReal, int qmin, int qmax) {
 
-  /** The clamp a node applies, when the node is such an op on a per-tensor quantized input in a flavour we know. */
+  /**
+   * The clamp a node applies, when the node is such an op on a per-tensor quantized input: relu in
+   * every flavour ({@code max(q, zp)}, the interpreter's definition), the other clamps in the PyTorch
+   * flavours, where their bounds are defined.
+   */
   public static Optional<QuantizedClamp> of(Node n, TensorType input, Numerics numerics) {
-    if (numerics != Numerics.PYTORCH_QNNPACK && numerics != Numerics.PYTORCH_FBGEMM) {
+    if (!isPyTorch(numerics) && n.op() != dev.zeropoint.ir.op.Op.RELU) {
       return Optional.empty();
     }
     Optional<Quantization.PerTensor> q = input.perTensor();
@@ -61,6 +65,11 @@ public record QuantizedClamp(int lo, OptionalDouble loReal, int hi, OptionalDoub
     int lo = min.isPresent() ? quantize(min.getAsDouble(), scale, zp, storage) : qmin;
     int hi = max.isPresent() ? quantize(max.getAsDouble(), scale, zp, storage) : qmax;
     return Optional.of(new QuantizedClamp(lo, min, hi, max, qmin, qmax).withoutSaturatedSides());
+  }
+
+  /** Whether {@code clamp} nodes of quantized tensors (what merged bounds are written as) exist in the flavour. */
+  public static boolean isPyTorch(Numerics numerics) {
+    return numerics == Numerics.PYTORCH_QNNPACK || numerics == Numerics.PYTORCH_FBGEMM;
   }
 
   private static int quantize(double bound, double scale, long zp, ElementType storage) {

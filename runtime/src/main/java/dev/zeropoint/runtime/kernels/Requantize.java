@@ -101,6 +101,34 @@ public final class Requantize {
     return tail(Rounding.saturateToInt32(PyTorchQnnpack.scaleAndRound(acc, m)), outputZeroPoint, min, max, storage);
   }
 
+  /**
+   * Whether scheme {@code float_clamp} gives scheme {@code float}'s integers ({@link
+   * PyTorchQnnpack#finishRequantization}) for every int32 accumulator, so a backend may run either
+   * kernel: a u8 output with {@code 0 <= zp <= 255}, {@code 0 <= min <= max <= 255}, and every
+   * {@code |m| < 1}.
+   *
+   * <p>Both round the same product {@code y = RNE(f32(f32(acc) * m))}. They differ only in the tail:
+   * {@code float} turns a {@code y} outside int32 into INT32_MIN (x86's {@code cvtps2dq}) and
+   * saturates through int16, {@code float_clamp} saturates to int32. With {@code |f32(acc)| <= 2^31}
+   * and {@code |m| < 1}, {@code |f32(acc) * m| < 2^31} exactly (2^31 * m is exact in float), so its
+   * rounding is below 2^31 in magnitude, and the largest float below 2^31 is 2^31 - 128: {@code y}
+   * is inside int32. For such {@code y} both tails give {@code clamp(sat_u8(y + zp), min, max)}:
+   * within int16 the saturations agree, and a {@code y} beyond int16 saturates to 0 or 255 on both
+   * paths (|zp| <= 255 cannot bring it back inside).
+   */
+  public static boolean floatClampIsFloat(float[] scales, int outputZeroPoint, int min, int max, ElementType storage) {
+    if (storage != ElementType.U8 || outputZeroPoint < 0 || outputZeroPoint > 255 || min < 0 || max > 255
+        || min > max) {
+      return false;
+    }
+    for (float m : scales) {
+      if (!(Math.abs(m) < 1f)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** The integer schemes' tail: add the zero point, saturate to the storage, clamp. */
   public static int tail(long y, int outputZeroPoint, int min, int max, ElementType storage) {
     return (int) Rounding.clamp(Rounding.saturate(y + outputZeroPoint, storage), min, max);
