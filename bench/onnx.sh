@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # ONNX models side by side, batch 1, in one run: torchvision's quantized ResNet-18 and MobileNetV2
 # exported by PyTorch 1.13 to ONNX (QDQ, tools/torch/make_onnx_goldens.py, the `_exact` files with
-# PyTorch's biases), run by Zeropoint (imported with --numerics pytorch-qnnpack; jvm and c backends),
+# PyTorch's biases), run by Zeropoint (imported with --numerics pytorch-qnnpack, PyTorch's integers, and
+# with --numerics onnx, ONNX Runtime's; jvm and c backends),
 # by ONNX Runtime 1.20 (Java API; its default optimizations, and with session.x64quantprecision, the
 # configuration without int16 saturation on CPUs without VNNI) and by PyTorch 1.13 itself (qnnpack
 # and onednn), on 1 and 2 threads. docs/onnx.md records the numbers.
@@ -45,30 +46,39 @@ for m in ${models//,/ }; do
         "$out/$m/x.npy" $t 5 20 $mode 2>/dev/null)
       echo "$m ort-$mode threads=$t $r" | tee -a "$out/results.txt"
     done
-    r=$("$root/zeropoint" bench "$f" --numerics pytorch-qnnpack --input "x=$out/$m/x.npy" --backend jvm \
-      --threads $t --warmup 5 --iterations 10 2>/dev/null)
-    echo "$m zeropoint-jvm threads=$t $r" | tee -a "$out/results.txt"
+    for numerics in pytorch-qnnpack onnx; do
+      r=$("$root/zeropoint" bench "$f" --numerics $numerics --input "x=$out/$m/x.npy" --backend jvm \
+        --threads $t --warmup 5 --iterations 10 2>/dev/null)
+      echo "$m zeropoint-jvm-$numerics threads=$t $r" | tee -a "$out/results.txt"
+    done
   done
-  "$root/zeropoint" compile "$f" --numerics pytorch-qnnpack --target c --threads 2 -o "$out/c-$m" >/dev/null
-  name=$(ls "$out/c-$m" | sed -n 's/_main\.c$//p')
-  "${CC:-cc}" -std=c99 -O3 -march=x86-64-v3 -ffp-contract=off -pthread "$out/c-$m/$name.c" \
-    "$out/c-$m/${name}_main.c" -o "$out/c-$m/$name"
-  for t in 1 2; do
-    "$out/c-$m/$name" --input "x=$out/$m/x.npy" --repeat 3 --threads $t >/dev/null
-    echo "$m zeropoint-c threads=$t median_ms=$("$out/c-$m/$name" --input "x=$out/$m/x.npy" --repeat 20 \
-      --threads $t | sed -n 's/^median_ms //p')" | tee -a "$out/results.txt"
+  for numerics in pytorch-qnnpack onnx; do
+    dir="$out/c-$m-$numerics"
+    rm -rf "$dir"
+    "$root/zeropoint" compile "$f" --numerics $numerics --target c --threads 2 -o "$dir" >/dev/null
+    name=$(ls "$dir" | sed -n 's/_main\.c$//p')
+    "${CC:-cc}" -std=c99 -O3 -march=x86-64-v3 -ffp-contract=off -pthread "$dir/$name.c" \
+      "$dir/${name}_main.c" -o "$dir/$name"
+    for t in 1 2; do
+      "$dir/$name" --input "x=$out/$m/x.npy" --repeat 3 --threads $t >/dev/null
+      echo "$m zeropoint-c-$numerics threads=$t median_ms=$("$dir/$name" --input "x=$out/$m/x.npy" --repeat 20 \
+        --threads $t | sed -n 's/^median_ms //p')" | tee -a "$out/results.txt"
+    done
   done
 done
 ms() { grep "^$1 $2 threads=$3 " "$out/results.txt" | sed 's/.*median_ms=\([0-9.]*\).*/\1/'; }
 tq() { grep "torch $1 engine=$2 threads=$3 " "$out/torch.txt" | sed 's/.*median_ms=\([0-9.]*\).*/\1/'; }
 echo
-printf "%-13s %8s %10s %10s %10s %12s %11s %11s %14s\n" model threads "zp jvm" "zp c" "ort" "ort x64qp" \
-  "torch qnnp" "torch 1dnn" "zp c / ort"
+echo "zp: Zeropoint on the _exact file; pytorch: --numerics pytorch-qnnpack (PyTorch's integers), onnx: --numerics onnx"
+echo "(ONNX Runtime's integers, those of its exact x64quantprecision run; last column)"
+printf "%-13s %3s %11s %11s %11s %11s %9s %10s %10s %10s %14s\n" model thr "zp jvm pt" "zp jvm onnx" "zp c pt" \
+  "zp c onnx" "ort" "ort x64qp" "torch qnnp" "torch 1dnn" "c onnx/x64qp"
 for m in ${models//,/ }; do
   for t in 1 2; do
-    awk -v m="$m" -v t="$t" -v j="$(ms $m zeropoint-jvm $t)" -v c="$(ms $m zeropoint-c $t)" \
+    awk -v m="$m" -v t="$t" -v j="$(ms $m zeropoint-jvm-pytorch-qnnpack $t)" -v jo="$(ms $m zeropoint-jvm-onnx $t)" \
+      -v c="$(ms $m zeropoint-c-pytorch-qnnpack $t)" -v co="$(ms $m zeropoint-c-onnx $t)" \
       -v o="$(ms $m ort-default $t)" -v x="$(ms $m ort-x64quantprecision $t)" -v q="$(tq $m qnnpack $t)" \
-      -v d="$(tq $m onednn $t)" 'BEGIN { printf "%-13s %8s %7.1f ms %7.1f ms %7.1f ms %9.1f ms %8.1f ms %8.1f ms %13.2fx\n",
-      m, t, j, c, o, x, q, d, (o > 0 ? c / o : 0) }'
+      -v d="$(tq $m onednn $t)" 'BEGIN { printf "%-13s %3s %8.1f ms %8.1f ms %8.1f ms %8.1f ms %6.1f ms %7.1f ms %7.1f ms %7.1f ms %13.2fx\n",
+      m, t, j, jo, c, co, o, x, q, d, (x > 0 ? co / x : 0) }'
   done
 done
