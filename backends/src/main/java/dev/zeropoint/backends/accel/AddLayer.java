@@ -85,9 +85,9 @@ final class AddLayer extends ElementwiseLayer {
    * </ol>
    *
    * Every operand outside the target's immediate field is a constant register. On vta the program
-   * has 13 steps plus one per bit below the top of the larger multiplier and about three quarters of
-   * a step per bit for the additions (45 to 61 steps, mean 54, over 2,000 random scale ratios; at
-   * most 2 temporaries); on vta-mul 14 steps and 1 temporary.
+   * has one doubling per bit of the larger multiplier below its top, an ADD for most set bits, and 12
+   * to 19 steps around them: 45 to 61 steps (mean 54) over 2,000 random scale ratios, 51 to 55 for
+   * the adds of ResNet-18 and MobileNetV2, at most 2 temporaries. On vta-mul 14 steps, 1 temporary.
    *
    * @throws Unsupported if the target lacks ADD, MIN, MAX or SHR, or cannot shift by 1
    * @throws IllegalArgumentException if {@code p} lies outside QNNPACK's ranges (a multiplier outside
