@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.zeropoint.backends.accel.AccelBackend;
 import dev.zeropoint.backends.accel.AccelTarget;
+import dev.zeropoint.backends.accel.AluOp;
 import dev.zeropoint.backends.accel.Partition;
+import dev.zeropoint.backends.accel.TargetDescription;
 import dev.zeropoint.frontend.ModelParser;
 import dev.zeropoint.ir.ElementType;
 import dev.zeropoint.ir.Graph;
@@ -15,6 +17,7 @@ import dev.zeropoint.ir.TensorData;
 import dev.zeropoint.ir.numerics.PyTorchQnnpack;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -27,14 +30,16 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * QNNPACK's add on the accelerator, on every pair of quint8 inputs, against {@link PyTorchQnnpack#add}:
- * on {@code vta} (no MUL, shifts 0..15: shift-and-add chains), {@code vta-mul} and the test target
- * {@code tiny8}, each program run in every start order of the three queues. The cases: hand-picked
+ * on {@code vta} (no MUL, shifts 0..15: shift-and-add chains), {@code vta-mul}, the test target
+ * {@code tiny8} and {@code tiny8} without MUL, with shifts 0..7 and 6-bit immediates (the shifts split
+ * further, most operands in constant registers, 512 accumulators), each program run in every start
+ * order of the three queues. The cases: hand-picked
  * scales, scales whose accumulators meet exact ties of both signs (rounded half away from zero) at
  * the smallest and the largest shift QNNPACK uses, and seeded random scales covering every shift
  * 14..31 and multipliers at and just below 2^22.
  */
 class AccelAddTest {
-  private static final List<String> TARGETS = List.of("vta", "vta-mul", "tiny8");
+  private static final List<String> TARGETS = List.of("vta", "vta-mul", "tiny8", "tiny8-shift-add");
   /** 2^-9 - 2^-33: the largest ratio with shift 31; its multiplier rounds to 2^22. */
   private static final double BELOW_2_TO_MINUS_9 = Math.nextDown(0x1p-9f);
 
@@ -88,6 +93,27 @@ class AccelAddTest {
     return out.stream();
   }
 
+  private static AccelTarget target(String name) {
+    if (!name.equals("tiny8-shift-add")) {
+      return AccelTarget.named(name).orElseThrow();
+    }
+    TargetDescription tiny = AccelTarget.named(TinyAccelTarget.NAME).orElseThrow().description();
+    TargetDescription d = new TargetDescription(name, tiny.batch(), tiny.blockIn(), tiny.blockOut(), tiny.uopDepth(),
+        tiny.inpDepth(), tiny.wgtDepth(), tiny.accDepth(), EnumSet.of(AluOp.MIN, AluOp.MAX, AluOp.ADD, AluOp.SHR), 0,
+        7, 6, tiny.loopBits());
+    return new AccelTarget() {
+      @Override
+      public String name() {
+        return name;
+      }
+
+      @Override
+      public TargetDescription description() {
+        return d;
+      }
+    };
+  }
+
   @Test
   void theRandomCasesCoverEveryShiftAndMultipliersNear2To22() {
     TreeSet<Integer> shifts = new TreeSet<>();
@@ -124,7 +150,7 @@ class AccelAddTest {
       a[i] = i % 256;
       b[i] = i / 256;
     }
-    AccelBackend.Compiled c = new AccelBackend(AccelTarget.named(target).orElseThrow()).prepare(g);
+    AccelBackend.Compiled c = new AccelBackend(target(target)).prepare(g);
     Partition.AccelRegion region = assertInstanceOf(Partition.AccelRegion.class, c.partition().regions().get(0),
         c.partition().describe());
     assertEquals(1, region.layers().size(), c.partition().describe());
