@@ -61,12 +61,13 @@ final class AddLayer extends ElementwiseLayer {
    *       or {@code x + y} (the top bits), then per lower bit {@code ADD r0, r0} (doubling: no left
    *       shifts on vta) and {@code ADD} of {@code x} (a copy, as r0 is the accumulator), {@code y}
    *       (r1) or, where both bits are set and that saves steps, a temporary {@code x + y}. Copies are
-   *       {@code MIN t, INT_MIN; MAX t, s}. <b>Bound:</b> before the constant is added, r0 always
-   *       holds {@code x u + y v} with {@code u <= am'}, {@code v <= bm'} (prefixes of the
+   *       {@code MIN t, INT_MIN; MAX t, s}. <b>Bound:</b> after every ADD before the constant, r0
+   *       holds {@code x u + y v} with {@code 0 <= u <= am'}, {@code 0 <= v <= bm'} (prefixes of the
    *       multipliers' bits, possibly doubled), so {@code |r0| <= 128 (am + bm) <= 2^30} as {@code
-   *       |x|, |y| <= 128} and {@code am, bm <= 2^22} ({@link PyTorchQnnpack#addParams}); {@code |zpp'|
-   *       <= 128 (am + bm) <= 2^30}; and {@code acc' = am' (a - za) + bm' (b - zb)}, {@code |acc'| <=
-   *       255 (am + bm) <= 255 2^23 < 2^31 - 2^23}. No step wraps.
+   *       |x|, |y| <= 128} and {@code am, bm <= 2^22} ({@link PyTorchQnnpack#addParams}); the
+   *       temporaries hold {@code x} or {@code x + y} (or a copy's INT_MIN, which no ADD reads); {@code
+   *       |zpp'| <= 128 (am + bm) <= 2^30}; and {@code acc' = am' (a - za) + bm' (b - zb)}, {@code
+   *       |acc'| <= 255 (am + bm) <= 255 2^23 < 2^31 - 2^23}. No step wraps.
    *   <li><b>Rounding half away from zero without |acc|.</b> QNNPACK's {@code q = sign(acc)
    *       floor((|acc| + 2^(s-1)) / 2^s)} equals {@code floor((acc + 2^(s-1) + c) / 2^s)} with {@code c =
    *       -[acc < 0]}: for {@code acc >= 0} it is the same expression; for {@code acc < 0}, {@code
@@ -85,7 +86,7 @@ final class AddLayer extends ElementwiseLayer {
    * </ol>
    *
    * Every operand outside the target's immediate field is a constant register. On vta the program
-   * has one doubling per bit of the larger multiplier below its top, an ADD for most set bits, and 12
+   * has one doubling per bit of the larger multiplier below its top, an ADD for most set bits, and up
    * to 19 steps around them: 45 to 61 steps (mean 54) over 2,000 random scale ratios, 51 to 55 for
    * the adds of ResNet-18 and MobileNetV2, at most 2 temporaries. On vta-mul 14 steps, 1 temporary.
    *
