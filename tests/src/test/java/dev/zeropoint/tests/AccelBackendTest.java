@@ -2,22 +2,31 @@ package dev.zeropoint.tests;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.zeropoint.backends.Backends;
 import dev.zeropoint.backends.accel.AccelBackend;
 import dev.zeropoint.backends.accel.AccelTarget;
+import dev.zeropoint.backends.accel.Partition;
 import dev.zeropoint.backends.accel.Pow2Requantization;
+import dev.zeropoint.backends.accel.TargetDescription;
 import dev.zeropoint.backends.interp.Interpreter;
 import dev.zeropoint.backends.lowering.Lowering;
+import dev.zeropoint.frontend.tensorfile.Npy;
 import dev.zeropoint.ir.CompileException;
+import dev.zeropoint.ir.ElementType;
 import dev.zeropoint.ir.Graph;
+import dev.zeropoint.ir.Node;
+import dev.zeropoint.ir.Numerics;
 import dev.zeropoint.ir.TensorData;
+import dev.zeropoint.ir.op.Op;
 import dev.zeropoint.passes.PassContext;
 import dev.zeropoint.passes.PassManager;
 import dev.zeropoint.passes.PassRegistry;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -38,7 +47,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class AccelBackendTest {
   /** Golden runs that must use the accelerator (run a region on it); raise it as ops are added. */
-  static final int MIN_ACCELERATED_GOLDEN = 80;
+  static final int MIN_ACCELERATED_GOLDEN = 88;
   /** Random-model runs that must use it (of 60 models, per graph variant). */
   static final int MIN_ACCELERATED_RANDOM = 40;
 
@@ -58,6 +67,61 @@ class AccelBackendTest {
       runs.add(new BackendRuns.Run("random " + seed, optimized, Map.of("x", c.input())));
     }
     check(target, runs, MIN_ACCELERATED_RANDOM);
+  }
+
+  /**
+   * On {@code vta} (no MUL) QNNPACK's adds run on the accelerator: in every golden run, no host
+   * region holds a same-shape quint8 add, and the partition is the one of {@code vta-mul}. The residual
+   * block is one accelerator region (conv, conv, add; {@code -O} drops the relus of zero point 0)
+   * between the input's quantize and the output's dequantize, where the add used to run on the host.
+   * The golden adds without a convolution, which {@code --requantize pow2} leaves as they are, give
+   * PyTorch's output bytes.
+   */
+  @Test
+  void qnnpackAddsRunOnTheAcceleratorOnVta() throws Exception {
+    int adds = 0;
+    for (BackendRuns.Run run : BackendRuns.golden()) {
+      Pow2Requantization.Result pow2;
+      try {
+        pow2 = Pow2Requantization.apply(Lowering.pipeline(run.graph()));
+      } catch (CompileException e) {
+        continue;
+      }
+      Graph g = pow2.graph();
+      Partition vta = Partition.of(g, TargetDescription.vta());
+      assertEquals(Partition.of(g, TargetDescription.vtaMul()).describe(), vta.describe(), run.what());
+      for (Partition.Region r : vta.regions()) {
+        if (r instanceof Partition.HostRegion h) {
+          for (Node n : h.nodes()) {
+            boolean qnnpackAdd = n.op() == Op.ADD && g.numerics() == Numerics.PYTORCH_QNNPACK
+                && n.result().type().elementType() == ElementType.U8
+                && n.operands().stream().allMatch(v -> v.type().shape().equals(n.result().type().shape())
+                    && v.type().elementType() == ElementType.U8);
+            if (qnnpackAdd) {
+              fail(run.what() + ": %" + n.result().name() + " on the host: " + vta.hostReasons());
+            }
+          }
+        } else {
+          adds += (int) ((Partition.AccelRegion) r).layers().stream().flatMap(l -> l.nodes().stream())
+              .filter(n -> n.op() == Op.ADD).count();
+        }
+      }
+      if (run.what().equals("residual_block -O")) {
+        assertEquals("host: {quantize=1}\naccelerator: 3 layers\nhost: {dequantize=1}\n", vta.describe());
+        assertEquals(List.of(List.of(Op.CONV2D_ACC, Op.REQUANTIZE_ACC), List.of(Op.CONV2D_ACC, Op.REQUANTIZE_ACC),
+            List.of(Op.ADD)), ((Partition.AccelRegion) vta.regions().get(1)).layers().stream()
+            .map(l -> l.nodes().stream().map(Node::op).toList()).toList());
+      }
+      if (run.what().matches("add(_relu|_ties)? -O")) {
+        assertEquals(List.of(), pow2.changes(), run.what());
+        String name = run.what().substring(0, run.what().length() - 3);
+        Map<String, TensorData> actual = ((AccelBackend) Backends.named("vta").orElseThrow()).prepare(g)
+            .run(run.inputs());
+        TensorData expected = Npy.read(GoldenTest.GOLDEN.resolve(name).resolve("output.npy"));
+        assertEquals(expected.size(), GoldenTest.countEqual(expected, actual.get("output")), run.what());
+      }
+    }
+    assertTrue(adds >= 10, adds + " adds on the accelerator");
   }
 
   private static void check(String targetName, List<BackendRuns.Run> runs, int minAccelerated) throws Exception {

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.zeropoint.backends.accel.AccelBackend;
 import dev.zeropoint.backends.accel.AccelTarget;
+import dev.zeropoint.backends.accel.AluOp;
 import dev.zeropoint.backends.accel.Partition;
 import dev.zeropoint.backends.accel.Pow2Requantization;
 import dev.zeropoint.backends.accel.ProgramFile;
@@ -160,6 +161,36 @@ class AccelPartitionTest {
     String listing = ProgramFile.listing(first, TargetDescription.vta());
     assertTrue(listing.contains("; weights of %c2"), listing);
     assertTrue(listing.contains("%q block 0 rows 0..5"), listing);
+  }
+
+  /**
+   * QNNPACK's add runs on vta (no MUL) as on vta-mul; on a target that cannot shift by 1 it stays on
+   * the host with the reason, and so does a broadcasting add.
+   */
+  @Test
+  void addsRunOnVtaAndStayOnTheHostWithTheReasonElsewhere() throws Exception {
+    Graph g = ModelParser.create().parse("add.qg", """
+        model adds numerics(pytorch-qnnpack) {
+          input %a : qu8<0.05:100>[1, 16, 4, 4]
+          input %b : qu8<0.03:120>[1, 16, 4, 4]
+          input %c : qu8<0.03:120>[1, 16, 1, 1]
+          %y = add(%a, %b) : qu8<0.07:110>[1, 16, 4, 4]
+          %z = add(%y, %c) : qu8<0.07:110>[1, 16, 4, 4]
+          output z = %z
+        }
+        """, Path.of("."));
+    Graph lowered = Lowering.pipeline(g);
+    for (TargetDescription t : List.of(TargetDescription.vta(), TargetDescription.vtaMul())) {
+      Partition p = Partition.of(lowered, t);
+      assertEquals("accelerator: 1 layers\nhost: {add=1}\n", p.describe(), t.name());
+      assertEquals(List.of("z"), p.hostReasons().stream().map(r -> r.node().result().name()).toList());
+      assertEquals("the operands' and the result's layouts differ", p.hostReasons().get(0).why());
+    }
+    TargetDescription noShiftBy1 = new TargetDescription("no-shift-by-1", 1, 16, 16, 8192, 2048, 1024, 2048,
+        java.util.EnumSet.of(AluOp.MIN, AluOp.MAX, AluOp.ADD, AluOp.SHR), 2, 15, 16, 14);
+    Partition p = Partition.of(lowered, noShiftBy1);
+    assertEquals("host: {add=2}\n", p.describe());
+    assertEquals("QNNPACK's add needs shifts by 1, target no-shift-by-1 has 2..15", p.hostReasons().get(0).why());
   }
 
   private static void assertOutputs(Graph g, Map<String, TensorData> in) throws Exception {

@@ -2,7 +2,6 @@ package dev.zeropoint.backends.accel;
 
 import dev.zeropoint.ir.Node;
 import dev.zeropoint.ir.numerics.ClampBounds;
-import java.util.List;
 
 /**
  * A clamp of an 8-bit tensor ({@code relu}, {@code relu6}, {@code hardtanh}, {@code clamp} whose
@@ -12,6 +11,7 @@ import java.util.List;
  */
 final class ClampLayer extends ElementwiseLayer {
   private final ClampBounds.Bounds bounds;
+  private final LaneProgram program;
 
   ClampLayer(Node node, ClampBounds.Bounds bounds, TargetDescription target) throws Unsupported {
     super(node, target);
@@ -19,22 +19,16 @@ final class ClampLayer extends ElementwiseLayer {
     if (!target.has(AluOp.MAX) || !target.has(AluOp.MIN)) {
       throw new Unsupported("the target has no ALU MIN or MAX");
     }
+    RequantizeLanes.Builder b = new RequantizeLanes.Builder(target, 1);
+    b.op(AluOp.MAX, 0, b.scalar(bounds.min() + in.offset(), "low bound"));
+    b.op(AluOp.MIN, 0, b.scalar(bounds.max() + in.offset(), "high bound"));
+    this.program = b.build();
+    requireRunnable(program);
   }
 
   @Override
-  int temporaries() {
-    return 0;
-  }
-
-  @Override
-  int[] constants() {
-    return new int[0];
-  }
-
-  @Override
-  List<LaneProgram.Step> steps() {
-    return List.of(LaneProgram.Step.imm(AluOp.MAX, 0, bounds.min() + in.offset()),
-        LaneProgram.Step.imm(AluOp.MIN, 0, bounds.max() + in.offset()));
+  LaneProgram program() {
+    return program;
   }
 
   @Override

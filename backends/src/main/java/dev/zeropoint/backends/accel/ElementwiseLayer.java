@@ -7,11 +7,11 @@ import java.util.List;
 /**
  * A node computed element by element over tensors of one layout (clamps, adds): whatever their rank,
  * the tensors are runs of DRAM elements. Each chunk of every input is loaded into the accumulators
- * (LOAD ACC_8BIT sign-extends the stored int8), the node's {@link #steps} run as ALU instructions over
- * the chunk, and register 0 is stored (STORE keeps the low 8 bits, which the steps left exact).
+ * (LOAD ACC_8BIT sign-extends the stored int8), the node's {@link #program} runs as ALU instructions
+ * over the chunk, and register 0 is stored (STORE keeps the low 8 bits, which the program left exact).
  *
- * <p>Registers: {@code 0 .. inputs - 1} hold the inputs (0 also the result), the next {@link
- * #temporaries} are scratch, each a chunk of accumulators; then the {@link #constants}, one
+ * <p>Registers ({@link LaneProgram}): {@code 0 .. inputs - 1} hold the inputs (0 also the result), the
+ * next {@code temporaries} are scratch, each a chunk of accumulators; then the constants, one
  * accumulator each, the same value in every lane, loaded once per layer.
  */
 abstract sealed class ElementwiseLayer extends NodeLayer permits ClampLayer, AddLayer {
@@ -35,14 +35,36 @@ abstract sealed class ElementwiseLayer extends NodeLayer permits ClampLayer, Add
         .orElseThrow(() -> new Unsupported("%" + v.name() + " is not an 8-bit tensor of rank 2 to 4"));
   }
 
-  /** Scratch registers after the inputs. */
-  abstract int temporaries();
+  /** The ALU steps, with as many inputs as the node has operands and per-tensor constants. */
+  abstract LaneProgram program();
 
-  /** The constant registers' values. */
-  abstract int[] constants();
+  /**
+   * Checks that the program's operations, immediates and immediate shift amounts are the target's and
+   * that its registers leave at least one element per chunk in the accumulator buffer.
+   */
+  void requireRunnable(LaneProgram p) throws Unsupported {
+    if (p.inputs() != node.operands().size() || p.constants().stream().anyMatch(c -> c.perChannel().length != 1)) {
+      throw new IllegalStateException("not a program of " + node.operands().size() + " inputs and per-tensor "
+          + "constants: " + p);
+    }
+    for (LaneProgram.Step s : p.steps()) {
+      boolean immOk = s.imm() >= target.minImm() && s.imm() <= target.maxImm()
+          && (s.op() != AluOp.SHR || s.imm() >= target.minShift() && s.imm() <= target.maxShift());
+      if (!target.has(s.op()) || s.useImm() && !immOk) {
+        throw new Unsupported("target " + target.name() + " cannot run step " + s);
+      }
+    }
+    if (chunk(p) < 1) {
+      throw new Unsupported(p.registers() + " registers of the lane program do not fit the accumulator buffer");
+    }
+  }
 
-  /** The ALU steps ({@link LaneProgram.Step}) over the registers above. */
-  abstract List<LaneProgram.Step> steps();
+  /** Elements per register: the accumulators left by the constants, shared by the other registers. */
+  private int chunk(LaneProgram p) {
+    int registers = p.inputs() + p.temporaries();
+    return (int) Math.min(Math.min((target.accDepth() - p.constants().size()) / registers, target.maxIter()),
+        (1 << TargetDescription.SIZE_BITS) - 1);
+  }
 
   /** What the steps compute, for the listing. */
   abstract String what();
@@ -51,16 +73,16 @@ abstract sealed class ElementwiseLayer extends NodeLayer permits ClampLayer, Add
   public void emit(ProgramBuilder b, List<ProgramBuilder.Ref> inputs, ProgramBuilder.Ref output) {
     int block = out.block();
     long elements = out.bytes() / block;
-    int[] constants = constants();
-    int registers = inputs.size() + temporaries();
-    int chunk = (int) Math.min(Math.min((target.accDepth() - constants.length) / registers, target.maxIter()),
-        (1 << TargetDescription.SIZE_BITS) - 1);
+    LaneProgram program = program();
+    List<LaneProgram.Constant> constants = program.constants();
+    int registers = program.inputs() + program.temporaries();
+    int chunk = chunk(program);
     int cbase = registers * chunk;
     ProgramBuilder.Ref constRef = null;
-    if (constants.length > 0) {
-      int[] lanes = new int[constants.length * block];
+    if (!constants.isEmpty()) {
+      int[] lanes = new int[constants.size() * block];
       for (int i = 0; i < lanes.length; i++) {
-        lanes[i] = constants[i / block];
+        lanes[i] = constants.get(i / block).value(0);
       }
       constRef = b.addConstants(lanes);
     }
@@ -72,7 +94,7 @@ abstract sealed class ElementwiseLayer extends NodeLayer permits ClampLayer, Add
       b.startTile();
       if (e0 == 0 && constRef != null) {
         b.note(name + ": constants");
-        b.compute(new Insn.Load(Insn.Deps.NONE, MemType.ACC, cbase, 0, 1, constants.length, constants.length, 0, 0,
+        b.compute(new Insn.Load(Insn.Deps.NONE, MemType.ACC, cbase, 0, 1, constants.size(), constants.size(), 0, 0,
             0, 0), constRef);
       }
       for (int i = 0; i < inputs.size(); i++) {
@@ -81,7 +103,7 @@ abstract sealed class ElementwiseLayer extends NodeLayer permits ClampLayer, Add
             inputs.get(i).plus(e0 * block));
       }
       b.note(name + range + ": " + what());
-      for (LaneProgram.Step s : steps()) {
+      for (LaneProgram.Step s : program.steps()) {
         boolean constant = !s.useImm() && s.src() >= registers;
         int src = s.useImm() ? 0 : constant ? cbase + s.src() - registers : s.src() * chunk;
         int u = b.uops(List.of(new Insn.Uop(s.dst() * chunk, src, 0)));

@@ -8,12 +8,13 @@ import java.util.Objects;
  * A straight-line program over int32 lane registers, for an accelerator whose only arithmetic on
  * accumulators is the ALU of the VTA family: every step is {@code dst = op(dst, src)} with {@code src}
  * a register or an immediate, on every lane independently (one lane is one output channel's
- * accumulator).
+ * accumulator, or one element of an elementwise layer).
  *
- * <p>Registers: register 0 holds the input accumulator and, at the end, the result. Registers {@code
- * 1..temporaries} are scratch; their initial contents are undefined. Registers {@code temporaries + 1
- * .. temporaries + constants.size()} hold constants: constant {@code k}'s lane value for channel
- * {@code c} is {@code constants().get(k).value(c)}; they are read-only.
+ * <p>Registers: registers {@code 0..inputs-1} hold the inputs (a requantization has one, the
+ * accumulator; an add two), and register 0 holds the result at the end. The next {@code temporaries}
+ * registers are scratch; their initial contents are undefined. The {@code constants.size()}
+ * registers after them hold constants: constant {@code k}'s lane value for channel {@code c} is
+ * {@code constants().get(k).value(c)}; they are read-only.
  *
  * <p>The constructor checks the program's shape, independent of any target: register numbers in
  * range, no step writes a constant register, and no step reads a temporary before a step has written
@@ -24,11 +25,12 @@ import java.util.Objects;
  * a temporary {@code t} as {@code MUL t, #0; ADD t, s}, or without a multiplier as {@code MIN t,
  * INT_MIN; MAX t, s}.)
  *
+ * @param inputs the number of input registers, at least one
  * @param temporaries the number of scratch registers
  * @param constants the constant registers, in register order
  * @param steps the program
  */
-public record LaneProgram(int temporaries, List<Constant> constants, List<Step> steps) {
+public record LaneProgram(int inputs, int temporaries, List<Constant> constants, List<Step> steps) {
 
   /**
    * A constant register: the same value in every lane ({@code perChannel.length == 1}) or one value
@@ -107,23 +109,29 @@ public record LaneProgram(int temporaries, List<Constant> constants, List<Step> 
   }
 
   public LaneProgram {
-    if (temporaries < 0) {
-      throw new IllegalArgumentException("negative number of temporaries: " + temporaries);
+    if (inputs < 1 || temporaries < 0) {
+      throw new IllegalArgumentException("need at least one input and no negative number of temporaries, got "
+          + inputs + " and " + temporaries);
     }
     constants = List.copyOf(constants);
     steps = List.copyOf(steps);
-    checkShape(temporaries, constants, steps);
+    checkShape(inputs, temporaries, constants, steps);
   }
 
-  /** {@code 1 + temporaries + constants.size()}. */
+  /** A program of one input, the accumulator. */
+  public LaneProgram(int temporaries, List<Constant> constants, List<Step> steps) {
+    this(1, temporaries, constants, steps);
+  }
+
+  /** {@code inputs + temporaries + constants.size()}. */
   public int registers() {
-    return 1 + temporaries + constants.size();
+    return inputs + temporaries + constants.size();
   }
 
   /** The register that holds constant {@code k}. */
   public int constantRegister(int k) {
     Objects.checkIndex(k, constants.size());
-    return temporaries + 1 + k;
+    return inputs + temporaries + k;
   }
 
   /**
@@ -137,13 +145,27 @@ public record LaneProgram(int temporaries, List<Constant> constants, List<Step> 
    * @throws IndexOutOfBoundsException if a per-channel constant has no value for {@code channel}
    */
   public int evaluate(int acc, int channel, TargetDescription target) {
+    if (inputs != 1) {
+      throw new IllegalArgumentException("the program has " + inputs + " inputs");
+    }
+    return evaluate(new int[] {acc}, channel, target);
+  }
+
+  /**
+   * {@link #evaluate(int, int, TargetDescription)} for a program of several inputs: register {@code i}
+   * starts as {@code in[i]}.
+   */
+  public int evaluate(int[] in, int channel, TargetDescription target) {
+    if (in.length != inputs) {
+      throw new IllegalArgumentException(in.length + " values for " + inputs + " inputs");
+    }
     int[] r = new int[registers()];
-    r[0] = acc;
-    for (int t = 1; t <= temporaries; t++) {
-      r[t] = (acc ^ 0x9E3779B9) * (2 * t + 1); // undefined contents: the shape check makes them irrelevant
+    System.arraycopy(in, 0, r, 0, inputs);
+    for (int t = inputs; t < inputs + temporaries; t++) {
+      r[t] = (in[0] ^ 0x9E3779B9) * (2 * t + 1); // undefined contents: the shape check makes them irrelevant
     }
     for (int k = 0; k < constants.size(); k++) {
-      r[temporaries + 1 + k] = constants.get(k).value(channel);
+      r[constantRegister(k)] = constants.get(k).value(channel);
     }
     int minImm = target.minImm();
     int maxImm = target.maxImm();
@@ -166,8 +188,8 @@ public record LaneProgram(int temporaries, List<Constant> constants, List<Step> 
       }
       if (op == AluOp.SHR && (v < target.minShift() || v > target.maxShift())) {
         throw new IllegalStateException("step " + i + " (" + format(s) + "): shift amount " + v + " (channel "
-            + channel + ", acc " + acc + ") outside " + target.minShift() + ".." + target.maxShift() + " of target "
-            + target.name());
+            + channel + ", " + (inputs == 1 ? "acc " + in[0] : "inputs " + Arrays.toString(in)) + ") outside "
+            + target.minShift() + ".." + target.maxShift() + " of target " + target.name());
       }
       r[s.dst()] = op.apply(r[s.dst()], v);
     }
@@ -178,8 +200,10 @@ public record LaneProgram(int temporaries, List<Constant> constants, List<Step> 
   @Override
   public String toString() {
     StringBuilder sb = new StringBuilder();
-    sb.append("lane program: ").append(steps.size()).append(" steps, r0 = acc, ").append(temporaries)
-        .append(temporaries == 0 ? " temporaries" : " temporaries (r1..r" + temporaries + ")").append(", ")
+    sb.append("lane program: ").append(steps.size()).append(" steps, ")
+        .append(inputs == 1 ? "r0 = acc" : "r0..r" + (inputs - 1) + " = inputs").append(", ").append(temporaries)
+        .append(temporaries == 0 ? " temporaries" : " temporaries (r" + inputs + "..r" + (inputs + temporaries - 1)
+            + ")").append(", ")
         .append(constants.size()).append(" constants\n");
     for (int k = 0; k < constants.size(); k++) {
       sb.append("  r").append(constantRegister(k)).append(" = ").append(constants.get(k)).append('\n');
@@ -196,16 +220,16 @@ public record LaneProgram(int temporaries, List<Constant> constants, List<Step> 
   }
 
   /** Register ranges, read-only constants, and every temporary written (by a reset) before it is read. */
-  private static void checkShape(int temporaries, List<Constant> constants, List<Step> steps) {
-    int registers = 1 + temporaries + constants.size();
+  private static void checkShape(int inputs, int temporaries, List<Constant> constants, List<Step> steps) {
+    int registers = inputs + temporaries + constants.size();
     boolean[] defined = new boolean[registers];
     Arrays.fill(defined, true);
-    Arrays.fill(defined, 1, temporaries + 1, false);
+    Arrays.fill(defined, inputs, inputs + temporaries, false);
     for (int i = 0; i < steps.size(); i++) {
       Step s = steps.get(i);
-      if (s.dst() < 0 || s.dst() > temporaries) {
-        throw new IllegalArgumentException("step " + i + " writes r" + s.dst() + ", which is not r0 or a temporary "
-            + "(r1..r" + temporaries + ")");
+      if (s.dst() < 0 || s.dst() >= inputs + temporaries) {
+        throw new IllegalArgumentException("step " + i + " writes r" + s.dst() + ", which is not an input or a "
+            + "temporary (r0..r" + (inputs + temporaries - 1) + ")");
       }
       if (!s.useImm()) {
         if (s.src() < 0 || s.src() >= registers) {
@@ -215,7 +239,7 @@ public record LaneProgram(int temporaries, List<Constant> constants, List<Step> 
           throw new IllegalArgumentException("step " + i + " reads temporary r" + s.src() + " before it is written");
         }
       }
-      if (!defined[s.dst()] && !isReset(s, temporaries, constants)) {
+      if (!defined[s.dst()] && !isReset(s, inputs + temporaries, constants)) {
         throw new IllegalArgumentException("step " + i + " (" + s.op() + ") reads temporary r" + s.dst()
             + " before it is written");
       }
@@ -224,7 +248,7 @@ public record LaneProgram(int temporaries, List<Constant> constants, List<Step> 
   }
 
   /** Whether the step's result is the same whatever the destination held (MUL 0, MIN INT_MIN, MAX INT_MAX). */
-  private static boolean isReset(Step s, int temporaries, List<Constant> constants) {
+  private static boolean isReset(Step s, int firstConstant, List<Constant> constants) {
     int absorbing;
     switch (s.op()) {
       case MUL -> absorbing = 0;
@@ -237,7 +261,7 @@ public record LaneProgram(int temporaries, List<Constant> constants, List<Step> 
     if (s.useImm()) {
       return s.imm() == absorbing;
     }
-    int k = s.src() - temporaries - 1;
+    int k = s.src() - firstConstant;
     return k >= 0 && constants.get(k).isEverywhere(absorbing);
   }
 }

@@ -23,10 +23,10 @@ import java.util.Set;
  * on the accelerator when the target can run it exactly ({@link ConvLayer}: a {@code conv2d_acc} or
  * {@code linear_acc} whose only user is its {@code requantize_acc}; {@link MaxPoolLayer}: {@code
  * max_pool2d} on 8-bit tensors; {@link ClampLayer}: a quantized clamp; {@link AddLayer}: QNNPACK's
- * add, on targets with a multiplier); consecutive accelerator layers
- * form one region, whose intermediate tensors stay in the accelerator's DRAM. Everything else runs on
- * the host. The values crossing between regions are the explicit copies: each region lists the
- * values it reads from elsewhere and the values others read from it.
+ * same-shape quint8 add, with or without a multiplier); consecutive accelerator layers form one
+ * region, whose intermediate tensors stay in the accelerator's DRAM. Everything else runs on the host.
+ * The values crossing between regions are the explicit copies: each region lists the values it reads
+ * from elsewhere and the values others read from it.
  */
 public final class Partition {
   /** A region: its values from outside and its values used outside (or graph outputs). */

@@ -513,12 +513,13 @@ public final class RequantizeLanes {
 
   /**
    * Collects steps over symbolic sources (register, constant, immediate), allocates temporaries and
-   * constant registers, and holds the multi-step building blocks.
+   * constant registers, and holds the multi-step building blocks. Registers {@code 0..inputs-1} are
+   * the program's inputs ({@link LaneProgram}); temporaries are numbered after them.
    */
-  private static final class Builder {
-    private record Src(Kind kind, int value) {}
+  static final class Builder {
+    record Src(Kind kind, int value) {}
 
-    private enum Kind {
+    enum Kind {
       REG,
       CONST,
       IMM
@@ -527,13 +528,19 @@ public final class RequantizeLanes {
     private record Pending(AluOp op, int dst, Src src) {}
 
     final TargetDescription target;
+    private final int inputs;
     private final List<Pending> steps = new ArrayList<>();
     private final List<LaneProgram.Constant> constants = new ArrayList<>();
     private final BitSet inUse = new BitSet();
     private int temporaries;
 
     Builder(TargetDescription target) {
+      this(target, 1);
+    }
+
+    Builder(TargetDescription target, int inputs) {
       this.target = target;
+      this.inputs = inputs;
     }
 
     LaneProgram build() {
@@ -544,17 +551,17 @@ public final class RequantizeLanes {
       for (Pending p : steps) {
         out.add(switch (p.src().kind()) {
           case REG -> LaneProgram.Step.reg(p.op(), p.dst(), p.src().value());
-          case CONST -> LaneProgram.Step.reg(p.op(), p.dst(), temporaries + 1 + p.src().value());
+          case CONST -> LaneProgram.Step.reg(p.op(), p.dst(), inputs + temporaries + p.src().value());
           case IMM -> LaneProgram.Step.imm(p.op(), p.dst(), p.src().value());
         });
       }
-      return new LaneProgram(temporaries, constants, out);
+      return new LaneProgram(inputs, temporaries, constants, out);
     }
 
     int temp() {
-      int t = inUse.nextClearBit(1);
+      int t = inUse.nextClearBit(inputs);
       inUse.set(t);
-      temporaries = Math.max(temporaries, t);
+      temporaries = Math.max(temporaries, t - inputs + 1);
       return t;
     }
 
