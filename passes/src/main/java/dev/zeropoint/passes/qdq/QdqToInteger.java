@@ -227,15 +227,9 @@ public final class QdqToInteger extends RewritePass {
     Quantization.PerTensor qa = a.type().perTensor().orElseThrow();
     Quantization.PerTensor qc = c.type().perTensor().orElseThrow();
     Quantization.PerTensor qy = target.perTensor().orElseThrow();
-    OnnxRuntimeQLinear.AddParams p = OnnxRuntimeQLinear.addParams(qa.scale(), (int) qa.zeroPoint(), qc.scale(),
-        (int) qc.zeroPoint(), qy.scale(), (int) qy.zeroPoint(), storage);
-    int min = (int) storage.minValue();
-    long[] table = new long[1 << 16];
-    for (int x = 0; x < 256; x++) {
-      for (int y = 0; y < 256; y++) {
-        table[(x << 8) + y] = OnnxRuntimeQLinear.add(min + x, min + y, p);
-      }
-    }
+    long[] table = OnnxRuntimeQLinear.addTable(qa.scale(), (int) qa.zeroPoint(), qc.scale(), (int) qc.zeroPoint(),
+        qy.scale(), (int) qy.zeroPoint(), storage,
+        OnnxRuntimeQLinear.addPath(a.type().shape().toArray(), c.type().shape().toArray()));
     Shape tablesShape = Shape.of(1, 256, 256);
     String name = n.result().name();
     Value tables = b.add(Op.CONST, List.of(), new Attrs.Const(TensorData.ofLongs(storage, tablesShape, table),

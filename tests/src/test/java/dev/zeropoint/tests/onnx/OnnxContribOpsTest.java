@@ -1,0 +1,567 @@
+package dev.zeropoint.tests.onnx;
+
+import static dev.zeropoint.tests.onnx.OnnxRuntimeQLinearTest.node;
+import static dev.zeropoint.tests.onnx.OnnxRuntimeQLinearTest.tensor;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.onnxruntime.OrtSession.SessionOptions.OptLevel;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.zeropoint.backends.Backends;
+import dev.zeropoint.ir.ElementType;
+import dev.zeropoint.ir.Graph;
+import dev.zeropoint.ir.Numerics;
+import dev.zeropoint.ir.Shape;
+import dev.zeropoint.ir.TensorData;
+import dev.zeropoint.onnx.proto.OnnxModel.AttributeProto;
+import dev.zeropoint.onnx.proto.OnnxModel.GraphProto;
+import dev.zeropoint.onnx.proto.OnnxModel.ModelProto;
+import dev.zeropoint.onnx.proto.OnnxModel.NodeProto;
+import dev.zeropoint.onnx.proto.OnnxModel.OperatorSetIdProto;
+import dev.zeropoint.onnx.proto.OnnxModel.TensorProto;
+import dev.zeropoint.passes.PassContext;
+import dev.zeropoint.passes.PassManager;
+import dev.zeropoint.passes.PassRegistry;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeSet;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * ONNX Runtime's com.microsoft QOperator ops imported with onnx numerics (ContribOps) against ONNX
+ * Runtime 1.20 itself (CPU provider, graph optimizations off so the contrib kernel runs as written,
+ * {@code session.x64quantprecision = 1}): seeded random parameters (scales over several decades,
+ * zero points across the range, u8 and i8), every input value of the table ops (all 256 for the
+ * unary ones, all 65,536 pairs for the binary ones, also through broadcasting), random tensors for
+ * the others. Every output element of every model must equal ONNX Runtime's bit for bit on the
+ * interpreter (as imported and after {@code -O}) and on the jvm, c and vta-mul backends; no expected
+ * value comes from Zeropoint. Each op's outputs must also take many distinct values, so a wrong
+ * formula cannot pass by saturation.
+ */
+class OnnxContribOpsTest {
+  @TempDir
+  Path dir;
+
+  static final List<String> RUNS = List.of("interp", "interp -O", "jvm", "c", "vta-mul");
+
+  private static final int U8 = TensorProto.DataType.UINT8_VALUE;
+  private static final int I8 = TensorProto.DataType.INT8_VALUE;
+
+  private static OnnxRuntimeOracle.Options ort() {
+    return OnnxRuntimeOracle.Options.defaults().withOptimization(OptLevel.NO_OPT)
+        .withConfig(OnnxRuntimeOracle.X64_QUANT_PRECISION, "1");
+  }
+
+  // ================================================================== model building
+
+  /** One test model: contrib nodes, each with its own inputs and output. */
+  static final class Model {
+    final String name;
+    final GraphProto.Builder g;
+    final Map<String, TensorData> inputs = new LinkedHashMap<>();
+    int counter;
+
+    Model(String name) {
+      this.name = name;
+      this.g = GraphProto.newBuilder().setName(name);
+    }
+
+    String fresh(String prefix) {
+      return prefix + counter++;
+    }
+
+    String input(ElementType t, Shape s, long[] values) {
+      String n = fresh("x");
+      g.addInput(tensor(n, onnxType(t), s.toArray()));
+      inputs.put(n, TensorData.ofLongs(t, s, values));
+      return n;
+    }
+
+    String scale(float v) {
+      String n = fresh("s");
+      g.addInitializer(OnnxRuntimeQLinearTest.scale(n, v));
+      return n;
+    }
+
+    String zp(ElementType t, int v) {
+      String n = fresh("z");
+      g.addInitializer(OnnxRuntimeQLinearTest.zeroPoint(n, onnxType(t), v));
+      return n;
+    }
+
+    String initializer(TensorProto t) {
+      g.addInitializer(t);
+      return t.getName();
+    }
+
+    /** A contrib node whose output is a graph output of type {@code out} (ONNX elem type) and shape. */
+    void add(String op, List<String> in, int outType, Shape outShape, AttributeProto... attrs) {
+      String y = fresh("y");
+      g.addNode(node(op, "com.microsoft", in, y, attrs));
+      g.addOutput(tensor(y, outType, outShape.toArray()));
+    }
+  }
+
+  static int onnxType(ElementType t) {
+    return switch (t) {
+      case U8 -> U8;
+      case I8 -> I8;
+      case I32 -> TensorProto.DataType.INT32_VALUE;
+      default -> TensorProto.DataType.FLOAT_VALUE;
+    };
+  }
+
+  static AttributeProto intAttr(String name, long v) {
+    return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INT).setI(v).build();
+  }
+
+  static AttributeProto floatAttr(String name, float v) {
+    return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.FLOAT).setF(v).build();
+  }
+
+  static AttributeProto intsAttr(String name, long... v) {
+    AttributeProto.Builder b = AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INTS);
+    for (long x : v) {
+      b.addInts(x);
+    }
+    return b.build();
+  }
+
+  Path write(Model m) throws Exception {
+    ModelProto proto = ModelProto.newBuilder().setIrVersion(8).setGraph(m.g)
+        .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(13))
+        .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("com.microsoft").setVersion(1)).build();
+    Path p = dir.resolve(m.name + ".onnx");
+    Files.write(p, proto.toByteArray());
+    return p;
+  }
+
+  // ================================================================== comparison
+
+  /** Totals over the test class's models. */
+  record Counts(long elements, int outputs, int distinct) {}
+
+  /**
+   * Runs {@code m} on ONNX Runtime and on every Zeropoint run; every output element must have ONNX
+   * Runtime's bits. Returns the elements compared per run and the distinct values of the outputs.
+   */
+  Counts check(Model m) throws Exception {
+    Path file = write(m);
+    Map<String, TensorData> expected = OnnxRuntimeOracle.run(file, ort(), m.inputs);
+    Graph imported = OnnxTorchvisionTest.imported(file, Numerics.ONNX);
+    Graph optimized = PassManager.defaultPipeline(PassRegistry.load()).run(imported, PassContext.forTests());
+    List<String> failures = new ArrayList<>();
+    long elements = 0;
+    Set<Long> distinct = new HashSet<>();
+    for (TensorData e : expected.values()) {
+      elements += e.size();
+      for (long i = 0; i < e.size(); i++) {
+        distinct.add(e.getRawBits(i));
+      }
+    }
+    for (String run : RUNS) {
+      String backend = run.startsWith("interp") ? "interp" : run;
+      List<TensorData> outs = new ArrayList<>(Backends.named(backend).orElseThrow()
+          .prepare(run.equals("interp") ? imported : optimized).run(m.inputs).values());
+      int k = 0;
+      for (Map.Entry<String, TensorData> e : expected.entrySet()) {
+        TensorData want = e.getValue();
+        TensorData got = outs.get(k++);
+        if (!got.shape().equals(want.shape()) || got.elementType() != want.elementType()) {
+          failures.add(run + " " + e.getKey() + ": " + got.elementType() + got.shape() + ", ONNX Runtime "
+              + want.elementType() + want.shape());
+          continue;
+        }
+        long bad = 0;
+        for (long i = 0; i < want.size(); i++) {
+          bad += got.getRawBits(i) == want.getRawBits(i) ? 0 : 1;
+        }
+        if (bad > 0) {
+          failures.add(m.name + " " + run + " " + e.getKey() + ": " + bad + " of " + want.size()
+              + " elements differ from ONNX Runtime");
+        }
+      }
+    }
+    assertEquals(List.of(), failures, m.name);
+    System.out.printf("%-28s %3d outputs, %8d elements x %d runs equal to ONNX Runtime; %d distinct values%n",
+        m.name, expected.size(), elements, RUNS.size(), distinct.size());
+    return new Counts(elements, expected.size(), distinct.size());
+  }
+
+  // ================================================================== parameters
+
+  private static float decades(Random r, double lo, double hi) {
+    return (float) Math.pow(10, lo + (hi - lo) * r.nextDouble());
+  }
+
+  private static int zeroPoint(Random r, ElementType t) {
+    return (int) t.minValue() + r.nextInt(256);
+  }
+
+  private static long[] all256(ElementType t) {
+    long[] v = new long[256];
+    for (int i = 0; i < 256; i++) {
+      v[i] = t.minValue() + i;
+    }
+    return v;
+  }
+
+  private static long[] random(Random r, ElementType t, int n) {
+    long[] v = new long[n];
+    for (int i = 0; i < n; i++) {
+      v[i] = t.minValue() + r.nextInt(256);
+    }
+    return v;
+  }
+
+  private static final List<ElementType> STORAGES = List.of(ElementType.U8, ElementType.I8);
+
+  // ================================================================== QLinearAdd / QLinearMul
+
+  /**
+   * Per storage and parameter set: every pair laid out elementwise ([1, 65536] + [1, 65536]), every
+   * pair through broadcasting with either operand the scalar of ONNX Runtime's spans ([256, 1] + [1,
+   * 256] and the converse), a middle-dimension broadcast, a scalar operand, and a one-element add.
+   */
+  private void binary(String op, int sets, long seed) throws Exception {
+    Random r = new Random(seed);
+    long elements = 0;
+    for (ElementType t : STORAGES) {
+      Model m = new Model(op + "_" + t);
+      for (int s = 0; s < sets; s++) {
+        float sa = decades(r, -3, 0);
+        float sb = sa * decades(r, -1, 1);
+        float sc = op.equals("QLinearAdd") ? Math.max(sa, sb) * decades(r, -0.5, 1)
+            : sa * sb * 128 * decades(r, -1, 0.5f);
+        int za = zeroPoint(r, t);
+        int zb = zeroPoint(r, t);
+        int zc = zeroPoint(r, t);
+        long[] a = new long[65536];
+        long[] b = new long[65536];
+        for (int i = 0; i < 65536; i++) {
+          a[i] = t.minValue() + (i >> 8);
+          b[i] = t.minValue() + (i & 255);
+        }
+        List<Shape[]> shapes = List.of(
+            new Shape[] {Shape.of(1, 65536), Shape.of(1, 65536)},
+            new Shape[] {Shape.of(256, 1), Shape.of(1, 256)},
+            new Shape[] {Shape.of(1, 256), Shape.of(256, 1)},
+            new Shape[] {Shape.of(2, 3, 4, 5), Shape.of(3, 1, 5)},
+            new Shape[] {Shape.of(3, 40), Shape.of()},
+            new Shape[] {Shape.of(), Shape.of(2, 33)},
+            new Shape[] {Shape.of(1, 1), Shape.of(1, 1)});
+        for (Shape[] ab : shapes) {
+          long[] av = ab[0].numElements() == 65536 ? a : ab[0].numElements() == 256 ? all256(t)
+              : random(r, t, (int) ab[0].numElements());
+          long[] bv = ab[1].numElements() == 65536 ? b : ab[1].numElements() == 256 ? all256(t)
+              : random(r, t, (int) ab[1].numElements());
+          Shape out = broadcastShape(ab[0], ab[1]);
+          m.add(op, List.of(m.input(t, ab[0], av), m.scale(sa), m.zp(t, za), m.input(t, ab[1], bv), m.scale(sb),
+              m.zp(t, zb), m.scale(sc), m.zp(t, zc)), onnxType(t), out);
+        }
+      }
+      Counts c = check(m);
+      assertTrue(c.distinct() >= 200, op + " " + t + ": only " + c.distinct() + " distinct outputs");
+      elements += c.elements();
+    }
+    System.out.printf("%s: %d elements compared on %d runs%n", op, elements, RUNS.size());
+  }
+
+  private static Shape broadcastShape(Shape a, Shape b) {
+    int rank = Math.max(a.rank(), b.rank());
+    int[] out = new int[rank];
+    for (int i = 0; i < rank; i++) {
+      int da = i < rank - a.rank() ? 1 : a.dim(i - (rank - a.rank()));
+      int db = i < rank - b.rank() ? 1 : b.dim(i - (rank - b.rank()));
+      out[i] = Math.max(da, db);
+    }
+    return Shape.of(out);
+  }
+
+  @Test
+  void qlinearAddOnEveryPairAndBroadcast() throws Exception {
+    binary("QLinearAdd", 3, 101);
+  }
+
+  @Test
+  void qlinearMulOnEveryPairAndBroadcast() throws Exception {
+    binary("QLinearMul", 3, 102);
+  }
+
+  // ================================================================== QLinearSigmoid / QLinearLeakyRelu
+
+  private void unary(String op, int sets, long seed) throws Exception {
+    Random r = new Random(seed);
+    for (ElementType t : STORAGES) {
+      Model m = new Model(op + "_" + t);
+      for (int s = 0; s < sets; s++) {
+        float sx = decades(r, -3, 0);
+        int zx = zeroPoint(r, t);
+        float sy;
+        int zy;
+        AttributeProto[] attrs = {};
+        if (op.equals("QLinearSigmoid")) {
+          sy = decades(r, -3, -2);
+          zy = (int) t.minValue() + r.nextInt(64);
+        } else {
+          float alpha = s == 0 ? 0.01f : s == 1 ? 0.2f : (float) r.nextDouble();
+          attrs = new AttributeProto[] {floatAttr("alpha", alpha)};
+          sy = sx * decades(r, -0.3, 0.3);
+          zy = zeroPoint(r, t);
+        }
+        m.add(op, List.of(m.input(t, Shape.of(2, 128), all256(t)), m.scale(sx), m.zp(t, zx), m.scale(sy),
+            m.zp(t, zy)), onnxType(t), Shape.of(2, 128), attrs);
+      }
+      Counts c = check(m);
+      assertTrue(c.distinct() >= 100, op + " " + t + ": only " + c.distinct() + " distinct outputs");
+    }
+  }
+
+  @Test
+  void qlinearSigmoidOnEveryInput() throws Exception {
+    unary("QLinearSigmoid", 8, 201);
+  }
+
+  @Test
+  void qlinearLeakyReluOnEveryInput() throws Exception {
+    unary("QLinearLeakyRelu", 6, 202);
+  }
+
+  // ================================================================== QLinearConcat
+
+  @Test
+  void qlinearConcatRequantizesEachInput() throws Exception {
+    Random r = new Random(301);
+    for (ElementType t : STORAGES) {
+      Model m = new Model("QLinearConcat_" + t);
+      for (int axis : new int[] {1, -1, 0, 2}) {
+        float sy = decades(r, -2, 0);
+        int zy = zeroPoint(r, t);
+        List<String> in = new ArrayList<>(List.of(m.scale(sy), m.zp(t, zy)));
+        int[] base = {2, 3, 4, 5};
+        int total = 0;
+        for (int k = 0; k < 3; k++) {
+          int[] dims = base.clone();
+          int ax = axis < 0 ? axis + 4 : axis;
+          dims[ax] = 1 + r.nextInt(4);
+          total += dims[ax];
+          Shape s = Shape.of(dims);
+          boolean same = k == 1;  // an input with the output's parameters: ONNX Runtime copies it
+          in.addAll(List.of(m.input(t, s, random(r, t, (int) s.numElements())), m.scale(same ? sy
+              : sy * decades(r, -0.5, 0.5)), m.zp(t, same ? zy : zeroPoint(r, t))));
+        }
+        int[] out = base.clone();
+        out[axis < 0 ? axis + 4 : axis] = total;
+        m.add("QLinearConcat", in, onnxType(t), Shape.of(out), intAttr("axis", axis));
+      }
+      Counts c = check(m);
+      assertTrue(c.distinct() >= 200, "concat " + t + ": only " + c.distinct() + " distinct outputs");
+    }
+  }
+
+  // ================================================================== pooling
+
+  @Test
+  void qlinearGlobalAveragePoolNchwAndNhwc() throws Exception {
+    Random r = new Random(401);
+    for (ElementType t : STORAGES) {
+      Model m = new Model("QLinearGlobalAveragePool_" + t);
+      int[][] shapes = {{1, 190, 7, 7}, {2, 80, 3, 5}, {1, 33, 1, 1}, {1, 160, 13, 11}};
+      for (int[] s : shapes) {
+        for (boolean last : List.of(false, true)) {
+          float sx = decades(r, -3, 0);
+          float sy = sx * decades(r, -0.7, 0);
+          Shape in = last ? Shape.of(s[0], s[2], s[3], s[1]) : Shape.of(s);
+          Shape out = last ? Shape.of(s[0], 1, 1, s[1]) : Shape.of(s[0], s[1], 1, 1);
+          m.add("QLinearGlobalAveragePool", List.of(m.input(t, in, random(r, t, (int) in.numElements())), m.scale(sx),
+              m.zp(t, zeroPoint(r, t)), m.scale(sy), m.zp(t, zeroPoint(r, t))), onnxType(t), out,
+              intAttr("channels_last", last ? 1 : 0));
+        }
+      }
+      Counts c = check(m);
+      assertTrue(c.distinct() >= 100, "global pool " + t + ": only " + c.distinct() + " distinct outputs");
+    }
+  }
+
+  @Test
+  void qlinearAveragePoolOverTheWholePlane() throws Exception {
+    // ONNX Runtime runs a window equal to the unpadded plane as its global pool: the form imported.
+    Random r = new Random(402);
+    for (ElementType t : STORAGES) {
+      Model m = new Model("QLinearAveragePool_" + t);
+      int[][] shapes = {{1, 240, 7, 7}, {2, 90, 3, 5}};
+      for (int[] s : shapes) {
+        for (boolean last : List.of(false, true)) {
+          float sx = decades(r, -3, 0);
+          float sy = sx * decades(r, -0.7, 0);
+          Shape in = last ? Shape.of(s[0], s[2], s[3], s[1]) : Shape.of(s);
+          Shape out = last ? Shape.of(s[0], 1, 1, s[1]) : Shape.of(s[0], s[1], 1, 1);
+          m.add("QLinearAveragePool", List.of(m.input(t, in, random(r, t, (int) in.numElements())), m.scale(sx),
+              m.zp(t, zeroPoint(r, t)), m.scale(sy), m.zp(t, zeroPoint(r, t))), onnxType(t), out,
+              intsAttr("kernel_shape", s[2], s[3]), intAttr("channels_last", last ? 1 : 0),
+              intAttr("count_include_pad", r.nextInt(2)));
+        }
+      }
+      Counts c = check(m);
+      assertTrue(c.distinct() >= 100, "average pool " + t + ": only " + c.distinct() + " distinct outputs");
+    }
+  }
+
+  // ================================================================== QGemm
+
+  @Test
+  void qgemmWithAndWithoutBiasAlphaTransB() throws Exception {
+    Random r = new Random(501);
+    // (a, b): ONNX Runtime's kernels take u8 x u8, u8 x s8 and s8 x s8; the output has a's type.
+    ElementType[][] types = {{ElementType.U8, ElementType.U8}, {ElementType.U8, ElementType.I8},
+        {ElementType.I8, ElementType.I8}};
+    for (ElementType[] ab : types) {
+      ElementType ta = ab[0];
+      ElementType tb = ab[1];
+      Model m = new Model("QGemm_" + ta + "_" + tb);
+      int variant = 0;
+      for (float alpha : new float[] {1f, 0.75f, 2.5f}) {
+        for (boolean transB : List.of(false, true)) {
+          for (boolean bias : List.of(false, true)) {
+            int mm = 1 + r.nextInt(6);
+            int k = 1 + r.nextInt(40);
+            int n = 1 + r.nextInt(24);
+            boolean perColumn = variant++ % 3 == 1;
+            float sa = decades(r, -3, 0);
+            int channels = perColumn ? n : 1;
+            float[] sb = new float[channels];
+            long[] zb = new long[channels];
+            for (int i = 0; i < channels; i++) {
+              sb[i] = decades(r, -3, -1);
+              zb[i] = ta == ElementType.U8 && tb == ElementType.I8 ? zeroPoint(r, tb) >> 1 : zeroPoint(r, tb);
+            }
+            float sy = sa * sb[0] * Math.abs(alpha) * (float) Math.sqrt(k) * 40 * decades(r, -0.5, 0.3);
+            Shape bs = transB ? Shape.of(n, k) : Shape.of(k, n);
+            String b = m.fresh("w");
+            long[] bv = random(r, tb, (int) bs.numElements());
+            if (ta == ElementType.U8 && tb == ElementType.I8) {
+              // u8 x s8 on AVX2 without VNNI: vpmaddubsw saturates pairs of products to int16, and QGemm
+              // does so even with x64quantprecision. 7-bit weights (ONNX Runtime's reduce_range) never do.
+              for (int i = 0; i < bv.length; i++) {
+                bv[i] = bv[i] >> 1;
+              }
+            }
+            m.initializer(TensorProto.newBuilder().setName(b).setDataType(onnxType(tb)).addAllDims(
+                List.of((long) bs.dim(0), (long) bs.dim(1))).addAllInt32Data(ints(bv)).build());
+            String sbName = m.fresh("s");
+            String zbName = m.fresh("z");
+            TensorProto.Builder sbT = TensorProto.newBuilder().setName(sbName).setDataType(TensorProto.DataType.FLOAT_VALUE);
+            TensorProto.Builder zbT = TensorProto.newBuilder().setName(zbName).setDataType(onnxType(tb));
+            if (perColumn) {
+              sbT.addDims(n);
+              zbT.addDims(n);
+            }
+            for (int i = 0; i < channels; i++) {
+              sbT.addFloatData(sb[i]);
+              zbT.addInt32Data((int) zb[i]);
+            }
+            m.initializer(sbT.build());
+            m.initializer(zbT.build());
+            List<String> in = new ArrayList<>(List.of(m.input(ta, Shape.of(mm, k), random(r, ta, mm * k)), m.scale(sa),
+                m.zp(ta, zeroPoint(r, ta)), b, sbName, zbName));
+            if (bias) {
+              String c = m.fresh("c");
+              long[] cv = new long[n];
+              for (int i = 0; i < n; i++) {
+                cv[i] = r.nextInt(20001) - 10000;
+              }
+              TensorProto.Builder cT = TensorProto.newBuilder().setName(c).setDataType(TensorProto.DataType.INT32_VALUE)
+                  .addAllInt32Data(ints(cv));
+              if (n > 1 || r.nextBoolean()) {
+                cT.addDims(n);
+              }
+              m.initializer(cT.build());
+              in.add(c);
+            } else {
+              in.add("");
+            }
+            in.addAll(List.of(m.scale(sy), m.zp(ta, zeroPoint(r, ta))));
+            m.add("QGemm", in, onnxType(ta), Shape.of(mm, n), floatAttr("alpha", alpha),
+                intAttr("transB", transB ? 1 : 0));
+          }
+        }
+      }
+      Counts c = check(m);
+      assertTrue(c.distinct() >= 100, "QGemm " + ta + " x " + tb + ": only " + c.distinct() + " distinct outputs");
+    }
+  }
+
+  private static List<Integer> ints(long[] v) {
+    List<Integer> out = new ArrayList<>();
+    for (long x : v) {
+      out.add((int) x);
+    }
+    return out;
+  }
+
+  // ================================================================== whole models written by ONNX Runtime
+
+  /**
+   * PyTorch's QDQ exports (the side-by-side goldens) optimized by ONNX Runtime at EXTENDED level and
+   * saved: ONNX Runtime's own QOperator graph (QLinearConv, QLinearAdd, QLinearGlobalAveragePool,
+   * QGemm, ...). Zeropoint imports the saved file and must give ONNX Runtime's outputs for that file
+   * (run as written, x64quantprecision) on every backend.
+   */
+  @Test
+  void qoperatorModelsSavedByOnnxRuntime() throws Exception {
+    for (Path golden : OnnxRuntimeSideBySideTest.goldens()) {
+      JsonNode spec = new ObjectMapper().readTree(golden.resolve("case.json").toFile());
+      Path qdq = golden.resolve(spec.get("model").asText());
+      Map<String, TensorData> inputs = OnnxRuntimeSideBySideTest.inputsFor(qdq);
+      Path saved = dir.resolve(golden.getFileName() + "_qoperator.onnx");
+      OnnxRuntimeOracle.run(qdq, OnnxRuntimeOracle.Options.defaults().withOptimization(OptLevel.EXTENDED_OPT)
+          .withConfig(OnnxRuntimeOracle.X64_QUANT_PRECISION, "1").savingOptimizedModel(saved), inputs);
+      Set<String> ops = new TreeSet<>();
+      for (NodeProto n : ModelProto.parseFrom(Files.readAllBytes(saved)).getGraph().getNodeList()) {
+        ops.add((n.getDomain().isEmpty() ? "" : n.getDomain() + ".") + n.getOpType());
+      }
+      System.out.println(saved.getFileName() + " ops: " + ops);
+      assertTrue(ops.contains("com.microsoft.QLinearAdd") || ops.contains("com.microsoft.QLinearGlobalAveragePool"),
+          ops.toString());
+      Model m = new Model(golden.getFileName() + "_qoperator");
+      m.inputs.putAll(inputs);
+      Map<String, TensorData> expected = OnnxRuntimeOracle.run(saved, ort(), inputs);
+      Graph imported = OnnxTorchvisionTest.imported(saved, Numerics.ONNX);
+      Graph optimized = PassManager.defaultPipeline(PassRegistry.load()).run(imported, PassContext.forTests());
+      List<String> failures = new ArrayList<>();
+      long elements = 0;
+      for (TensorData e : expected.values()) {
+        elements += e.size();
+      }
+      for (String run : RUNS) {
+        String backend = run.startsWith("interp") ? "interp" : run;
+        List<TensorData> outs = new ArrayList<>(Backends.named(backend).orElseThrow()
+            .prepare(run.equals("interp") ? imported : optimized).run(inputs).values());
+        int k = 0;
+        long equal = 0;
+        for (TensorData want : expected.values()) {
+          TensorData got = outs.get(k++);
+          assertEquals(want.shape(), got.shape(), run);
+          for (long i = 0; i < want.size(); i++) {
+            equal += got.getRawBits(i) == want.getRawBits(i) ? 1 : 0;
+          }
+        }
+        System.out.printf("%s %-9s elements equal to ONNX Runtime's: %d of %d%n", saved.getFileName(), run, equal,
+            elements);
+        if (equal != elements) {
+          failures.add(saved.getFileName() + " " + run + ": " + (elements - equal) + " of " + elements + " differ");
+        }
+      }
+      assertEquals(List.of(), failures);
+    }
+  }
+}
