@@ -95,10 +95,11 @@ final class ContribOps {
   /** An 8-bit operand's per-tensor parameters (scale input, zero point input), of {@code storage}. */
   private NodeConverter.QParams perTensor(int scale, int zeroPoint, ElementType storage, String what)
       throws OnnxException {
-    NodeConverter.QParams p = c.qparams(scale, zeroPoint, Shape.of(), 0, storage, what);
-    if (!(p.q() instanceof Quantization.PerTensor)) {
+    if (c.constant(scale, what + " scale").size() != 1
+        || c.optionalConstant(zeroPoint, what + " zero point").map(z -> z.size() != 1).orElse(false)) {
       throw c.fail(what + " must be quantized per tensor (a scalar scale and zero point)");
     }
+    NodeConverter.QParams p = c.qparams(scale, zeroPoint, Shape.of(), 0, storage, what);
     if (p.storage() != storage) {
       throw c.fail(what + " zero point is " + p.storage() + " but the tensor holds " + storage);
     }

@@ -100,8 +100,8 @@ final class NodeConverter {
 
   OnnxException fail(String message) {
     String name = node.getName().isEmpty() ? "" : " '" + node.getName() + "'";
-    String opset = node.getDomain().equals(ContribOps.DOMAIN) ? ContribOps.DOMAIN + " opset " + run.msOpset
-        : "opset " + run.opset;
+    String opset = !node.getDomain().equals(ContribOps.DOMAIN) ? "opset " + run.opset
+        : run.msOpset < 0 ? ContribOps.DOMAIN : ContribOps.DOMAIN + " opset " + run.msOpset;
     return new OnnxException("node" + name + " (" + node.getOpType() + ", " + opset + "): " + message);
   }
 
