@@ -36,7 +36,8 @@ import java.util.function.DoubleUnaryOperator;
  *   <li>QLinearGlobalAveragePool (and a QLinearAveragePool whose window is the whole plane, which
  *       ONNX Runtime runs as one): the QDQ form, which {@code qdq-to-integer} makes MLAS's kernel;
  *   <li>QGemm: {@code linear} (alpha = 1) or {@code linear_acc} and {@code requantize_acc} scheme
- *       {@code float_clamp} with ONNX Runtime's scales.
+ *       {@code float_clamp} with ONNX Runtime's scales; without y_scale (float output) {@code
+ *       dequantize} of the {@code linear_acc} accumulators quantized with ONNX Runtime's scales.
  * </ul>
  * What ONNX Runtime computes but the IR cannot express is an error naming the node.
  */
@@ -313,10 +314,6 @@ final class ContribOps {
     if (c.intAttr("transA", 0) != 0) {
       throw c.fail("transA = 1 is not supported");
     }
-    if (!c.hasInput(7)) {
-      throw c.fail("without y_scale QGemm outputs float32 acc * scale, an int32-to-float rescale the IR does "
-          + "not have; not supported");
-    }
     float alpha = c.floatAttr("alpha", 1f);
     ElementType aStorage = storageOf(0);
     NodeConverter.QParams pa = perTensor(1, 2, aStorage, "A");
@@ -341,10 +338,38 @@ final class ContribOps {
     if (pb.storage() != w.elementType()) {
       throw c.fail("B holds " + w.elementType() + " but its zero point is " + pb.storage());
     }
+    Optional<Value> cBias = c.hasInput(6) ? Optional.of(bias(c.constant(6, "C"), n)) : Optional.empty();
+    Quantization qb = pb.q();
+    int channels = qb instanceof Quantization.PerAxis p ? p.size() : 1;
+    int[] bZeroPoints = new int[channels];
+    for (int i = 0; i < channels; i++) {
+      bZeroPoints[i] = Math.toIntExact(qb.zeroPointAt(i));
+    }
+    Attrs.LinearAcc accAttrs = new Attrs.LinearAcc((int) q(pa).zeroPoint(), ImmutableIntArray.copyOf(bZeroPoints));
+    Shape outShape = Shape.of(a.type().shape().dim(0), n);
+    if (!c.hasInput(7)) {
+      // Float output: f32(f32(acc) * f32(alpha * a_scale * b_scale[n])), the accumulators quantized with
+      // those scales (zero point 0) and dequantized.
+      if (c.hasInput(8)) {
+        throw c.fail("y_zero_point without y_scale");
+      }
+      double[] scales = new double[channels];
+      for (int i = 0; i < channels; i++) {
+        scales[i] = OnnxRuntimeQLinear.gemmScale(alpha, q(pa).scale(), qb.scaleAt(i), OptionalDouble.empty());
+      }
+      Quantization accQ = channels == 1 ? new Quantization.PerTensor(scales[0], 0)
+          : new Quantization.PerAxis(1, ImmutableDoubleArray.copyOf(scales),
+              com.google.common.primitives.ImmutableLongArray.copyOf(new long[channels]));
+      List<Value> ops = new ArrayList<>(List.of(a, c.run().materialize(wName, Optional.empty())));
+      cBias.ifPresent(ops::add);
+      Value acc = anon(Op.LINEAR_ACC, accAttrs, ops,
+          Optional.of(new TensorType(ElementType.I32, outShape, Optional.of(accQ))));
+      c.emit(Op.DEQUANTIZE, Attrs.None.INSTANCE, List.of(acc), Optional.empty());
+      return;
+    }
     ElementType yStorage = c.hasInput(8) ? c.constant(8, "y_zero_point").elementType() : aStorage;
     NodeConverter.QParams py = perTensor(7, 8, yStorage, "y");
-    Optional<Value> cBias = c.hasInput(6) ? Optional.of(bias(c.constant(6, "C"), n)) : Optional.empty();
-    TensorType yType = NodeConverter.quantizedType(py, Shape.of(a.type().shape().dim(0), n));
+    TensorType yType = NodeConverter.quantizedType(py, outShape);
     if (alpha == 1f) {
       // The quantized linear's multiplier f32(f32(s_a * s_b) / s_y) is QGemm's with alpha = 1.
       List<Value> ops = new ArrayList<>(List.of(a, c.run().materialize(wName,
@@ -355,17 +380,12 @@ final class ContribOps {
     }
     List<Value> ops = new ArrayList<>(List.of(a, c.run().materialize(wName, Optional.empty())));
     cBias.ifPresent(ops::add);
-    Quantization qb = pb.q();
-    int channels = qb instanceof Quantization.PerAxis p ? p.size() : 1;
     double[] scales = new double[channels];
-    int[] bZeroPoints = new int[channels];
     for (int i = 0; i < channels; i++) {
       scales[i] = OnnxRuntimeQLinear.gemmScale(alpha, q(pa).scale(), qb.scaleAt(i),
           OptionalDouble.of(q(py).scale()));
-      bZeroPoints[i] = Math.toIntExact(qb.zeroPointAt(i));
     }
-    Value acc = anon(Op.LINEAR_ACC, new Attrs.LinearAcc((int) q(pa).zeroPoint(),
-        ImmutableIntArray.copyOf(bZeroPoints)), ops, Optional.empty());
+    Value acc = anon(Op.LINEAR_ACC, accAttrs, ops, Optional.empty());
     c.emit(Op.REQUANTIZE_ACC, new Attrs.RequantizeAcc(Requantizer.Scheme.FLOAT_CLAMP,
         ImmutableDoubleArray.copyOf(scales), ImmutableIntArray.of(), ImmutableIntArray.of(), 1,
         (int) q(py).zeroPoint(), (int) yStorage.minValue(), (int) yStorage.maxValue()), List.of(acc),

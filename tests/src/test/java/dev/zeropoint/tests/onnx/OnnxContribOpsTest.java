@@ -419,7 +419,7 @@ class OnnxContribOpsTest {
   // ================================================================== QGemm
 
   @Test
-  void qgemmWithAndWithoutBiasAlphaTransB() throws Exception {
+  void qgemmWithAndWithoutBiasAlphaTransBFloatOutput() throws Exception {
     Random r = new Random(501);
     // (a, b): ONNX Runtime's kernels take u8 x u8, u8 x s8 and s8 x s8; the output has a's type.
     ElementType[][] types = {{ElementType.U8, ElementType.U8}, {ElementType.U8, ElementType.I8},
@@ -431,7 +431,9 @@ class OnnxContribOpsTest {
       int variant = 0;
       for (float alpha : new float[] {1f, 0.75f, 2.5f}) {
         for (boolean transB : List.of(false, true)) {
-          for (boolean bias : List.of(false, true)) {
+          for (int b3 = 0; b3 < 4; b3++) {
+            boolean bias = b3 % 2 == 1;
+            boolean floatOut = b3 >= 2;  // no y_scale: float32 acc * alpha * a_scale * b_scale
             int mm = 1 + r.nextInt(6);
             int k = 1 + r.nextInt(40);
             int n = 1 + r.nextInt(24);
@@ -486,12 +488,14 @@ class OnnxContribOpsTest {
               }
               m.initializer(cT.build());
               in.add(c);
-            } else {
+            } else if (!floatOut) {
               in.add("");
             }
-            in.addAll(List.of(m.scale(sy), m.zp(ta, zeroPoint(r, ta))));
-            m.add("QGemm", in, onnxType(ta), Shape.of(mm, n), floatAttr("alpha", alpha),
-                intAttr("transB", transB ? 1 : 0));
+            if (!floatOut) {
+              in.addAll(List.of(m.scale(sy), m.zp(ta, zeroPoint(r, ta))));
+            }
+            m.add("QGemm", in, floatOut ? TensorProto.DataType.FLOAT_VALUE : onnxType(ta), Shape.of(mm, n),
+                floatAttr("alpha", alpha), intAttr("transB", transB ? 1 : 0));
           }
         }
       }
