@@ -35,6 +35,8 @@ import java.util.function.DoubleUnaryOperator;
  *       of ONNX Runtime's requantization table;
  *   <li>QLinearGlobalAveragePool (and a QLinearAveragePool whose window is the whole plane, which
  *       ONNX Runtime runs as one): the QDQ form, which {@code qdq-to-integer} makes MLAS's kernel;
+ *   <li>QLinearAveragePool otherwise: ONNX Runtime's float path, {@code dequantize}, float {@code
+ *       avg_pool2d}, {@code quantize_add_round};
  *   <li>QGemm: {@code linear} (alpha = 1) or {@code linear_acc} and {@code requantize_acc} scheme
  *       {@code float_clamp} with ONNX Runtime's scales; without y_scale (float output) {@code
  *       dequantize} of the {@code linear_acc} accumulators quantized with ONNX Runtime's scales.
@@ -280,10 +282,16 @@ final class ContribOps {
   }
 
   /**
-   * QLinearAveragePool (X, x_scale, x_zp?, y_scale, y_zp?): ONNX Runtime runs a window covering the
-   * whole unpadded plane as its global pool (integer kernel), which is imported. Any other window runs
-   * ONNX Runtime's float path (window sums of dequantized floats, then {@code RNE(f32(f32(y / y_scale)
-   * + y_zp))}), which the IR's ops do not express: an error.
+   * QLinearAveragePool (X, x_scale, x_zp?, y_scale, y_zp?) {kernel_shape, strides, pads, auto_pad,
+   * count_include_pad, ceil_mode, channels_last}. A window covering the whole unpadded plane runs
+   * ONNX Runtime's global pool (integer kernel, {@link #pooledPlane}). Any other runs its float path
+   * (qlinear_pool.cc): {@code dequantize}, the window's in-bounds floats summed row by row in float32
+   * and divided by the kernel area (count_include_pad) or the in-bounds count ({@code avg_pool2d} with
+   * {@code divisor_override} = the kernel area for count_include_pad: ONNX Runtime counts the whole
+   * kernel even where it overhangs the padding), then {@code quantize_add_round}. Refused: dilations,
+   * a ceil_mode whose last window would start past the input and head padding (ONNX Runtime versions
+   * differ there from PyTorch's output size, which the IR uses), and windows with no input element
+   * without count_include_pad (ONNX Runtime divides 0 by 0).
    */
   private void averagePool() throws OnnxException {
     boolean channelsLast = c.intAttr("channels_last", 0) != 0;
@@ -293,14 +301,56 @@ final class ContribOps {
     }
     Shape nchw = channelsLast ? Shape.of(s.dim(0), s.dim(3), s.dim(1), s.dim(2)) : s;
     NodeConverter.PoolWindow w = c.poolWindow(nchw);
+    if (w.dilations().get(0) != 1 || w.dilations().get(1) != 1) {
+      throw c.fail("dilations are not supported (ONNX Runtime's QLinearAveragePool does not apply them)");
+    }
     boolean whole = w.kernel().get(0) == nchw.dim(2) && w.kernel().get(1) == nchw.dim(3)
         && w.pads().stream().allMatch(p -> p == 0);
-    if (!whole) {
-      throw c.fail("a window other than the whole unpadded plane (kernel " + w.kernel() + ", pads " + w.pads()
-          + ", input " + nchw + ") runs ONNX Runtime's float path (float window sums, RNE(f32(f32(y / y_scale) "
-          + "+ y_zero_point))), which Zeropoint's IR cannot express");
+    if (whole) {
+      pooledPlane(0, channelsLast);
+      return;
     }
-    pooledPlane(0, channelsLast);
+    boolean ceil = c.intAttr("ceil_mode", 0) != 0;
+    boolean includePad = c.intAttr("count_include_pad", 0) != 0;
+    for (int d = 0; d < 2; d++) {
+      int in = nchw.dim(2 + d);
+      int k = w.kernel().get(d);
+      int stride = w.strides().get(d);
+      int head = w.pads().get(d);
+      long span = (long) in + head + w.pads().get(d + 2) - k;
+      if (span < 0) {
+        throw c.fail("the kernel " + w.kernel() + " does not fit the padded input " + nchw);
+      }
+      long out = (ceil ? Math.floorDiv(span + stride - 1, stride) : span / stride) + 1;
+      if (ceil && (out - 1) * stride >= (long) in + head) {
+        throw c.fail("with ceil_mode the last window would start past the input and its head padding (input " + in
+            + ", kernel " + k + ", stride " + stride + ", pads " + w.pads() + "); not supported");
+      }
+      for (long o = 0; o < out && !includePad; o++) {
+        long start = o * stride - head;
+        if (Math.min(start + k, in) <= Math.max(start, 0)) {
+          throw c.fail("a window covers no input element and count_include_pad is 0 (ONNX Runtime divides 0 by 0)");
+        }
+      }
+    }
+    ElementType storage = storageOf(0);
+    NodeConverter.QParams px = perTensor(1, 2, storage, "x");
+    NodeConverter.QParams py = perTensor(3, 4, storage, "y");
+    Value x = c.quantizedOperand(0, px, "x");
+    if (channelsLast) {
+      x = anon(Op.PERMUTE, new Attrs.Permute(ImmutableIntArray.of(0, 3, 1, 2)), List.of(x), Optional.empty());
+    }
+    Value real = anon(Op.DEQUANTIZE, Attrs.None.INSTANCE, List.of(x), Optional.empty());
+    int area = w.kernel().get(0) * w.kernel().get(1);
+    Value pooled = anon(Op.AVG_POOL2D, new Attrs.AvgPool2d(w.kernel(), w.strides(), w.pads(), ceil, includePad,
+        includePad ? area : 0), List.of(real), Optional.empty());
+    TensorType yType = NodeConverter.quantizedType(py, pooled.type().shape());
+    if (!channelsLast) {
+      c.emit(Op.QUANTIZE_ADD_ROUND, Attrs.None.INSTANCE, List.of(pooled), Optional.of(yType));
+      return;
+    }
+    Value y = anon(Op.QUANTIZE_ADD_ROUND, Attrs.None.INSTANCE, List.of(pooled), Optional.of(yType));
+    c.emit(Op.PERMUTE, new Attrs.Permute(ImmutableIntArray.of(0, 2, 3, 1)), List.of(y), Optional.empty());
   }
 
   // ------------------------------------------------------------------ QGemm

@@ -88,13 +88,22 @@ class OnnxContribImportTest {
   }
 
   @Test
-  void averagePoolOtherThanTheWholePlaneIsRefused() throws Exception {
-    GraphProto.Builder g = graph(ms("QLinearAveragePool", List.of("x", "s", "z", "s2", "z2"),
+  void averagePoolRefusals() throws Exception {
+    GraphProto.Builder ceil = graph(ms("QLinearAveragePool", List.of("x", "s", "z", "s2", "z2"),
+        OnnxImporterTest.ints("kernel_shape", 2, 2), OnnxImporterTest.ints("strides", 4, 4),
+        OnnxImporterTest.ints("pads", 0, 0, 1, 1), attr("ceil_mode", 1)), U8);
+    assertEquals("node 'n' (QLinearAveragePool, com.microsoft opset 1): with ceil_mode the last window would start "
+        + "past the input and its head padding (input 3, kernel 2, stride 4, pads [0, 0, 1, 1]); not supported",
+        message(ceil));
+    GraphProto.Builder dilated = graph(ms("QLinearAveragePool", List.of("x", "s", "z", "s2", "z2"),
+        OnnxImporterTest.ints("kernel_shape", 2, 2), OnnxImporterTest.ints("dilations", 2, 2)), U8);
+    assertEquals("node 'n' (QLinearAveragePool, com.microsoft opset 1): dilations are not supported (ONNX Runtime's "
+        + "QLinearAveragePool does not apply them)", message(dilated));
+    Graph padded = OnnxImporter.importModel(write(graph(ms("QLinearAveragePool", List.of("x", "s", "z", "s2", "z2"),
         OnnxImporterTest.ints("kernel_shape", 2, 2), OnnxImporterTest.ints("pads", 1, 1, 1, 1),
-        attr("count_include_pad", 1)), U8);
-    assertEquals("node 'n' (QLinearAveragePool, com.microsoft opset 1): a window other than the whole unpadded "
-        + "plane (kernel [2, 2], pads [1, 1, 1, 1], input [1, 4, 3, 3]) runs ONNX Runtime's float path (float window "
-        + "sums, RNE(f32(f32(y / y_scale) + y_zero_point))), which Zeropoint's IR cannot express", message(g));
+        attr("count_include_pad", 1)), U8), true), OnnxImporter.Options.defaults());
+    assertEquals(List.of(), Verifier.verify(padded));
+    assertTrue(padded.nodes().stream().map(Node::op).anyMatch(o -> o == Op.QUANTIZE_ADD_ROUND), padded.toString());
   }
 
   @Test

@@ -287,6 +287,21 @@ public final class OnnxRuntimeQLinear {
     return 0f > r ? 0f : r;          // vmaxps zero, r
   }
 
+  // ---------------------------------------------------------------- QLinearAveragePool
+
+  /**
+   * QLinearAveragePool's {@code quantize_value} (qlinear_pool.cc): {@code f32(f32(v / scale) + zp)}
+   * rounded RNE ({@code nearbyintf}), converted as x86's {@code cvttss2si} does ({@code
+   * static_cast<int32_t>}: NaN and values outside int32 give INT_MIN), then clamped to the storage:
+   * the zero point joins before the rounding (op {@code quantize_add_round}).
+   */
+  public static long poolQuantize(float v, double scale, long zeroPoint, ElementType storage) {
+    float w = v / (float) scale + (float) zeroPoint;
+    double rounded = Math.rint(w);
+    long asInt32 = rounded >= -0x1p31 && rounded < 0x1p31 ? (long) rounded : Integer.MIN_VALUE;
+    return Rounding.clamp(asInt32, storage.minValue(), storage.maxValue());
+  }
+
   // ---------------------------------------------------------------- QGemm
 
   /**

@@ -104,10 +104,11 @@ class OnnxContribOpsTest {
     }
 
     /** A contrib node whose output is a graph output of type {@code out} (ONNX elem type) and shape. */
-    void add(String op, List<String> in, int outType, Shape outShape, AttributeProto... attrs) {
+    String add(String op, List<String> in, int outType, Shape outShape, AttributeProto... attrs) {
       String y = fresh("y");
       g.addNode(node(op, "com.microsoft", in, y, attrs));
       g.addOutput(tensor(y, outType, outShape.toArray()));
+      return y;
     }
   }
 
@@ -148,7 +149,7 @@ class OnnxContribOpsTest {
   // ================================================================== comparison
 
   /** Totals over the test class's models. */
-  record Counts(long elements, int outputs, int distinct) {}
+  record Counts(long elements, int outputs, int distinct, Map<String, TensorData> expected) {}
 
   /**
    * Runs {@code m} on ONNX Runtime and on every Zeropoint run; every output element must have ONNX
@@ -194,7 +195,7 @@ class OnnxContribOpsTest {
     assertEquals(List.of(), failures, m.name);
     System.out.printf("%-28s %3d outputs, %8d elements x %d runs equal to ONNX Runtime; %d distinct values%n",
         m.name, expected.size(), elements, RUNS.size(), distinct.size());
-    return new Counts(elements, expected.size(), distinct.size());
+    return new Counts(elements, expected.size(), distinct.size(), expected);
   }
 
   // ================================================================== parameters
@@ -392,27 +393,90 @@ class OnnxContribOpsTest {
     }
   }
 
+  /**
+   * QLinearAveragePool: windows covering the whole plane (ONNX Runtime's integer global pool) and
+   * ONNX Runtime's float path with random non-square kernels, strides, pads, count_include_pad,
+   * ceil_mode, auto_pad and channels_last.
+   */
   @Test
-  void qlinearAveragePoolOverTheWholePlane() throws Exception {
-    // ONNX Runtime runs a window equal to the unpadded plane as its global pool: the form imported.
+  void qlinearAveragePoolWindowsPadsAndLayouts() throws Exception {
     Random r = new Random(402);
     for (ElementType t : STORAGES) {
       Model m = new Model("QLinearAveragePool_" + t);
-      int[][] shapes = {{1, 240, 7, 7}, {2, 90, 3, 5}};
-      for (int[] s : shapes) {
-        for (boolean last : List.of(false, true)) {
-          float sx = decades(r, -3, 0);
-          float sy = sx * decades(r, -0.7, 0);
-          Shape in = last ? Shape.of(s[0], s[2], s[3], s[1]) : Shape.of(s);
-          Shape out = last ? Shape.of(s[0], 1, 1, s[1]) : Shape.of(s[0], s[1], 1, 1);
-          m.add("QLinearAveragePool", List.of(m.input(t, in, random(r, t, (int) in.numElements())), m.scale(sx),
-              m.zp(t, zeroPoint(r, t)), m.scale(sy), m.zp(t, zeroPoint(r, t))), onnxType(t), out,
-              intsAttr("kernel_shape", s[2], s[3]), intAttr("channels_last", last ? 1 : 0),
-              intAttr("count_include_pad", r.nextInt(2)));
+      // A 1x1 window on every value with x_scale 0.5 + 2^-22 (y_scale 1): odd values land just above a
+      // half-integer, where adding the zero point in float first (ONNX Runtime) rounds to even instead.
+      float tieScale = 0.5f + 0x1p-22f;
+      int tieZero = (int) t.minValue() + 100;
+      String ties = m.add("QLinearAveragePool", List.of(m.input(t, Shape.of(1, 1, 16, 16), all256(t)), m.scale(tieScale),
+          m.zp(t, 0), m.scale(1f), m.zp(t, tieZero)), onnxType(t), Shape.of(1, 1, 16, 16), intsAttr("kernel_shape", 1, 1));
+      int cases = 0;
+      while (cases < 24) {
+        boolean last = r.nextBoolean();
+        int n = 1 + r.nextInt(2);
+        int ch = 1 + r.nextInt(12);
+        int h = 1 + r.nextInt(9);
+        int w = 1 + r.nextInt(9);
+        boolean whole = cases < 4;
+        int[] k = whole ? new int[] {h, w} : new int[] {1 + r.nextInt(Math.min(4, h)), 1 + r.nextInt(Math.min(4, w))};
+        int[] st = {1 + r.nextInt(3), 1 + r.nextInt(3)};
+        int[] pads = new int[4];
+        String autoPad = whole || r.nextInt(5) > 0 ? "NOTSET" : r.nextBoolean() ? "SAME_UPPER" : "VALID";
+        boolean ceil = !whole && r.nextBoolean();
+        boolean include = r.nextBoolean();
+        int[] in = {h, w};
+        int[] out = new int[2];
+        boolean refused = false;
+        for (int d = 0; d < 2; d++) {
+          if (autoPad.equals("SAME_UPPER")) {
+            out[d] = (in[d] + st[d] - 1) / st[d];
+            int total = Math.max(0, (out[d] - 1) * st[d] + k[d] - in[d]);
+            pads[d] = total / 2;
+            pads[d + 2] = total - pads[d];
+            refused |= pads[d] > k[d] / 2 || pads[d + 2] > k[d] / 2;
+            continue;
+          }
+          if (autoPad.equals("NOTSET") && !whole) {
+            pads[d] = r.nextInt(k[d] / 2 + 1);
+            pads[d + 2] = r.nextInt(k[d] / 2 + 1);
+          }
+          int span = in[d] + pads[d] + pads[d + 2] - k[d];
+          out[d] = (ceil ? (span + st[d] - 1) / st[d] : span / st[d]) + 1;
+          // ONNX Runtime versions and PyTorch differ on a last window past the input (refused by the importer).
+          refused |= ceil && (out[d] - 1) * st[d] >= in[d] + pads[d];
         }
+        if (refused || (autoPad.equals("SAME_UPPER") && ceil)) {
+          continue;
+        }
+        cases++;
+        float sx = decades(r, -3, 0);
+        float sy = sx * decades(r, -0.5, 0.2);
+        Shape inShape = last ? Shape.of(n, h, w, ch) : Shape.of(n, ch, h, w);
+        Shape outShape = last ? Shape.of(n, out[0], out[1], ch) : Shape.of(n, ch, out[0], out[1]);
+        List<AttributeProto> attrs = new ArrayList<>(List.of(intsAttr("kernel_shape", k[0], k[1]),
+            intAttr("channels_last", last ? 1 : 0), intAttr("count_include_pad", include ? 1 : 0),
+            intAttr("ceil_mode", ceil ? 1 : 0), intsAttr("strides", st[0], st[1])));
+        if (autoPad.equals("NOTSET")) {
+          attrs.add(intsAttr("pads", pads[0], pads[1], pads[2], pads[3]));
+        } else {
+          attrs.add(AttributeProto.newBuilder().setName("auto_pad").setType(AttributeProto.AttributeType.STRING)
+              .setS(com.google.protobuf.ByteString.copyFromUtf8(autoPad)).build());
+        }
+        m.add("QLinearAveragePool", List.of(m.input(t, inShape, random(r, t, (int) inShape.numElements())),
+            m.scale(sx), m.zp(t, zeroPoint(r, t)), m.scale(sy), m.zp(t, zeroPoint(r, t))), onnxType(t), outShape,
+            attrs.toArray(AttributeProto[]::new));
       }
       Counts c = check(m);
-      assertTrue(c.distinct() >= 100, "average pool " + t + ": only " + c.distinct() + " distinct outputs");
+      assertTrue(c.distinct() >= 150, "average pool " + t + ": only " + c.distinct() + " distinct outputs");
+      long[] values = all256(t);
+      long roundedFirst = 0;
+      for (int i = 0; i < 256; i++) {
+        float real = dev.zeropoint.ir.numerics.FlavourQuantize.onnxDequantize((int) values[i], tieScale, 0);
+        long quantize = dev.zeropoint.ir.numerics.FlavourQuantize.onnxQuantize(real, 1f, tieZero, t);
+        roundedFirst += quantize == c.expected().get(ties).getLong(i) ? 0 : 1;
+      }
+      System.out.printf("QLinearAveragePool %s: ONNX's quantize (zero point added after rounding) differs from ONNX "
+          + "Runtime on %d of 256 values of the 1x1 window%n", t, roundedFirst);
+      assertTrue(roundedFirst > 0, "nothing here separates quantize_add_round from quantize");
     }
   }
 
