@@ -14,6 +14,7 @@ import dev.zeropoint.ir.Graph;
 import dev.zeropoint.ir.Numerics;
 import dev.zeropoint.ir.Shape;
 import dev.zeropoint.ir.TensorData;
+import dev.zeropoint.ir.numerics.OnnxRuntimeQLinear;
 import dev.zeropoint.onnx.proto.OnnxModel.AttributeProto;
 import dev.zeropoint.onnx.proto.OnnxModel.GraphProto;
 import dev.zeropoint.onnx.proto.OnnxModel.ModelProto;
@@ -236,16 +237,37 @@ class OnnxContribOpsTest {
   private void binary(String op, int sets, long seed) throws Exception {
     Random r = new Random(seed);
     long elements = 0;
+    Map<String, Long> readings = new LinkedHashMap<>();
     for (ElementType t : STORAGES) {
       Model m = new Model(op + "_" + t);
+      List<Runnable> afterwards = new ArrayList<>();
+      java.util.concurrent.atomic.AtomicReference<Map<String, TensorData>> expected =
+          new java.util.concurrent.atomic.AtomicReference<>();
       for (int s = 0; s < sets; s++) {
-        float sa = decades(r, -3, 0);
-        float sb = sa * decades(r, -1, 1);
-        float sc = op.equals("QLinearAdd") ? Math.max(sa, sb) * decades(r, -0.5, 1)
-            : sa * sb * 128 * decades(r, -1, 0.5f);
-        int za = zeroPoint(r, t);
-        int zb = zeroPoint(r, t);
-        int zc = zeroPoint(r, t);
+        // The last set is searched for (seeded) so that every other reading below disagrees with the
+        // formula on some pair: ONNX Runtime's outputs then tell them apart.
+        float sa;
+        float sb;
+        float sc;
+        int za;
+        int zb;
+        int zc;
+        for (int tries = 0; ; tries++) {
+          sa = decades(r, -3, 0);
+          sb = sa * decades(r, -1, 1);
+          sc = op.equals("QLinearAdd") ? Math.max(sa, sb) * decades(r, -0.5, 1) : sa * sb * 128 * decades(r, -1, 0.5);
+          za = zeroPoint(r, t);
+          zb = zeroPoint(r, t);
+          zc = zeroPoint(r, t);
+          if (s < sets - 1 || separatesReadings(op, sa, za, sb, zb, sc, zc, t)) {
+            break;
+          }
+          if (tries == 5_000) {
+            throw new IllegalStateException("no parameters separate the readings of " + op);
+          }
+        }
+        float[] fs = {sa, sb, sc};
+        int[] fz = {za, zb, zc};
         long[] a = new long[65536];
         long[] b = new long[65536];
         for (int i = 0; i < 65536; i++) {
@@ -266,15 +288,101 @@ class OnnxContribOpsTest {
           long[] bv = ab[1].numElements() == 65536 ? b : ab[1].numElements() == 256 ? all256(t)
               : random(r, t, (int) ab[1].numElements());
           Shape out = broadcastShape(ab[0], ab[1]);
-          m.add(op, List.of(m.input(t, ab[0], av), m.scale(sa), m.zp(t, za), m.input(t, ab[1], bv), m.scale(sb),
-              m.zp(t, zb), m.scale(sc), m.zp(t, zc)), onnxType(t), out);
+          String y = m.add(op, List.of(m.input(t, ab[0], av), m.scale(sa), m.zp(t, za), m.input(t, ab[1], bv),
+              m.scale(sb), m.zp(t, zb), m.scale(sc), m.zp(t, zc)), onnxType(t), out);
+          if (out.numElements() == 65536) {
+            // Every pair: count where other readings of the kernels disagree with ONNX Runtime.
+            boolean aScalar = ab[0].dim(1) == 1;
+            boolean broadcast = ab[0].numElements() == 256;
+            afterwards.add(() -> {
+              TensorData got = expected.get().get(y);
+              for (int i = 0; i < 65536; i++) {
+                int x0 = (int) (broadcast ? av[aScalar ? i >> 8 : i & 255] : av[i]);
+                int x1 = (int) (broadcast ? bv[aScalar ? i & 255 : i >> 8] : bv[i]);
+                long want = got.getLong(i);
+                for (Map.Entry<String, Integer> e : otherReadings(op, x0, x1, fs[0], fz[0], fs[1], fz[1], fs[2], fz[2], t,
+                    broadcast ? (aScalar ? OnnxRuntimeQLinear.AddPath.SCALAR_A : OnnxRuntimeQLinear.AddPath.SCALAR_B)
+                        : OnnxRuntimeQLinear.AddPath.ELEMENTWISE).entrySet()) {
+                  readings.merge(e.getKey(), e.getValue() == want ? 0L : 1L, Long::sum);
+                }
+              }
+            });
+          }
         }
       }
       Counts c = check(m);
       assertTrue(c.distinct() >= 200, op + " " + t + ": only " + c.distinct() + " distinct outputs");
       elements += c.elements();
+      expected.set(c.expected());
+      afterwards.forEach(Runnable::run);
     }
-    System.out.printf("%s: %d elements compared on %d runs%n", op, elements, RUNS.size());
+    System.out.printf("%s: %d elements compared on %d runs; other readings' mismatches with ONNX Runtime on the "
+        + "all-pairs outputs: %s%n", op, elements, RUNS.size(), readings);
+    readings.forEach((k, v) -> assertTrue(v > 0, "nothing here separates " + op + " from the reading " + k));
+  }
+
+  /**
+   * Plausible other readings of MLAS's kernels, each of which must disagree with ONNX Runtime on some
+   * pair (so the tests pin the formula down): for add, the broadcast paths computed as the elementwise
+   * one, and the scalar's term folded in with a separate multiply and add (not contracted); for mul,
+   * a fused multiply-add for {@code p * m + zC}, and the multiplier {@code sA * (sB / sC)}.
+   */
+  private static Map<String, Integer> otherReadings(String op, int a, int b, float sa, int za, float sb, int zb,
+      float sc, int zc, ElementType t, OnnxRuntimeQLinear.AddPath path) {
+    Map<String, Integer> r = new LinkedHashMap<>();
+    if (op.equals("QLinearAdd")) {
+      if (path == OnnxRuntimeQLinear.AddPath.ELEMENTWISE) {
+        return r;
+      }
+      r.put("broadcast as elementwise", OnnxRuntimeQLinear.add(a, b, OnnxRuntimeQLinear.addParams(sa, za, sb, zb, sc,
+          zc, t)));
+      boolean swap = path == OnnxRuntimeQLinear.AddPath.SCALAR_A;
+      OnnxRuntimeQLinear.AddParams p = swap ? OnnxRuntimeQLinear.addParams(sb, zb, sa, za, sc, zc, t)
+          : OnnxRuntimeQLinear.addParams(sa, za, sb, zb, sc, zc, t);
+      float vector = swap ? b : a;
+      float scalar = swap ? a : b;
+      float v = Math.fma(vector, p.ratioA(), p.fixed() + scalar * p.ratioB());
+      r.put("scalar term not fused", (int) dev.zeropoint.ir.numerics.Rounding.saturate(
+          dev.zeropoint.ir.numerics.Rounding.saturateToInt16(
+              dev.zeropoint.ir.numerics.Rounding.x86FloatToInt32RoundHalfEven(v)), t));
+    } else {
+      float m = OnnxRuntimeQLinear.mulMultiplier(sa, sb, sc);
+      int product = (a - za) * (b - zb);
+      r.put("fused multiply-add", sat(Math.fma((float) product, m, (float) zc), t));
+      r.put("sA * (sB / sC)", sat((float) product * (sa * (sb / sc)) + (float) zc, t));
+    }
+    return r;
+  }
+
+  /** Whether each other reading differs from the formula on some pair (for add, on either broadcast path). */
+  private static boolean separatesReadings(String op, float sa, int za, float sb, int zb, float sc, int zc,
+      ElementType t) {
+    List<OnnxRuntimeQLinear.AddPath> paths = op.equals("QLinearAdd")
+        ? List.of(OnnxRuntimeQLinear.AddPath.SCALAR_A, OnnxRuntimeQLinear.AddPath.SCALAR_B)
+        : List.of(OnnxRuntimeQLinear.AddPath.ELEMENTWISE);
+    Set<String> separated = new HashSet<>();
+    int readings = 2;
+    int min = (int) t.minValue();
+    float m = OnnxRuntimeQLinear.mulMultiplier(sa, sb, sc);
+    for (OnnxRuntimeQLinear.AddPath path : paths) {
+      long[] table = op.equals("QLinearAdd") ? OnnxRuntimeQLinear.addTable(sa, za, sb, zb, sc, zc, t, path) : null;
+      for (int i = 0; i < 65536 && separated.size() < readings; i++) {
+        int a = min + (i >> 8);
+        int b = min + (i & 255);
+        long formula = table != null ? table[i] : OnnxRuntimeQLinear.mul(a, b, za, zb, m, zc, t);
+        for (Map.Entry<String, Integer> e : otherReadings(op, a, b, sa, za, sb, zb, sc, zc, t, path).entrySet()) {
+          if (e.getValue() != formula) {
+            separated.add(e.getKey());
+          }
+        }
+      }
+    }
+    return separated.size() == readings;
+  }
+
+  private static int sat(float v, ElementType t) {
+    return (int) dev.zeropoint.ir.numerics.Rounding.saturate(dev.zeropoint.ir.numerics.Rounding.saturateToInt16(
+        dev.zeropoint.ir.numerics.Rounding.x86FloatToInt32RoundHalfEven(v)), t);
   }
 
   private static Shape broadcastShape(Shape a, Shape b) {
@@ -290,12 +398,12 @@ class OnnxContribOpsTest {
 
   @Test
   void qlinearAddOnEveryPairAndBroadcast() throws Exception {
-    binary("QLinearAdd", 3, 101);
+    binary("QLinearAdd", 4, 101);
   }
 
   @Test
   void qlinearMulOnEveryPairAndBroadcast() throws Exception {
-    binary("QLinearMul", 3, 102);
+    binary("QLinearMul", 4, 102);
   }
 
   // ================================================================== QLinearSigmoid / QLinearLeakyRelu
