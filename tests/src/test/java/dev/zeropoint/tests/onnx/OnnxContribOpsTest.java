@@ -199,6 +199,38 @@ class OnnxContribOpsTest {
     return new Counts(elements, expected.size(), distinct.size(), expected);
   }
 
+  /** Fills a model with nodes for one storage type. */
+  interface Nodes {
+    /** Adds nodes; {@code afterwards} receive ONNX Runtime's outputs by name once the model has run. */
+    void add(Model m, ElementType t, Random r, List<java.util.function.Consumer<Map<String, TensorData>>> afterwards)
+        throws Exception;
+  }
+
+  /**
+   * A model per storage type (u8, i8) named {@code name}, filled by {@code nodes}, checked with {@link
+   * #checkSpread}; returns the elements compared per run.
+   */
+  long perStorage(String name, long seed, int minDistinct, Nodes nodes) throws Exception {
+    Random r = new Random(seed);
+    long elements = 0;
+    for (ElementType t : STORAGES) {
+      Model m = new Model(name + "_" + t);
+      List<java.util.function.Consumer<Map<String, TensorData>>> afterwards = new ArrayList<>();
+      nodes.add(m, t, r, afterwards);
+      Counts c = checkSpread(m, minDistinct);
+      elements += c.elements();
+      afterwards.forEach(a -> a.accept(c.expected()));
+    }
+    return elements;
+  }
+
+  /** {@link #check}, and the outputs must take at least {@code minDistinct} distinct values. */
+  Counts checkSpread(Model m, int minDistinct) throws Exception {
+    Counts c = check(m);
+    assertTrue(c.distinct() >= minDistinct, m.name + ": only " + c.distinct() + " distinct outputs");
+    return c;
+  }
+
   // ================================================================== parameters
 
   private static float decades(Random r, double lo, double hi) {
@@ -235,14 +267,8 @@ class OnnxContribOpsTest {
    * 256] and the converse), a middle-dimension broadcast, a scalar operand, and a one-element add.
    */
   private void binary(String op, int sets, long seed) throws Exception {
-    Random r = new Random(seed);
-    long elements = 0;
     Map<String, Long> readings = new LinkedHashMap<>();
-    for (ElementType t : STORAGES) {
-      Model m = new Model(op + "_" + t);
-      List<Runnable> afterwards = new ArrayList<>();
-      java.util.concurrent.atomic.AtomicReference<Map<String, TensorData>> expected =
-          new java.util.concurrent.atomic.AtomicReference<>();
+    long elements = perStorage(op, seed, 200, (m, t, r, afterwards) -> {
       for (int s = 0; s < sets; s++) {
         // The last set is searched for (seeded) so that every other reading below disagrees with the
         // formula on some pair: ONNX Runtime's outputs then tell them apart.
@@ -287,15 +313,15 @@ class OnnxContribOpsTest {
               : random(r, t, (int) ab[0].numElements());
           long[] bv = ab[1].numElements() == 65536 ? b : ab[1].numElements() == 256 ? all256(t)
               : random(r, t, (int) ab[1].numElements());
-          Shape out = broadcastShape(ab[0], ab[1]);
+          Shape out = Shape.broadcast(ab[0], ab[1]).orElseThrow();
           String y = m.add(op, List.of(m.input(t, ab[0], av), m.scale(sa), m.zp(t, za), m.input(t, ab[1], bv),
               m.scale(sb), m.zp(t, zb), m.scale(sc), m.zp(t, zc)), onnxType(t), out);
           if (out.numElements() == 65536) {
             // Every pair: count where other readings of the kernels disagree with ONNX Runtime.
             boolean aScalar = ab[0].dim(1) == 1;
             boolean broadcast = ab[0].numElements() == 256;
-            afterwards.add(() -> {
-              TensorData got = expected.get().get(y);
+            afterwards.add(expected -> {
+              TensorData got = expected.get(y);
               for (int i = 0; i < 65536; i++) {
                 int x0 = (int) (broadcast ? av[aScalar ? i >> 8 : i & 255] : av[i]);
                 int x1 = (int) (broadcast ? bv[aScalar ? i & 255 : i >> 8] : bv[i]);
@@ -310,12 +336,7 @@ class OnnxContribOpsTest {
           }
         }
       }
-      Counts c = check(m);
-      assertTrue(c.distinct() >= 200, op + " " + t + ": only " + c.distinct() + " distinct outputs");
-      elements += c.elements();
-      expected.set(c.expected());
-      afterwards.forEach(Runnable::run);
-    }
+    });
     System.out.printf("%s: %d elements compared on %d runs; other readings' mismatches with ONNX Runtime on the "
         + "all-pairs outputs: %s%n", op, elements, RUNS.size(), readings);
     readings.forEach((k, v) -> assertTrue(v > 0, "nothing here separates " + op + " from the reading " + k));
@@ -385,17 +406,6 @@ class OnnxContribOpsTest {
         dev.zeropoint.ir.numerics.Rounding.x86FloatToInt32RoundHalfEven(v)), t);
   }
 
-  private static Shape broadcastShape(Shape a, Shape b) {
-    int rank = Math.max(a.rank(), b.rank());
-    int[] out = new int[rank];
-    for (int i = 0; i < rank; i++) {
-      int da = i < rank - a.rank() ? 1 : a.dim(i - (rank - a.rank()));
-      int db = i < rank - b.rank() ? 1 : b.dim(i - (rank - b.rank()));
-      out[i] = Math.max(da, db);
-    }
-    return Shape.of(out);
-  }
-
   @Test
   void qlinearAddOnEveryPairAndBroadcast() throws Exception {
     binary("QLinearAdd", 4, 101);
@@ -409,13 +419,8 @@ class OnnxContribOpsTest {
   // ================================================================== QLinearSigmoid / QLinearLeakyRelu
 
   private void unary(String op, int sets, long seed) throws Exception {
-    Random r = new Random(seed);
     long[] genericMismatches = {0};
-    for (ElementType t : STORAGES) {
-      Model m = new Model(op + "_" + t);
-      List<Runnable> afterwards = new ArrayList<>();
-      java.util.concurrent.atomic.AtomicReference<Map<String, TensorData>> expected =
-          new java.util.concurrent.atomic.AtomicReference<>();
+    perStorage(op, seed, 100, (m, t, r, afterwards) -> {
       for (int s = 0; s < sets; s++) {
         float sx = decades(r, -3, 0);
         int zx = zeroPoint(r, t);
@@ -453,18 +458,14 @@ class OnnxContribOpsTest {
         if (op.equals("QLinearSigmoid")) {
           // MLAS's generic logistic kernel (no FMA, clamped to [0, 1]), which ONNX Runtime does not run here.
           long[] generic = OnnxRuntimeQLinear.lookupTable(sx, zx, sy, zy, t, v -> genericLogistic((float) v));
-          afterwards.add(() -> {
+          afterwards.add(expected -> {
             for (int i = 0; i < 256; i++) {
-              genericMismatches[0] += generic[i] == expected.get().get(y).getLong(i) ? 0 : 1;
+              genericMismatches[0] += generic[i] == expected.get(y).getLong(i) ? 0 : 1;
             }
           });
         }
       }
-      Counts c = check(m);
-      assertTrue(c.distinct() >= 100, op + " " + t + ": only " + c.distinct() + " distinct outputs");
-      expected.set(c.expected());
-      afterwards.forEach(Runnable::run);
-    }
+    });
     if (op.equals("QLinearSigmoid")) {
       System.out.printf("QLinearSigmoid: MLAS's generic (non-FMA) logistic kernel differs from ONNX Runtime on %d "
           + "table entries%n", genericMismatches[0]);
@@ -503,9 +504,7 @@ class OnnxContribOpsTest {
 
   @Test
   void qlinearConcatRequantizesEachInput() throws Exception {
-    Random r = new Random(301);
-    for (ElementType t : STORAGES) {
-      Model m = new Model("QLinearConcat_" + t);
+    perStorage("QLinearConcat", 301, 200, (m, t, r, afterwards) -> {
       for (int axis : new int[] {1, -1, 0, 2}) {
         float sy = decades(r, -2, 0);
         int zy = zeroPoint(r, t);
@@ -526,18 +525,14 @@ class OnnxContribOpsTest {
         out[axis < 0 ? axis + 4 : axis] = total;
         m.add("QLinearConcat", in, onnxType(t), Shape.of(out), intAttr("axis", axis));
       }
-      Counts c = check(m);
-      assertTrue(c.distinct() >= 200, "concat " + t + ": only " + c.distinct() + " distinct outputs");
-    }
+    });
   }
 
   // ================================================================== pooling
 
   @Test
   void qlinearGlobalAveragePoolNchwAndNhwc() throws Exception {
-    Random r = new Random(401);
-    for (ElementType t : STORAGES) {
-      Model m = new Model("QLinearGlobalAveragePool_" + t);
+    perStorage("QLinearGlobalAveragePool", 401, 100, (m, t, r, afterwards) -> {
       int[][] shapes = {{1, 190, 7, 7}, {2, 80, 3, 5}, {1, 33, 1, 1}, {1, 160, 13, 11}};
       for (int[] s : shapes) {
         for (boolean last : List.of(false, true)) {
@@ -550,9 +545,7 @@ class OnnxContribOpsTest {
               intAttr("channels_last", last ? 1 : 0));
         }
       }
-      Counts c = check(m);
-      assertTrue(c.distinct() >= 100, "global pool " + t + ": only " + c.distinct() + " distinct outputs");
-    }
+    });
   }
 
   /**
@@ -627,8 +620,7 @@ class OnnxContribOpsTest {
             m.scale(sx), m.zp(t, zeroPoint(r, t)), m.scale(sy), m.zp(t, zeroPoint(r, t))), onnxType(t), outShape,
             attrs.toArray(AttributeProto[]::new));
       }
-      Counts c = check(m);
-      assertTrue(c.distinct() >= 150, "average pool " + t + ": only " + c.distinct() + " distinct outputs");
+      Counts c = checkSpread(m, 150);
       long[] values = all256(t);
       long roundedFirst = 0;
       for (int i = 0; i < 256; i++) {
@@ -725,8 +717,7 @@ class OnnxContribOpsTest {
           }
         }
       }
-      Counts c = check(m);
-      assertTrue(c.distinct() >= 100, "QGemm " + ta + " x " + tb + ": only " + c.distinct() + " distinct outputs");
+      checkSpread(m, 100);
     }
   }
 
