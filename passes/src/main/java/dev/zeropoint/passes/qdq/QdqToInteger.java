@@ -208,8 +208,9 @@ public final class QdqToInteger extends RewritePass {
   /**
    * QLinearAdd of same-shaped per-tensor operands of the result's storage -&gt; {@code
    * binary_lookup(%a, %b, %y.tables) {row = 1, head = 1}}, the table holding ONNX Runtime's result
-   * ({@link OnnxRuntimeQLinear#add}) for every pair of stored integers: its result depends on the
-   * two inputs alone, not on the position. A broadcast operand takes other MLAS paths and stays float.
+   * ({@link OnnxRuntimeQLinear#addTable}) for every pair of stored integers: its result depends on the
+   * two inputs alone, not on the position (a one-element add takes ONNX Runtime's scalar path, {@link
+   * OnnxRuntimeQLinear#addPath}). A broadcast operand takes other MLAS paths and stays float.
    */
   private static Optional<List<Value>> qlinearAdd(Node op, TensorType target, Node n, GraphRewriter.Rewrite b)
       throws TypeError {

@@ -9,7 +9,9 @@ import java.util.Optional;
  * QuantizeLinear} and {@code DequantizeLinear -> GlobalAveragePool -> QuantizeLinear}, as MLAS
  * computes them on x86-64 with AVX2. Read in ONNX Runtime's sources and confirmed against ONNX
  * Runtime 1.20.0 (AVX2 and FMA, no VNNI) on every pair of 8-bit inputs, laid out in order and
- * permuted, u8 and i8, many scale sets ({@code OnnxRuntimeQLinearTest} in the tests module).
+ * permuted, u8 and i8, many scale sets ({@code OnnxRuntimeQLinearTest} in the tests module). The
+ * other com.microsoft ops' integers (QLinearMul, the lookup-table ops, QLinearAveragePool's float
+ * path, QGemm's scales) are here too, confirmed the same way ({@code OnnxContribOpsTest}).
  *
  * <h2>QLinearAdd</h2>
  *
@@ -29,8 +31,7 @@ import java.util.Optional;
  * packs} / {@code packus} saturate. The vector loop handles 32 elements at a time and the last
  * partial vector the same way (it loads a whole vector and stores the head), so an element's result
  * depends on its two inputs only, not on its position. A scalar operand (broadcast) takes other
- * paths (its term is folded into the fixed part, and a scalar first operand swaps the roles); those
- * are not modelled here.
+ * paths (its term is folded into the fixed part, and a scalar first operand swaps the roles): below.
  *
  * <h2>QLinearGlobalAveragePool</h2>
  *
