@@ -160,6 +160,10 @@ class OnnxContribOpsTest {
     Path file = write(m);
     Map<String, TensorData> expected = OnnxRuntimeOracle.run(file, ort(), m.inputs);
     Graph imported = OnnxTorchvisionTest.imported(file, Numerics.ONNX);
+    // The imported graph (quantize_add_round, a quantized linear_acc, tables) reads back from its .qg text.
+    String text = dev.zeropoint.ir.Printer.print(imported);
+    Graph reread = dev.zeropoint.frontend.ModelParser.create().parse(m.name + ".qg", text, dir);
+    assertEquals(java.util.Optional.empty(), dev.zeropoint.ir.GraphComparison.firstDifference(imported, reread));
     Graph optimized = PassManager.defaultPipeline(PassRegistry.load()).run(imported, PassContext.forTests());
     List<String> failures = new ArrayList<>();
     long elements = 0;
