@@ -347,20 +347,23 @@ final class ContribOps {
   // ------------------------------------------------------------------ QGemm
 
   /**
-   * QGemm (A, a_scale, a_zp, B, b_scale, b_zp, C?, y_scale?, y_zp?) {alpha, transA, transB}: {@code
+   * QGemm (A, a_scale, a_zp, B, b_scale, b_zp, C?, y_scale?, y_zp?) {alpha, transA, transB} (A
+   * transposed by a {@code permute}): {@code
    * acc = C + sum((a - a_zp) * (b - b_zp[n]))}, requantized by MLAS's {@code float_clamp} with
    * {@code f32(f32(f32(alpha * a_scale) * b_scale[n]) / y_scale)}.
    */
   private void gemm() throws OnnxException {
-    if (c.intAttr("transA", 0) != 0) {
-      throw c.fail("transA = 1 is not supported");
-    }
     float alpha = c.floatAttr("alpha", 1f);
     ElementType aStorage = storageOf(0);
     NodeConverter.QParams pa = perTensor(1, 2, aStorage, "A");
     Value a = c.quantizedOperand(0, pa, "A");
     if (a.type().rank() != 2) {
       throw c.fail("A must be a matrix, got " + a.type().shape());
+    }
+    Shape aGiven = a.type().shape();
+    boolean transA = c.intAttr("transA", 0) != 0;
+    if (transA) {
+      a = anon(Op.PERMUTE, new Attrs.Permute(ImmutableIntArray.of(1, 0)), List.of(a), Optional.empty());
     }
     int k = a.type().shape().dim(1);
     boolean transB = c.intAttr("transB", 0) != 0;
@@ -372,7 +375,7 @@ final class ContribOps {
     TensorData w = c.run().constants.get(wName);
     int n = w.shape().dim(0);
     if (w.shape().dim(1) != k) {
-      throw c.fail("A " + a.type().shape() + " and B " + bData.shape() + (transB ? " (transposed)" : "")
+      throw c.fail("A " + aGiven + (transA ? " (transA)" : "") + " and B " + bData.shape() + (transB ? " (transB)" : "")
           + " do not multiply");
     }
     NodeConverter.QParams pb = c.qparams(4, 5, w.shape(), 0, w.elementType(), "B");

@@ -641,7 +641,7 @@ class OnnxContribOpsTest {
   // ================================================================== QGemm
 
   @Test
-  void qgemmWithAndWithoutBiasAlphaTransBFloatOutput() throws Exception {
+  void qgemmWithAndWithoutBiasAlphaTransposesFloatOutput() throws Exception {
     Random r = new Random(501);
     // (a, b): ONNX Runtime's kernels take u8 x u8, u8 x s8 and s8 x s8; the output has a's type.
     ElementType[][] types = {{ElementType.U8, ElementType.U8}, {ElementType.U8, ElementType.I8},
@@ -695,7 +695,9 @@ class OnnxContribOpsTest {
             }
             m.initializer(sbT.build());
             m.initializer(zbT.build());
-            List<String> in = new ArrayList<>(List.of(m.input(ta, Shape.of(mm, k), random(r, ta, mm * k)), m.scale(sa),
+            boolean transA = variant % 4 == 2;
+            Shape as = transA ? Shape.of(k, mm) : Shape.of(mm, k);
+            List<String> in = new ArrayList<>(List.of(m.input(ta, as, random(r, ta, mm * k)), m.scale(sa),
                 m.zp(ta, zeroPoint(r, ta)), b, sbName, zbName));
             if (bias) {
               String c = m.fresh("c");
@@ -717,7 +719,7 @@ class OnnxContribOpsTest {
               in.addAll(List.of(m.scale(sy), m.zp(ta, zeroPoint(r, ta))));
             }
             m.add("QGemm", in, floatOut ? TensorProto.DataType.FLOAT_VALUE : onnxType(ta), Shape.of(mm, n),
-                floatAttr("alpha", alpha), intAttr("transB", transB ? 1 : 0));
+                floatAttr("alpha", alpha), intAttr("transA", transA ? 1 : 0), intAttr("transB", transB ? 1 : 0));
           }
         }
       }
