@@ -6,7 +6,6 @@ import dev.zeropoint.ir.ElementType;
 import dev.zeropoint.ir.Numerics;
 import dev.zeropoint.ir.Quantization;
 import dev.zeropoint.ir.Shape;
-import dev.zeropoint.ir.SourceLocation;
 import dev.zeropoint.ir.TensorData;
 import dev.zeropoint.ir.TensorType;
 import dev.zeropoint.ir.Value;
@@ -14,7 +13,6 @@ import dev.zeropoint.ir.numerics.OnnxRuntimeQLinear;
 import dev.zeropoint.ir.numerics.Requantizer;
 import dev.zeropoint.ir.op.Attrs;
 import dev.zeropoint.ir.op.Op;
-import dev.zeropoint.ir.op.TypeError;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -123,16 +121,6 @@ final class ContribOps {
     return c.run().materialize(name, Optional.empty());
   }
 
-  /** An op with an unnamed result ({@code type}: its written result type, if any). */
-  private Value anon(Op op, Attrs attrs, List<Value> operands, Optional<TensorType> type) throws OnnxException {
-    try {
-      return c.run().builder.add(op, operands, attrs, type.map(List::of).orElse(List.of()), List.of(),
-          SourceLocation.UNKNOWN).get(0);
-    } catch (TypeError e) {
-      throw c.fail(e.getMessage());
-    }
-  }
-
   private static ImmutableIntArray ints(long[] v) {
     return ImmutableIntArray.copyOf(Arrays.stream(v).mapToInt(Math::toIntExact).toArray());
   }
@@ -217,7 +205,7 @@ final class ContribOps {
       }
       long[] table = OnnxRuntimeQLinear.lookupTable(qx.scale(), (int) qx.zeroPoint(), qy.scale(),
           (int) qy.zeroPoint(), storage, v -> v);
-      parts.add(anon(Op.LOOKUP, new Attrs.Lookup(ints(table)), List.of(x),
+      parts.add(c.emitAnonymous(Op.LOOKUP, new Attrs.Lookup(ints(table)), List.of(x),
           Optional.of(NodeConverter.quantizedType(py, x.type().shape()))));
     }
     int axis = c.axis(c.intAttr("axis", 0), rank, "axis");
@@ -255,11 +243,11 @@ final class ContribOps {
           + " and y_scale " + q(py).scale() + " gives a multiplier outside [2^-32, 256) or a plane of 2^24 or more");
     }
     if (channelsLast) {
-      x = anon(Op.PERMUTE, new Attrs.Permute(ImmutableIntArray.of(0, 3, 1, 2)), List.of(x),
+      x = c.emitAnonymous(Op.PERMUTE, new Attrs.Permute(ImmutableIntArray.of(0, 3, 1, 2)), List.of(x),
           Optional.empty());
     }
-    Value real = anon(Op.DEQUANTIZE, Attrs.None.INSTANCE, List.of(x), Optional.empty());
-    Value pooled = anon(Op.ADAPTIVE_AVG_POOL2D, new Attrs.AdaptiveAvgPool2d(ImmutableIntArray.of(1, 1)),
+    Value real = c.emitAnonymous(Op.DEQUANTIZE, Attrs.None.INSTANCE, List.of(x), Optional.empty());
+    Value pooled = c.emitAnonymous(Op.ADAPTIVE_AVG_POOL2D, new Attrs.AdaptiveAvgPool2d(ImmutableIntArray.of(1, 1)),
         List.of(real), Optional.empty());
     Shape nchw = pooled.type().shape();
     TensorType yType = NodeConverter.quantizedType(py, nchw);
@@ -267,7 +255,7 @@ final class ContribOps {
       c.emit(Op.QUANTIZE, Attrs.None.INSTANCE, List.of(pooled), Optional.of(yType));
       return;
     }
-    Value y = anon(Op.QUANTIZE, Attrs.None.INSTANCE, List.of(pooled), Optional.of(yType));
+    Value y = c.emitAnonymous(Op.QUANTIZE, Attrs.None.INSTANCE, List.of(pooled), Optional.of(yType));
     c.emit(Op.RESHAPE, new Attrs.Reshape(ImmutableIntArray.of(nchw.dim(0), 1, 1, nchw.dim(1))), List.of(y),
         Optional.empty());
   }
@@ -329,18 +317,19 @@ final class ContribOps {
     NodeConverter.QParams py = perTensor(3, 4, storage, "y");
     Value x = c.quantizedOperand(0, px, "x");
     if (channelsLast) {
-      x = anon(Op.PERMUTE, new Attrs.Permute(ImmutableIntArray.of(0, 3, 1, 2)), List.of(x), Optional.empty());
+      x = c.emitAnonymous(Op.PERMUTE, new Attrs.Permute(ImmutableIntArray.of(0, 3, 1, 2)), List.of(x),
+          Optional.empty());
     }
-    Value real = anon(Op.DEQUANTIZE, Attrs.None.INSTANCE, List.of(x), Optional.empty());
+    Value real = c.emitAnonymous(Op.DEQUANTIZE, Attrs.None.INSTANCE, List.of(x), Optional.empty());
     int area = w.kernel().get(0) * w.kernel().get(1);
-    Value pooled = anon(Op.AVG_POOL2D, new Attrs.AvgPool2d(w.kernel(), w.strides(), w.pads(), ceil, includePad,
-        includePad ? area : 0), List.of(real), Optional.empty());
+    Value pooled = c.emitAnonymous(Op.AVG_POOL2D, new Attrs.AvgPool2d(w.kernel(), w.strides(), w.pads(), ceil,
+        includePad, includePad ? area : 0), List.of(real), Optional.empty());
     TensorType yType = NodeConverter.quantizedType(py, pooled.type().shape());
     if (!channelsLast) {
       c.emit(Op.QUANTIZE_ADD_ROUND, Attrs.None.INSTANCE, List.of(pooled), Optional.of(yType));
       return;
     }
-    Value y = anon(Op.QUANTIZE_ADD_ROUND, Attrs.None.INSTANCE, List.of(pooled), Optional.of(yType));
+    Value y = c.emitAnonymous(Op.QUANTIZE_ADD_ROUND, Attrs.None.INSTANCE, List.of(pooled), Optional.of(yType));
     c.emit(Op.PERMUTE, new Attrs.Permute(ImmutableIntArray.of(0, 2, 3, 1)), List.of(y), Optional.empty());
   }
 
@@ -348,9 +337,8 @@ final class ContribOps {
 
   /**
    * QGemm (A, a_scale, a_zp, B, b_scale, b_zp, C?, y_scale?, y_zp?) {alpha, transA, transB} (A
-   * transposed by a {@code permute}): {@code
-   * acc = C + sum((a - a_zp) * (b - b_zp[n]))}, requantized by MLAS's {@code float_clamp} with
-   * {@code f32(f32(f32(alpha * a_scale) * b_scale[n]) / y_scale)}.
+   * transposed by a {@code permute}): {@code acc = C + sum((a - a_zp) * (b - b_zp[n]))}, requantized
+   * by MLAS's {@code float_clamp} with {@code f32(f32(f32(alpha * a_scale) * b_scale[n]) / y_scale)}.
    */
   private void gemm() throws OnnxException {
     float alpha = c.floatAttr("alpha", 1f);
@@ -363,7 +351,7 @@ final class ContribOps {
     Shape aGiven = a.type().shape();
     boolean transA = c.intAttr("transA", 0) != 0;
     if (transA) {
-      a = anon(Op.PERMUTE, new Attrs.Permute(ImmutableIntArray.of(1, 0)), List.of(a), Optional.empty());
+      a = c.emitAnonymous(Op.PERMUTE, new Attrs.Permute(ImmutableIntArray.of(1, 0)), List.of(a), Optional.empty());
     }
     int k = a.type().shape().dim(1);
     boolean transB = c.intAttr("transB", 0) != 0;
@@ -375,8 +363,8 @@ final class ContribOps {
     TensorData w = c.run().constants.get(wName);
     int n = w.shape().dim(0);
     if (w.shape().dim(1) != k) {
-      throw c.fail("A " + aGiven + (transA ? " (transA)" : "") + " and B " + bData.shape() + (transB ? " (transB)" : "")
-          + " do not multiply");
+      throw c.fail("A " + aGiven + (transA ? " (transA)" : "") + " and B " + bData.shape()
+          + (transB ? " (transB)" : "") + " do not multiply");
     }
     NodeConverter.QParams pb = c.qparams(4, 5, w.shape(), 0, w.elementType(), "B");
     if (pb.storage() != w.elementType()) {
@@ -406,7 +394,7 @@ final class ContribOps {
               com.google.common.primitives.ImmutableLongArray.copyOf(new long[channels]));
       List<Value> ops = new ArrayList<>(List.of(a, c.run().materialize(wName, Optional.empty())));
       cBias.ifPresent(ops::add);
-      Value acc = anon(Op.LINEAR_ACC, accAttrs, ops,
+      Value acc = c.emitAnonymous(Op.LINEAR_ACC, accAttrs, ops,
           Optional.of(new TensorType(ElementType.I32, outShape, Optional.of(accQ))));
       c.emit(Op.DEQUANTIZE, Attrs.None.INSTANCE, List.of(acc), Optional.empty());
       return;
@@ -429,7 +417,7 @@ final class ContribOps {
       scales[i] = OnnxRuntimeQLinear.gemmScale(alpha, q(pa).scale(), qb.scaleAt(i),
           OptionalDouble.of(q(py).scale()));
     }
-    Value acc = anon(Op.LINEAR_ACC, accAttrs, ops, Optional.empty());
+    Value acc = c.emitAnonymous(Op.LINEAR_ACC, accAttrs, ops, Optional.empty());
     c.emit(Op.REQUANTIZE_ACC, new Attrs.RequantizeAcc(Requantizer.Scheme.FLOAT_CLAMP,
         ImmutableDoubleArray.copyOf(scales), ImmutableIntArray.of(), ImmutableIntArray.of(), 1,
         (int) q(py).zeroPoint(), (int) yStorage.minValue(), (int) yStorage.maxValue()), List.of(acc),

@@ -175,8 +175,14 @@ final class NodeConverter {
   }
 
   Value emitAnonymous(Op op, Attrs a, List<Value> operands) throws OnnxException {
+    return emitAnonymous(op, a, operands, Optional.empty());
+  }
+
+  /** An op with an unnamed result ({@code type}: its written result type, if any). */
+  Value emitAnonymous(Op op, Attrs a, List<Value> operands, Optional<TensorType> type) throws OnnxException {
     try {
-      return run.builder.add(op, operands, a, List.of(), List.of(), SourceLocation.UNKNOWN).get(0);
+      return run.builder.add(op, operands, a, type.map(List::of).orElse(List.of()), List.of(), SourceLocation.UNKNOWN)
+          .get(0);
     } catch (TypeError e) {
       throw fail(e.getMessage());
     }

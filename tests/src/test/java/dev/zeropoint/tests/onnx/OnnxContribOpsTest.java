@@ -330,7 +330,8 @@ class OnnxContribOpsTest {
                 int x0 = (int) (broadcast ? av[aScalar ? i >> 8 : i & 255] : av[i]);
                 int x1 = (int) (broadcast ? bv[aScalar ? i & 255 : i >> 8] : bv[i]);
                 long want = got.getLong(i);
-                for (Map.Entry<String, Integer> e : otherReadings(op, x0, x1, fs[0], fz[0], fs[1], fz[1], fs[2], fz[2], t,
+                for (Map.Entry<String, Integer> e : otherReadings(op, x0, x1, fs[0], fz[0], fs[1], fz[1], fs[2],
+                    fz[2], t,
                     broadcast ? (aScalar ? OnnxRuntimeQLinear.AddPath.SCALAR_A : OnnxRuntimeQLinear.AddPath.SCALAR_B)
                         : OnnxRuntimeQLinear.AddPath.ELEMENTWISE).entrySet()) {
                   readings.merge(e.getKey(), e.getValue() == want ? 0L : 1L, Long::sum);
@@ -566,8 +567,9 @@ class OnnxContribOpsTest {
       // half-integer, where adding the zero point in float first (ONNX Runtime) rounds to even instead.
       float tieScale = 0.5f + 0x1p-22f;
       int tieZero = (int) t.minValue() + 100;
-      String ties = m.add("QLinearAveragePool", List.of(m.input(t, Shape.of(1, 1, 16, 16), all256(t)), m.scale(tieScale),
-          m.zp(t, 0), m.scale(1f), m.zp(t, tieZero)), onnxType(t), Shape.of(1, 1, 16, 16), intsAttr("kernel_shape", 1, 1));
+      String ties = m.add("QLinearAveragePool", List.of(m.input(t, Shape.of(1, 1, 16, 16), all256(t)),
+          m.scale(tieScale), m.zp(t, 0), m.scale(1f), m.zp(t, tieZero)), onnxType(t), Shape.of(1, 1, 16, 16),
+          intsAttr("kernel_shape", 1, 1));
       int cases = 0;
       while (cases < 24) {
         boolean last = r.nextBoolean();
@@ -683,7 +685,8 @@ class OnnxContribOpsTest {
                 List.of((long) bs.dim(0), (long) bs.dim(1))).addAllInt32Data(ints(bv)).build());
             String sbName = m.fresh("s");
             String zbName = m.fresh("z");
-            TensorProto.Builder sbT = TensorProto.newBuilder().setName(sbName).setDataType(TensorProto.DataType.FLOAT_VALUE);
+            TensorProto.Builder sbT = TensorProto.newBuilder().setName(sbName)
+                .setDataType(TensorProto.DataType.FLOAT_VALUE);
             TensorProto.Builder zbT = TensorProto.newBuilder().setName(zbName).setDataType(onnxType(tb));
             if (perColumn) {
               sbT.addDims(n);
