@@ -421,6 +421,71 @@ class OnnxContribOpsTest {
     binary("QLinearMul", 4, 102);
   }
 
+  /**
+   * ONNX Runtime's QDQ fusion makes a broadcast {@code DequantizeLinear -> Add -> QuantizeLinear} a
+   * broadcasting QLinearAdd (checked on the graph it saves); {@code qdq-to-integer} makes the same
+   * table of the broadcast path: every pair through both broadcast directions, and a middle-dimension
+   * broadcast, equal to ONNX Runtime (ALL_OPT) on every run.
+   */
+  @Test
+  void qdqBroadcastAddIsOnnxRuntimesFusedAdd() throws Exception {
+    Random r = new Random(103);
+    for (ElementType t : STORAGES) {
+      GraphProto.Builder g = GraphProto.newBuilder().setName("qdq_broadcast_add_" + t);
+      Map<String, TensorData> inputs = new LinkedHashMap<>();
+      List<Shape[]> shapes = List.of(new Shape[] {Shape.of(256, 1), Shape.of(1, 256)},
+          new Shape[] {Shape.of(1, 256), Shape.of(256, 1)}, new Shape[] {Shape.of(2, 3, 4, 5), Shape.of(3, 1, 5)});
+      int k = 0;
+      for (Shape[] ab : shapes) {
+        float sa = decades(r, -3, 0);
+        float sb = sa * decades(r, -1, 1);
+        float sc = Math.max(sa, sb) * decades(r, -0.5, 1);
+        String p = "n" + k++ + "_";
+        for (int i = 0; i < 2; i++) {
+          String x = p + "x" + i;
+          g.addInput(tensor(x, onnxType(t), ab[i].toArray()));
+          inputs.put(x, TensorData.ofLongs(t, ab[i], ab[i].numElements() == 256 ? all256(t)
+              : random(r, t, (int) ab[i].numElements())));
+          g.addInitializer(OnnxRuntimeQLinearTest.scale(p + "s" + i, i == 0 ? sa : sb))
+              .addInitializer(OnnxRuntimeQLinearTest.zeroPoint(p + "z" + i, onnxType(t), zeroPoint(r, t)))
+              .addNode(node("DequantizeLinear", "", List.of(x, p + "s" + i, p + "z" + i), p + "f" + i));
+        }
+        g.addInitializer(OnnxRuntimeQLinearTest.scale(p + "sc", sc))
+            .addInitializer(OnnxRuntimeQLinearTest.zeroPoint(p + "zc", onnxType(t), zeroPoint(r, t)))
+            .addNode(node("Add", "", List.of(p + "f0", p + "f1"), p + "sum"))
+            .addNode(node("QuantizeLinear", "", List.of(p + "sum", p + "sc", p + "zc"), p + "y"))
+            .addOutput(tensor(p + "y", onnxType(t), Shape.broadcast(ab[0], ab[1]).orElseThrow().toArray()));
+      }
+      Path file = dir.resolve("qdq_broadcast_add_" + t + ".onnx");
+      Files.write(file, ModelProto.newBuilder().setIrVersion(8).setGraph(g)
+          .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(13)).build().toByteArray());
+      Path fused = dir.resolve("qdq_broadcast_add_" + t + ".fused.onnx");
+      Map<String, TensorData> expected = OnnxRuntimeOracle.run(file, OnnxRuntimeOracle.Options.defaults()
+          .withConfig(OnnxRuntimeOracle.X64_QUANT_PRECISION, "1").savingOptimizedModel(fused), inputs);
+      assertEquals(List.of("QLinearAdd", "QLinearAdd", "QLinearAdd"), OnnxRuntimeQLinearTest.opTypes(fused));
+      Graph imported = OnnxTorchvisionTest.imported(file, Numerics.ONNX);
+      assertTrue(imported.nodes().stream().noneMatch(nd -> nd.op() == dev.zeropoint.ir.op.Op.ADD), imported.toString());
+      Graph optimized = PassManager.defaultPipeline(PassRegistry.load()).run(imported, PassContext.forTests());
+      long elements = 0;
+      for (String run : RUNS) {
+        String backend = run.startsWith("interp") ? "interp" : run;
+        List<TensorData> outs = new ArrayList<>(Backends.named(backend).orElseThrow()
+            .prepare(run.equals("interp") ? imported : optimized).run(inputs).values());
+        int i = 0;
+        elements = 0;
+        for (TensorData want : expected.values()) {
+          TensorData got = outs.get(i++);
+          for (long j = 0; j < want.size(); j++) {
+            assertEquals(want.getLong(j), got.getLong(j), t + " " + run + " output " + (i - 1) + " element " + j);
+          }
+          elements += want.size();
+        }
+      }
+      System.out.printf("QDQ broadcast add %s: %d elements x %d runs equal to ONNX Runtime's fused QLinearAdd%n", t,
+          elements, RUNS.size());
+    }
+  }
+
   // ================================================================== QLinearSigmoid / QLinearLeakyRelu
 
   private void unary(String op, int sets, long seed) throws Exception {
