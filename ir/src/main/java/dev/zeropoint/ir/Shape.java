@@ -39,6 +39,24 @@ public record Shape(ImmutableIntArray dims) {
   }
 
   /** Row-major (C order) strides in elements. */
+  /**
+   * The numpy broadcast of two shapes (aligned at the last dimension; a dimension of 1 stretches),
+   * or empty when they do not broadcast.
+   */
+  public static java.util.Optional<Shape> broadcast(Shape a, Shape b) {
+    int rank = Math.max(a.rank(), b.rank());
+    int[] out = new int[rank];
+    for (int i = 0; i < rank; i++) {
+      int da = i < rank - a.rank() ? 1 : a.dim(i - (rank - a.rank()));
+      int db = i < rank - b.rank() ? 1 : b.dim(i - (rank - b.rank()));
+      if (da != db && da != 1 && db != 1) {
+        return java.util.Optional.empty();
+      }
+      out[i] = da == 1 ? db : da;
+    }
+    return java.util.Optional.of(Shape.of(out));
+  }
+
   public long[] strides() {
     long[] s = new long[rank()];
     long acc = 1;

@@ -30,6 +30,7 @@ import java.util.OptionalDouble;
  */
 final class NodeConverter {
   private final OnnxImporter.Run run;
+  private final ContribOps contrib = new ContribOps(this);
   private NodeProto node;
   private Map<String, AttributeProto> attrs = Map.of();
 
@@ -48,10 +49,14 @@ final class NodeConverter {
     }
     String domain = n.getDomain();
     boolean onnx = domain.isEmpty() || domain.equals("ai.onnx");
-    if (!onnx) {
-      throw fail("unsupported op " + domain + "." + n.getOpType());
-    }
     try {
+      if (domain.equals(ContribOps.DOMAIN) && ContribOps.OPS.contains(n.getOpType())) {
+        contrib.convert(n.getOpType());
+        return;
+      }
+      if (!onnx) {
+        throw fail("unsupported op " + domain + "." + n.getOpType());
+      }
       switch (n.getOpType()) {
         case "Constant" -> constantNode();
         case "Identity" -> identity();
@@ -95,10 +100,16 @@ final class NodeConverter {
 
   OnnxException fail(String message) {
     String name = node.getName().isEmpty() ? "" : " '" + node.getName() + "'";
-    return new OnnxException("node" + name + " (" + node.getOpType() + ", opset " + run.opset + "): " + message);
+    String opset = !node.getDomain().equals(ContribOps.DOMAIN) ? "opset " + run.opset
+        : run.msOpset < 0 ? ContribOps.DOMAIN : ContribOps.DOMAIN + " opset " + run.msOpset;
+    return new OnnxException("node" + name + " (" + node.getOpType() + ", " + opset + "): " + message);
   }
 
-  private int inputCount() {
+  OnnxImporter.Run run() {
+    return run;
+  }
+
+  int inputCount() {
     int n = node.getInputCount();
     while (n > 0 && node.getInput(n - 1).isEmpty()) {
       n--;
@@ -106,18 +117,18 @@ final class NodeConverter {
     return n;
   }
 
-  private boolean hasInput(int i) {
+  boolean hasInput(int i) {
     return i < node.getInputCount() && !node.getInput(i).isEmpty();
   }
 
-  private String in(int i) throws OnnxException {
+  String in(int i) throws OnnxException {
     if (!hasInput(i)) {
       throw fail("input " + i + " is missing");
     }
     return run.resolve(node.getInput(i));
   }
 
-  private String out() throws OnnxException {
+  String out() throws OnnxException {
     if (node.getOutputCount() == 0 || node.getOutput(0).isEmpty()) {
       throw fail("has no output");
     }
@@ -129,21 +140,21 @@ final class NodeConverter {
     return node.getOutput(0);
   }
 
-  private Value value(int i) throws OnnxException {
+  Value value(int i) throws OnnxException {
     return run.value(in(i));
   }
 
-  private TensorData constant(int i, String what) throws OnnxException {
+  TensorData constant(int i, String what) throws OnnxException {
     String name = in(i);
     return run.constant(name).orElseThrow(() -> fail(what + " ('" + name + "') must be a constant"
         + (run.isPendingInput(name) ? " (an initializer); it is a graph input" : "; it is computed by the graph")));
   }
 
-  private Optional<TensorData> optionalConstant(int i, String what) throws OnnxException {
+  Optional<TensorData> optionalConstant(int i, String what) throws OnnxException {
     return hasInput(i) ? Optional.of(constant(i, what)) : Optional.empty();
   }
 
-  private void define(Value v) throws OnnxException {
+  void define(Value v) throws OnnxException {
     run.values.put(out(), v);
   }
 
@@ -151,7 +162,7 @@ final class NodeConverter {
     run.constants.put(out(), d);
   }
 
-  private Value emit(Op op, Attrs a, List<Value> operands, Optional<TensorType> type) throws OnnxException {
+  Value emit(Op op, Attrs a, List<Value> operands, Optional<TensorType> type) throws OnnxException {
     try {
       String name = run.names.value(out(), run.builder::isDefined);
       Value v = run.builder.add(op, operands, a, type.map(List::of).orElse(List.of()), List.of(name),
@@ -163,9 +174,15 @@ final class NodeConverter {
     }
   }
 
-  private Value emitAnonymous(Op op, Attrs a, List<Value> operands) throws OnnxException {
+  Value emitAnonymous(Op op, Attrs a, List<Value> operands) throws OnnxException {
+    return emitAnonymous(op, a, operands, Optional.empty());
+  }
+
+  /** An op with an unnamed result ({@code type}: its written result type, if any). */
+  Value emitAnonymous(Op op, Attrs a, List<Value> operands, Optional<TensorType> type) throws OnnxException {
     try {
-      return run.builder.add(op, operands, a, List.of(), List.of(), SourceLocation.UNKNOWN).get(0);
+      return run.builder.add(op, operands, a, type.map(List::of).orElse(List.of()), List.of(), SourceLocation.UNKNOWN)
+          .get(0);
     } catch (TypeError e) {
       throw fail(e.getMessage());
     }
@@ -173,19 +190,19 @@ final class NodeConverter {
 
   // ------------------------------------------------------------------ attributes
 
-  private Optional<AttributeProto> attr(String name) {
+  Optional<AttributeProto> attr(String name) {
     return Optional.ofNullable(attrs.get(name));
   }
 
-  private long intAttr(String name, long def) {
+  long intAttr(String name, long def) {
     return attr(name).map(AttributeProto::getI).orElse(def);
   }
 
-  private float floatAttr(String name, float def) {
+  float floatAttr(String name, float def) {
     return attr(name).map(AttributeProto::getF).orElse(def);
   }
 
-  private String stringAttr(String name, String def) {
+  String stringAttr(String name, String def) {
     return attr(name).map(a -> a.getS().toStringUtf8()).orElse(def);
   }
 
@@ -193,7 +210,7 @@ final class NodeConverter {
     return attr(name).map(a -> a.getIntsList().stream().mapToLong(Long::longValue).toArray());
   }
 
-  private int[] intsAttr(String name, int[] def) throws OnnxException {
+  int[] intsAttr(String name, int[] def) throws OnnxException {
     Optional<long[]> v = intsAttr(name);
     if (v.isEmpty()) {
       return def;
@@ -212,7 +229,7 @@ final class NodeConverter {
     return r;
   }
 
-  private static long[] longs(TensorData d) {
+  static long[] longs(TensorData d) {
     long[] r = new long[Math.toIntExact(d.size())];
     for (int i = 0; i < r.length; i++) {
       r[i] = d.getLong(i);
@@ -220,7 +237,7 @@ final class NodeConverter {
     return r;
   }
 
-  private static double[] doubles(TensorData d) {
+  static double[] doubles(TensorData d) {
     double[] r = new double[Math.toIntExact(d.size())];
     for (int i = 0; i < r.length; i++) {
       r[i] = d.elementType().isFloat() ? d.getDouble(i) : d.getLong(i);
@@ -228,7 +245,7 @@ final class NodeConverter {
     return r;
   }
 
-  private Shape shapeOf(String name) throws OnnxException {
+  Shape shapeOf(String name) throws OnnxException {
     Optional<TensorData> c = run.constant(name);
     if (c.isPresent()) {
       return c.get().shape();
@@ -239,7 +256,7 @@ final class NodeConverter {
     return run.value(name).type().shape();
   }
 
-  private int axis(long axis, int rank, String what) throws OnnxException {
+  int axis(long axis, int rank, String what) throws OnnxException {
     long a = axis < 0 ? axis + rank : axis;
     if (a < 0 || a >= rank) {
       throw fail(what + " " + axis + " is outside a tensor of rank " + rank);
@@ -406,13 +423,13 @@ final class NodeConverter {
   // ------------------------------------------------------------------ quantization
 
   /** Storage and parameters of a QuantizeLinear / DequantizeLinear or a QLinear op's operand. */
-  private record QParams(ElementType storage, Quantization q) {}
+  record QParams(ElementType storage, Quantization q) {}
 
   /**
    * Reads a scale and an optional zero point (constants). A scale with more than one element is
    * per axis along {@code axis} of a tensor of {@code shape}.
    */
-  private QParams qparams(int scaleInput, int zpInput, Shape shape, long axisAttr, ElementType defaultStorage,
+  QParams qparams(int scaleInput, int zpInput, Shape shape, long axisAttr, ElementType defaultStorage,
       String what) throws OnnxException {
     TensorData s = constant(scaleInput, what + " scale");
     if (!s.elementType().isFloat()) {
@@ -443,7 +460,7 @@ final class NodeConverter {
         ImmutableLongArray.copyOf(zps)));
   }
 
-  private static TensorType quantizedType(QParams p, Shape shape) {
+  static TensorType quantizedType(QParams p, Shape shape) {
     return new TensorType(p.storage(), shape, Optional.of(p.q()));
   }
 
@@ -451,7 +468,7 @@ final class NodeConverter {
    * The operand named by input {@code i} as a quantized tensor with parameters {@code p}: a constant
    * takes the type, a graph input is created with it, a computed value must already have it.
    */
-  private Value quantizedOperand(int i, QParams p, String what) throws OnnxException {
+  Value quantizedOperand(int i, QParams p, String what) throws OnnxException {
     String name = in(i);
     if (run.isConstant(name)) {
       TensorData d = run.constant(name).orElseThrow();
@@ -538,7 +555,7 @@ final class NodeConverter {
   }
 
   /** Explicit pads [top, left, bottom, right] from {@code pads} or {@code auto_pad}. */
-  private int[] padsFor(Shape x, int[] kernel, int[] strides, int[] dilations) throws OnnxException {
+  int[] padsFor(Shape x, int[] kernel, int[] strides, int[] dilations) throws OnnxException {
     if (strides.length != 2 || dilations.length != 2) {
       throw fail("strides and dilations need two values");
     }
@@ -656,7 +673,7 @@ final class NodeConverter {
   }
 
   /** The constant right operand of a matrix product, transposed, registered under a derived name. */
-  private String transposedWeight(int i, String what) throws OnnxException {
+  String transposedWeight(int i, String what) throws OnnxException {
     TensorData b = constant(i, what);
     if (b.shape().rank() != 2) {
       throw fail(what + " must be a 2-D matrix, got " + b.shape() + " (batched products are not supported)");
@@ -819,10 +836,10 @@ final class NodeConverter {
   // ------------------------------------------------------------------ pooling
 
   /** A 2-D pooling window: kernel, strides, dilations and explicit pads [top, left, bottom, right]. */
-  private record PoolWindow(ImmutableIntArray kernel, ImmutableIntArray strides, ImmutableIntArray dilations,
+  record PoolWindow(ImmutableIntArray kernel, ImmutableIntArray strides, ImmutableIntArray dilations,
       ImmutableIntArray pads) {}
 
-  private PoolWindow poolWindow(Shape s) throws OnnxException {
+  PoolWindow poolWindow(Shape s) throws OnnxException {
     if (s.rank() != 4) {
       throw fail("only two-dimensional pooling (4-D input) is supported, got " + s);
     }

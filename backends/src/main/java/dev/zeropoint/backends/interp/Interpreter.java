@@ -61,6 +61,7 @@ public final class Interpreter implements Backend {
     return switch (n.op()) {
       case CONST -> List.of(Tensor.from(((Attrs.Const) n.attrs()).data(), n.result().type()));
       case QUANTIZE -> List.of(QuantizeKernels.quantize(n, args, numerics));
+      case QUANTIZE_ADD_ROUND -> List.of(QuantizeKernels.quantizeAddRound(n, args));
       case DEQUANTIZE -> List.of(QuantizeKernels.dequantize(n, args, numerics));
       case REQUANTIZE -> List.of(ArithmeticKernels.requantize(n, args, numerics));
       case CONV2D -> List.of(ConvKernels.conv2d(n, args, numerics));

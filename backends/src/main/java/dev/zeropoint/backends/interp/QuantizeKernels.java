@@ -5,6 +5,7 @@ import dev.zeropoint.ir.Numerics;
 import dev.zeropoint.ir.Quantization;
 import dev.zeropoint.ir.TensorType;
 import dev.zeropoint.ir.numerics.FlavourQuantize;
+import dev.zeropoint.ir.numerics.OnnxRuntimeQLinear;
 import dev.zeropoint.ir.numerics.PyTorchQnnpack;
 import java.util.List;
 
@@ -35,6 +36,20 @@ final class QuantizeKernels {
         case TFLITE -> FlavourQuantize.tfliteQuantize(x.f32[i], s, zp, out.elementType());
         case TOSA, POW2 -> throw Interpreter.unsupported(n, numerics);
       };
+    }
+    return r;
+  }
+
+  /** {@code quantize_add_round}: ONNX Runtime's pooling quantize in every flavour. */
+  static Tensor quantizeAddRound(Node n, List<Tensor> args) {
+    Tensor x = args.get(0);
+    TensorType out = n.result().type();
+    Tensor r = Tensor.zeros(out);
+    Quantization q = out.quantization().orElseThrow();
+    int[] axisIndex = axisIndices(out, q);
+    for (int i = 0; i < r.size(); i++) {
+      int c = axisIndex == null ? 0 : axisIndex[i];
+      r.ints[i] = (int) OnnxRuntimeQLinear.poolQuantize(x.f32[i], q.scaleAt(c), q.zeroPointAt(c), out.elementType());
     }
     return r;
   }

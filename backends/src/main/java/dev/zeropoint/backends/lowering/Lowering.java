@@ -89,6 +89,7 @@ public final class Lowering {
       case SPLIT, CHUNK -> Optional.of(arithmetic.split(n));
       case PAD -> Optional.of(arithmetic.pad(n, numerics));
       case QUANTIZE -> Optional.of(quantize(n));
+      case QUANTIZE_ADD_ROUND -> Optional.of(quantize(n));
       case DEQUANTIZE -> Optional.of(dequantize(n));
       case MAX_POOL2D -> Optional.of(new PoolLowering(numerics, backend).maxPool2d(n));
       case AVG_POOL2D -> Optional.of(new PoolLowering(numerics, backend).avgPool2d(n));
@@ -276,7 +277,7 @@ public final class Lowering {
 
   private KernelCall quantize(Node n) throws CompileException {
     TensorType out = n.result().type();
-    int flavour = flavour(n, "quantize");
+    int flavour = n.op() == dev.zeropoint.ir.op.Op.QUANTIZE_ADD_ROUND ? Elementwise.ADD_ROUND : flavour(n, "quantize");
     Params p = Params.of(out);
     return KernelCall.of(Elementwise.class, "quantize", result(), operand(0), constant(p.scales),
         constant(p.zeroPoints), imm(p.inner), imm(out.elementType().ordinal()), imm(flavour));

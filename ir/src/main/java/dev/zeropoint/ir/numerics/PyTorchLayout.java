@@ -156,7 +156,8 @@ public final class PyTorchLayout {
       case AVG_POOL2D_INT, ADAPTIVE_AVG_POOL2D_INT -> nchwKernel(n) ? contiguous(shape) : like(shape, n.operand(0), known);
       case CONV2D, BATCH_NORM -> quantized ? dense(shape, true) : like(shape, n.operand(0), known);
       case RELU6, HARDTANH, CLAMP -> quantized ? contiguous(shape) : like(shape, n.operand(0), known);
-      case QUANTIZE, DEQUANTIZE, REQUANTIZE, RELU, SIGMOID, HARDSIGMOID, HARDSWISH, PAD ->
+      case QUANTIZE, QUANTIZE_ADD_ROUND, DEQUANTIZE, REQUANTIZE, RELU, SIGMOID, HARDSIGMOID, HARDSWISH,
+          PAD ->
           like(shape, n.operand(0), known);
       case MAX_POOL2D, AVG_POOL2D, ADAPTIVE_AVG_POOL2D -> {
         Value x = n.operand(0);

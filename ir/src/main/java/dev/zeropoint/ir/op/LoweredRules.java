@@ -24,10 +24,25 @@ final class LoweredRules {
     return inferred(c, TensorType.of(ElementType.I32, out));
   }
 
+  /**
+   * i32 of the product's shape. The written result may be quantized (zero points 0): the same
+   * integers, with the scales a {@code dequantize} of the accumulators applies (ONNX Runtime's QGemm
+   * with float output, {@code f32(f32(acc) * scale[n])}).
+   */
   static List<TensorType> linearAcc(TypeContext c) throws TypeError {
     Attrs.LinearAcc a = c.attrs(Attrs.LinearAcc.class);
     Shape out = ComputeRules.linearShape(c);
     checkIntegerOperands(c, a.inputZeroPoint(), a.weightZeroPoints(), out.dim(out.rank() - 1));
+    if (!c.declared().isEmpty() && c.declared().get(0).isQuantized()) {
+      TensorType t = c.declared().get(0);
+      Quantization q = t.quantization().orElseThrow();
+      boolean zeroPoints = java.util.stream.IntStream.range(0, q instanceof Quantization.PerAxis p ? p.size() : 1)
+          .allMatch(i -> q.zeroPointAt(i) == 0);
+      if (t.elementType() != ElementType.I32 || !t.shape().equals(out) || !zeroPoints) {
+        throw c.error("a quantized result must be i32 " + out + " with zero points 0, got " + t);
+      }
+      return List.of(t);
+    }
     return inferred(c, TensorType.of(ElementType.I32, out));
   }
 

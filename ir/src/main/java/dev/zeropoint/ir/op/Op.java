@@ -53,7 +53,12 @@ public enum Op {
    * Lowered: an elementwise function of two broadcast 8-bit tensors as one or two tables of its
    * 256 x 256 values, the table chosen by the output position.
    */
-  BINARY_LOOKUP("binary_lookup");
+  BINARY_LOOKUP("binary_lookup"),
+  /**
+   * A quantize whose zero point is added in float before the rounding, {@code clamp(int32(RNE(f32(
+   * f32(x / scale) + zp))))}: ONNX Runtime's QLinearAveragePool output rule, in every flavour.
+   */
+  QUANTIZE_ADD_ROUND("quantize_add_round");
 
   private final String keyword;
 

@@ -55,6 +55,7 @@ public final class OpRegistry {
     def(Op.ADAPTIVE_AVG_POOL2D_INT, X, 1, 1, Attrs.AdaptiveAvgPool2dInt::read, LoweredRules::adaptiveAvgPool2dInt);
     def(Op.MUL_ACC, List.of("a", "b"), 2, 2, Attrs.MulAcc::read, LoweredRules::mulAcc);
     def(Op.LOOKUP, X, 1, 1, Attrs.Lookup::read, LoweredRules::lookup);
+    def(Op.QUANTIZE_ADD_ROUND, X, 1, 1, NONE, ComputeRules::quantize);
     def(Op.BINARY_LOOKUP, List.of("a", "b", "tables"), 3, 3, Attrs.BinaryLookup::read, LoweredRules::binaryLookup);
     for (Op op : Op.values()) {
       if (!DEFS.containsKey(op)) {

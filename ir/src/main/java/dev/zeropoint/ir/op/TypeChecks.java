@@ -129,16 +129,7 @@ final class TypeChecks {
 
   /** NumPy broadcasting of two shapes. */
   static Shape broadcast(TypeContext c, Shape a, Shape b) throws TypeError {
-    int rank = Math.max(a.rank(), b.rank());
-    int[] out = new int[rank];
-    for (int i = 0; i < rank; i++) {
-      int da = i < rank - a.rank() ? 1 : a.dim(i - (rank - a.rank()));
-      int db = i < rank - b.rank() ? 1 : b.dim(i - (rank - b.rank()));
-      if (da != db && da != 1 && db != 1) {
-        throw c.error("shapes " + a + " and " + b + " cannot be broadcast together");
-      }
-      out[i] = da == 1 ? db : da;
-    }
-    return Shape.of(out);
+    return Shape.broadcast(a, b).orElseThrow(() -> c.error("shapes " + a + " and " + b
+        + " cannot be broadcast together"));
   }
 }

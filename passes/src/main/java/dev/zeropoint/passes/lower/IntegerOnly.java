@@ -66,7 +66,7 @@ public final class IntegerOnly {
       return Optional.of(n.op() == Op.DEQUANTIZE ? "it converts to float inside the graph"
           : "it computes a float tensor (" + out + ")");
     }
-    if (n.op() == Op.QUANTIZE) {
+    if (n.op() == Op.QUANTIZE || n.op() == Op.QUANTIZE_ADD_ROUND) {
       return Optional.of("it converts a float tensor inside the graph");
     }
     boolean quantized = out.isQuantized();
@@ -100,7 +100,8 @@ public final class IntegerOnly {
           ? Optional.of("quantized batch norm uses a float fused multiply-add (lower-integer makes it a per-channel "
               + "table when its parameters are constant)")
           : Optional.empty();
-      case CONST, QUANTIZE, DEQUANTIZE, CONV2D_ACC, LINEAR_ACC, AVG_POOL2D_INT, ADAPTIVE_AVG_POOL2D_INT, MUL_ACC,
+      case CONST, QUANTIZE, QUANTIZE_ADD_ROUND, DEQUANTIZE, CONV2D_ACC, LINEAR_ACC, AVG_POOL2D_INT,
+          ADAPTIVE_AVG_POOL2D_INT, MUL_ACC,
           LOOKUP, BINARY_LOOKUP, RELU, RELU6, HARDTANH, CLAMP, HARDSWISH, HARDSIGMOID,
           SIGMOID, MAX_POOL2D, FLATTEN, RESHAPE, PERMUTE, SPLIT, CHUNK, PAD -> Optional.empty();
     };

@@ -55,7 +55,7 @@ import java.util.Optional;
  *   quantize(adaptive_avg_pool2d(dequantize(%x)) {1x1}) : T         -&gt; requantize_acc(conv2d_acc(%x, ones)) : T  (QLinearGlobalAveragePool)
  * </pre>
  * (u)int8 operands, the int32 bias of a {@code dequantize} taken as is; add needs operands of T's
- * storage and shape (a broadcast operand takes other MLAS paths); a relu before the add's or
+ * storage broadcasting to T's shape (the table of ONNX Runtime's path for the shapes); a relu before the add's or
  * pool's quantize is dropped when T's zero point is the storage minimum (ONNX Runtime removes it;
  * the kernel's saturation clamps the same), and otherwise keeps the region float, as ONNX Runtime
  * does; a float op or relu with other users than its region keeps it float too (ONNX Runtime fuses
@@ -206,10 +206,11 @@ public final class QdqToInteger extends RewritePass {
   }
 
   /**
-   * QLinearAdd of same-shaped per-tensor operands of the result's storage -&gt; {@code
+   * QLinearAdd of per-tensor operands of the result's storage (broadcasting) -&gt; {@code
    * binary_lookup(%a, %b, %y.tables) {row = 1, head = 1}}, the table holding ONNX Runtime's result
-   * ({@link OnnxRuntimeQLinear#add}) for every pair of stored integers: its result depends on the
-   * two inputs alone, not on the position. A broadcast operand takes other MLAS paths and stays float.
+   * ({@link OnnxRuntimeQLinear#addTable}) for every pair of stored integers: its result depends on the
+   * two inputs and the broadcast path the shapes take ({@link OnnxRuntimeQLinear#addPath}; ONNX
+   * Runtime fuses a broadcast QDQ add into a broadcasting QLinearAdd), not on the position.
    */
   private static Optional<List<Value>> qlinearAdd(Node op, TensorType target, Node n, GraphRewriter.Rewrite b)
       throws TypeError {
@@ -220,22 +221,16 @@ public final class QdqToInteger extends RewritePass {
     Value a = ab.get().get(0);
     Value c = ab.get().get(1);
     ElementType storage = target.elementType();
-    if (a.type().elementType() != storage || !a.type().shape().equals(target.shape())
-        || !c.type().shape().equals(target.shape())) {
+    if (a.type().elementType() != storage
+        || !Shape.broadcast(a.type().shape(), c.type().shape()).equals(Optional.of(target.shape()))) {
       return Optional.empty();
     }
     Quantization.PerTensor qa = a.type().perTensor().orElseThrow();
     Quantization.PerTensor qc = c.type().perTensor().orElseThrow();
     Quantization.PerTensor qy = target.perTensor().orElseThrow();
-    OnnxRuntimeQLinear.AddParams p = OnnxRuntimeQLinear.addParams(qa.scale(), (int) qa.zeroPoint(), qc.scale(),
-        (int) qc.zeroPoint(), qy.scale(), (int) qy.zeroPoint(), storage);
-    int min = (int) storage.minValue();
-    long[] table = new long[1 << 16];
-    for (int x = 0; x < 256; x++) {
-      for (int y = 0; y < 256; y++) {
-        table[(x << 8) + y] = OnnxRuntimeQLinear.add(min + x, min + y, p);
-      }
-    }
+    long[] table = OnnxRuntimeQLinear.addTable(qa.scale(), (int) qa.zeroPoint(), qc.scale(), (int) qc.zeroPoint(),
+        qy.scale(), (int) qy.zeroPoint(), storage,
+        OnnxRuntimeQLinear.addPath(a.type().shape().toArray(), c.type().shape().toArray()));
     Shape tablesShape = Shape.of(1, 256, 256);
     String name = n.result().name();
     Value tables = b.add(Op.CONST, List.of(), new Attrs.Const(TensorData.ofLongs(storage, tablesShape, table),

@@ -2,6 +2,7 @@ package dev.zeropoint.runtime.kernels;
 
 import dev.zeropoint.ir.ElementType;
 import dev.zeropoint.ir.numerics.FlavourQuantize;
+import dev.zeropoint.ir.numerics.OnnxRuntimeQLinear;
 import dev.zeropoint.ir.numerics.PyTorchQnnpack;
 
 /** Integer clamps, and the boundary quantize / dequantize of each numerics flavour that has them. */
@@ -37,6 +38,9 @@ public final class Elementwise {
   /** Flavours of {@link #quantize} and {@link #dequantize}. */
   public static final int PYTORCH = 0, ONNX = 1, TFLITE = 2;
 
+  /** {@link #quantize} of op {@code quantize_add_round}: {@link OnnxRuntimeQLinear#poolQuantize}. */
+  public static final int ADD_ROUND = 3;
+
   /**
    * Quantize in a flavour ({@link PyTorchQnnpack#quantize}, {@link FlavourQuantize#onnxQuantize},
    * {@link FlavourQuantize#tfliteQuantize}), per tensor or per channel ({@code channel of i = (i /
@@ -51,6 +55,7 @@ public final class Elementwise {
         case PYTORCH -> PyTorchQnnpack.quantize(x[i], scales[c], zeroPoints[c], type);
         case ONNX -> FlavourQuantize.onnxQuantize(x[i], scales[c], zeroPoints[c], type);
         case TFLITE -> FlavourQuantize.tfliteQuantize(x[i], scales[c], zeroPoints[c], type);
+        case ADD_ROUND -> OnnxRuntimeQLinear.poolQuantize(x[i], scales[c], zeroPoints[c], type);
         default -> throw new IllegalArgumentException("quantize flavour " + flavour);
       };
     }

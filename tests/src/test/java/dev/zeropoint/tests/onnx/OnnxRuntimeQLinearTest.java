@@ -495,7 +495,7 @@ class OnnxRuntimeQLinearTest {
     return storage == ElementType.U8 ? U8 : I8;
   }
 
-  private static ValueInfoProto tensor(String name, int type, int... dims) {
+  static ValueInfoProto tensor(String name, int type, int... dims) {
     TensorShapeProto.Builder s = TensorShapeProto.newBuilder();
     for (int d : dims) {
       s.addDim(TensorShapeProto.Dimension.newBuilder().setDimValue(d));
@@ -504,16 +504,16 @@ class OnnxRuntimeQLinearTest {
         .setTensorType(TypeProto.Tensor.newBuilder().setElemType(type).setShape(s))).build();
   }
 
-  private static TensorProto scale(String name, float v) {
+  static TensorProto scale(String name, float v) {
     return TensorProto.newBuilder().setName(name).setDataType(TensorProto.DataType.FLOAT_VALUE).addFloatData(v)
         .build();
   }
 
-  private static TensorProto zeroPoint(String name, int type, int v) {
+  static TensorProto zeroPoint(String name, int type, int v) {
     return TensorProto.newBuilder().setName(name).setDataType(type).addInt32Data(v).build();
   }
 
-  private static NodeProto node(String op, String domain, List<String> in, String out, AttributeProto... attrs) {
+  static NodeProto node(String op, String domain, List<String> in, String out, AttributeProto... attrs) {
     return NodeProto.newBuilder().setOpType(op).setDomain(domain).setName(op + "_" + out).addAllInput(in)
         .addOutput(out).addAllAttribute(List.of(attrs)).build();
   }
@@ -592,7 +592,7 @@ class OnnxRuntimeQLinearTest {
     return write(g, "qlinear_gap.onnx", true);
   }
 
-  private static List<String> opTypes(Path model) throws Exception {
+  static List<String> opTypes(Path model) throws Exception {
     return ModelProto.parseFrom(Files.readAllBytes(model)).getGraph().getNodeList().stream()
         .map(NodeProto::getOpType).toList();
   }
