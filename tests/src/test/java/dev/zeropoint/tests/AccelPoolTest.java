@@ -102,50 +102,37 @@ class AccelPoolTest {
       int zi = i % 3 == 0 ? 128 : r.nextInt(256);
       String name;
       String op;
-      int h;
-      int w;
-      int oh;
-      int ow;
+      int[] d; // h, w, oh, ow
       boolean ceil = false;
       switch (i % 6) {
         case 0 -> { // global 7x7, as ResNet-18 and MobileNetV2 end
-          h = 7;
-          w = 7;
-          oh = 1;
-          ow = 1;
+          d = new int[] {7, 7, 1, 1};
           op = "adaptive_avg_pool2d(%x) {output_size = [1, 1]}";
           name = "global7";
         }
         case 1 -> { // global 4x4 as avg_pool2d
-          h = 4;
-          w = 4;
-          oh = 1;
-          ow = 1;
+          d = new int[] {4, 4, 1, 1};
           op = avg(4, 4, 4, 4, 0, 0, false, i % 4 == 1);
           name = "avg4x4";
         }
         case 2 -> { // adaptive, even windows 2x3
-          h = 8;
-          w = 9;
-          oh = 4;
-          ow = 3;
+          d = new int[] {8, 9, 4, 3};
           op = "adaptive_avg_pool2d(%x) {output_size = [4, 3]}";
           name = "adaptive8x9to4x3";
         }
         default -> {
           int[] g = windows[(i / 6 + i) % windows.length];
-          h = 5 + r.nextInt(10);
-          w = 5 + r.nextInt(10);
+          int h = 5 + r.nextInt(10);
+          int w = 5 + r.nextInt(10);
           boolean include = i % 4 == 0 || i % 4 == 3;
           ceil = i % 12 == 5;
-          oh = outSize(h, g[0], g[2], g[4], ceil);
-          ow = outSize(w, g[1], g[3], g[5], ceil);
+          d = new int[] {h, w, outSize(h, g[0], g[2], g[4], ceil), outSize(w, g[1], g[3], g[5], ceil)};
           op = avg(g[0], g[1], g[2], g[3], g[4], g[5], ceil, include);
           name = "avg" + g[0] + "x" + g[1] + "s" + g[2] + g[3] + "p" + g[4] + g[5] + (include ? "incl" : "excl")
               + (ceil ? "ceil" : "");
         }
       }
-      out.add(new Case(name + "_" + i, n, c, h, w, op, oh, ow, si, zi, ceil));
+      out.add(new Case(name + "_" + i, n, c, d[0], d[1], op, d[2], d[3], si, zi, ceil));
     }
     return out;
   }
