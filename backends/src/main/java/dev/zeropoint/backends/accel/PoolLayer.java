@@ -12,8 +12,9 @@ import java.util.List;
  * that tap lies inside the input, so taps in the padding are never visited. Then the subclass finishes
  * the tile and STORE keeps the low 8 bits of the output tile.
  *
- * <p>Accumulators: the input tile from 0, then {@link #registers} output-sized registers (the first is
- * the output), then {@link #constants} constant accumulators.
+ * <p>Accumulators: the input tile of each of the tile's channel blocks from 0, then {@link #registers}
+ * registers of the blocks' output tiles (the first is the output), then {@link #constants} constant
+ * accumulators. A tap's instruction has one micro-op per block.
  */
 abstract sealed class PoolLayer extends NodeLayer permits MaxPoolLayer, AvgPoolLayer {
   final TargetDescription target;
@@ -25,6 +26,8 @@ abstract sealed class PoolLayer extends NodeLayer permits MaxPoolLayer, AvgPoolL
   final int pl;
   /** Output rows per tile (set by the subclass through {@link #fitRows}). */
   int tileRows;
+  /** Channel blocks per tile: more than one only when a tile holds the whole output plane. */
+  int tileBlocks = 1;
 
   PoolLayer(Node node, TargetDescription target, int kh, int kw, int sy, int sx, int pt, int pl) throws Unsupported {
     super(node, layout(node.operand(0), target), layout(node.result(), target));
@@ -68,19 +71,35 @@ abstract sealed class PoolLayer extends NodeLayer permits MaxPoolLayer, AvgPoolL
     return false;
   }
 
-  /** Output rows per tile: the input rows, the registers and the constants fit the accumulators. */
+  /**
+   * Output rows per tile: the input rows, the registers and the constants fit the accumulators; where
+   * the whole output plane fits, also {@link #tileBlocks}, as many channel blocks as fit (a global pool
+   * is then a few tiles, not one per block).
+   */
   int fitRows() throws Unsupported {
-    int maxAcc = (1 << target.logAccDepth()) - 1;
     for (int th = out.height(); th >= 1; th--) {
-      int rowsIn = (th - 1) * sy + kh;
-      long need = (long) rowsIn * in.width() + (long) registers() * th * out.width() + constants();
-      if (need <= target.accDepth() && (long) th * out.width() <= target.maxIter() && out.width() <= maxAcc
-          && (long) sy * in.width() <= maxAcc && sx <= maxAcc && rowsIn <= target.maxIter()
-          && (long) rowsIn * in.width() <= target.maxIter()) {
+      if (fits(th, 1)) {
+        int nb = 1;
+        while (th == out.height() && nb < in.blocks() && fits(th, nb + 1)) {
+          nb++;
+        }
+        tileBlocks = nb;
         return th;
       }
     }
     throw new Unsupported("no row of the pool fits the accumulators");
+  }
+
+  private boolean fits(int th, int nb) {
+    int maxAcc = (1 << target.logAccDepth()) - 1;
+    int rowsIn = (th - 1) * sy + kh;
+    long inTile = (long) rowsIn * in.width();
+    long outTile = (long) th * out.width();
+    long need = nb * (inTile + registers() * outTile) + constants();
+    return need <= target.accDepth() && nb * outTile <= target.maxIter() && out.width() <= maxAcc
+        && (long) sy * in.width() <= maxAcc && sx <= maxAcc && rowsIn <= target.maxIter()
+        && nb * inTile <= target.maxIter() && (long) nb * rowsIn <= target.maxIter()
+        && (long) nb * kh * kw <= target.uopDepth() / 2;
   }
 
   /** Output-sized registers (at least the output). */
@@ -129,29 +148,43 @@ abstract sealed class PoolLayer extends NodeLayer permits MaxPoolLayer, AvgPoolL
       }
     }
     String name = "%" + node.result().name();
-    int outBase = ((th - 1) * sy + kh) * inW; // after the largest input tile
-    int chunk = th * outW;
+    int nb = tileBlocks;
+    int inTile = ((th - 1) * sy + kh) * inW; // the largest input tile of a block
+    int outTile = th * outW;
+    int outBase = nb * inTile; // after the input tiles
+    int chunk = nb * outTile;
     int cbase = outBase + registers() * chunk;
     b.startLayer(1, false);
     boolean first = true;
     for (int n = 0; n < in.batches(); n++) {
-      for (int cb = 0; cb < in.blocks(); cb++) {
+      for (int cb = 0; cb < in.blocks(); cb += nb) {
+        int blocks = Math.min(nb, in.blocks() - cb);
         for (int oy0 = 0; oy0 < out.height(); oy0 += th) {
           int rows = Math.min(th, out.height() - oy0);
           int[] r = rows(oy0, 0, (rows - 1) * sy + kh - 1);
           int rowsIn = Math.max(0, r[1] - r[0] + 1);
-          String where = name + " n" + n + " block " + cb + " rows " + oy0 + ".." + (oy0 + rows - 1);
+          String bl = blocks == 1 ? "block " + cb : "blocks " + cb + ".." + (cb + blocks - 1);
+          String where = name + " n" + n + " " + bl + " rows " + oy0 + ".." + (oy0 + rows - 1);
           b.startTile();
           if (first) {
             startLayer(b, cbase);
             first = false;
           }
           if (rowsIn > 0) {
-            b.note("%" + node.operand(0).name() + " block " + cb + " rows " + r[0] + ".." + r[1]);
-            b.compute(new Insn.Load(Insn.Deps.NONE, MemType.ACC_8BIT, 0, 0, rowsIn, inW, inW, 0, 0, 0, 0),
-                input.plus(in.element(n, cb, r[0], 0) * block));
+            b.note("%" + node.operand(0).name() + " " + bl + " rows " + r[0] + ".." + r[1]);
+            if (blocks > 1 && rowsIn == in.height() && rowsIn * inW == inTile) {
+              // whole planes of consecutive blocks: one run in DRAM and in the accumulators
+              b.compute(new Insn.Load(Insn.Deps.NONE, MemType.ACC_8BIT, 0, 0, blocks * rowsIn, inW, inW, 0, 0, 0, 0),
+                  input.plus(in.element(n, cb, 0, 0) * block));
+            } else {
+              for (int j = 0; j < blocks; j++) {
+                b.compute(new Insn.Load(Insn.Deps.NONE, MemType.ACC_8BIT, j * inTile, 0, rowsIn, inW, inW, 0, 0, 0,
+                    0), input.plus(in.element(n, cb + j, r[0], 0) * block));
+              }
+            }
           }
-          startTile(b, rowsIn * inW, outBase, rows * outW, cbase, where);
+          startTile(b, (blocks - 1) * inTile + rowsIn * inW, outBase, (blocks - 1) * outTile + rows * outW, cbase,
+              where);
           b.note(where + ": " + what());
           for (int ky = 0; ky < kh; ky++) {
             // Output rows of this tile whose tap ky lies inside the input.
@@ -175,15 +208,20 @@ abstract sealed class PoolLayer extends NodeLayer permits MaxPoolLayer, AvgPoolL
               int src = (oyA * sy - pt + ky - r[0]) * inW + (oxA[kx] * sx - pl + kx);
               int iterOut = oyB - oyA + 1;
               int iterIn = oxB[kx] - oxA[kx] + 1;
-              int uu = b.uops(List.of(new Insn.Uop(dst, src, 0)));
-              b.compute(new Insn.Alu(Insn.Deps.NONE, false, uu, uu + 1, iterOut, iterIn, iterOut > 1 ? outW : 0,
+              List<Insn.Uop> perBlock = new java.util.ArrayList<>();
+              for (int j = 0; j < blocks; j++) {
+                perBlock.add(new Insn.Uop(dst + j * outTile, src + j * inTile, 0));
+              }
+              int uu = b.uops(perBlock);
+              b.compute(new Insn.Alu(Insn.Deps.NONE, false, uu, uu + blocks, iterOut, iterIn, iterOut > 1 ? outW : 0,
                   1, iterOut > 1 ? sy * inW : 0, sx, tapOp(), false, 0));
             }
           }
-          finishTile(b, outBase, chunk, rows * outW, cbase, where);
-          b.stores(List.of(new Insn.Store(Insn.Deps.NONE, outBase, 0, rows, outW, outW)),
+          finishTile(b, outBase, chunk, (blocks - 1) * outTile + rows * outW, cbase, where);
+          // with several blocks a tile is whole output planes: one run in the accumulators and in DRAM
+          b.stores(List.of(new Insn.Store(Insn.Deps.NONE, outBase, 0, (blocks - 1) * th + rows, outW, outW)),
               List.of(output.plus(out.element(n, cb, oy0, 0) * block)),
-              List.of(name + " block " + cb + " rows " + oy0 + ".." + (oy0 + rows - 1)));
+              List.of(name + " " + bl + " rows " + oy0 + ".." + (oy0 + rows - 1)));
         }
       }
     }
