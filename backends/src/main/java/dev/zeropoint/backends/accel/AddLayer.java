@@ -147,9 +147,9 @@ final class AddLayer extends ElementwiseLayer {
     b.op(AluOp.ADD, 0, b.reg(c));
     b.free(c);
     int k = firstShift(s, target.maxShift(), target.maxImm());
-    shiftRight(b, k);
+    b.shiftRight(0, k);
     b.op(AluOp.ADD, 0, b.scalar(1 << (s - k - 1), "rounding 2^(s-k-1)"));
-    shiftRight(b, s - k);
+    b.shiftRight(0, s - k);
     int zp = p.outputZeroPoint();
     b.op(AluOp.MAX, 0, b.scalar(p.outputMin() - zp, "output min - zero point"));
     b.op(AluOp.MIN, 0, b.scalar(p.outputMax() - zp, "output max - zero point"));
@@ -227,13 +227,6 @@ final class AddLayer extends ElementwiseLayer {
       }
     }
     return best;
-  }
-
-  /** {@code r0 >>= n} in SHRs of at most the target's largest amount. */
-  private static void shiftRight(RequantizeLanes.Builder b, int n) {
-    for (int left = n; left > 0; left -= b.target.maxShift()) {
-      b.op(AluOp.SHR, 0, Math.min(left, b.target.maxShift()));
-    }
   }
 
   @Override

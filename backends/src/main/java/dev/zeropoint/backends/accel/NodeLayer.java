@@ -8,7 +8,7 @@ import java.util.List;
  * A layer that is one node whose operands are its inputs, all laid out as its result (pools, clamps,
  * adds): no multiply-accumulates counted.
  */
-abstract sealed class NodeLayer implements Layer permits MaxPoolLayer, ElementwiseLayer {
+abstract sealed class NodeLayer implements Layer permits PoolLayer, ElementwiseLayer {
   final Node node;
   final TiledTensor in;
   final TiledTensor out;

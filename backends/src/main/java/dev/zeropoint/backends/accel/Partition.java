@@ -22,8 +22,10 @@ import java.util.Set;
  * A lowered graph split into accelerator regions and host regions, in execution order. A node runs
  * on the accelerator when the target can run it exactly ({@link ConvLayer}: a {@code conv2d_acc} or
  * {@code linear_acc} whose only user is its {@code requantize_acc}; {@link MaxPoolLayer}: {@code
- * max_pool2d} on 8-bit tensors; {@link ClampLayer}: a quantized clamp; {@link AddLayer}: QNNPACK's
- * same-shape quint8 add, with or without a multiplier); consecutive accelerator layers form one
+ * max_pool2d} on 8-bit tensors; {@link AvgPoolLayer}: QNNPACK's quantized average pooling; {@link
+ * ClampLayer}: a quantized clamp; {@link AddLayer}: QNNPACK's same-shape quint8 add, with or without a
+ * multiplier; {@link ReshapeLayer}: a flatten or reshape of an accelerator layer's output that moves no
+ * byte); consecutive accelerator layers form one
  * region, whose intermediate tensors stay in the accelerator's DRAM. Everything else runs on the host.
  * The values crossing between regions are the explicit copies: each region lists the values it reads
  * from elsewhere and the values others read from it.
@@ -90,6 +92,7 @@ public final class Partition {
     List<Object> units = new ArrayList<>(); // Layer or Node
     Set<Node> taken = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
     List<HostReason> reasons = new ArrayList<>();
+    Set<Value> onAccelerator = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
     List<Diagnostic> requantProblems = new ArrayList<>();
     long accMacs = 0;
     long allMacs = 0;
@@ -106,10 +109,16 @@ public final class Partition {
           }
           case ADD -> n.result().type().isQuantized() ? new AddLayer(n, target, graph.numerics()) : null;
           case MAX_POOL2D -> new MaxPoolLayer(n, target, graph.numerics());
+          case AVG_POOL2D, ADAPTIVE_AVG_POOL2D ->
+              n.operand(0).type().isQuantized() ? new AvgPoolLayer(n, target, graph.numerics()) : null;
+          case AVG_POOL2D_INT, ADAPTIVE_AVG_POOL2D_INT -> new AvgPoolLayer(n, target, graph.numerics());
+          // Only after an accelerator layer: alone it would open a region of its own.
+          case FLATTEN, RESHAPE -> onAccelerator.contains(n.operand(0)) ? new ReshapeLayer(n, target) : null;
           default -> null;
         };
         if (layer != null) {
           units.add(layer);
+          onAccelerator.add(layer.output());
           continue;
         }
       } catch (Layer.Unsupported e) {
@@ -123,6 +132,7 @@ public final class Partition {
           try {
             ConvLayer layer = new ConvLayer(n, users.get(0), target);
             units.add(layer);
+            onAccelerator.add(layer.output());
             taken.add(users.get(0));
             accMacs += layer.macs();
             continue;

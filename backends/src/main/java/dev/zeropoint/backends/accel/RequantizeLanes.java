@@ -639,6 +639,13 @@ public final class RequantizeLanes {
       }
     }
 
+    /** {@code dst >>= n} ({@code n >= 0}) in SHRs of at most the target's largest amount. */
+    void shiftRight(int dst, int n) {
+      for (int left = n; left > 0; left -= target.maxShift()) {
+        op(AluOp.SHR, dst, Math.min(left, target.maxShift()));
+      }
+    }
+
     int copyOf(int src) {
       int t = temp();
       copy(t, src);

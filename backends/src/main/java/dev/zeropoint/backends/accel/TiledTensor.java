@@ -50,6 +50,31 @@ public record TiledTensor(int batches, int channels, int height, int width, int 
     return (((long) n * blocks() + cb) * height + y) * width + x;
   }
 
+  /**
+   * Whether the two layouts put every element (in the IR's row-major order) at the same byte, with the
+   * same offset: a reshape between them moves no byte.
+   */
+  public boolean sameDram(TiledTensor o) {
+    if (equals(o)) {
+      return true;
+    }
+    if (bytes() != o.bytes() || offset != o.offset || block != o.block || elements() != o.elements()) {
+      return false;
+    }
+    return java.util.Arrays.equals(positions(), o.positions());
+  }
+
+  private long elements() {
+    return (long) batches * channels * height * width;
+  }
+
+  /** The byte of each element, in the IR's order. */
+  private int[] positions() {
+    int[] p = new int[Math.toIntExact(elements())];
+    walk((ir, tiled) -> p[ir] = tiled);
+    return p;
+  }
+
   /** Receives an element's index in the IR tensor (row-major) and its byte in the tiled layout. */
   @FunctionalInterface
   private interface Element {
