@@ -173,17 +173,14 @@ class CGemmCTest {
           in(signed ? CType.I8 : CType.U8, x), new KernelHarness.In(CType.I16, toInts(CGemm.packWeights(wc, g))),
           in(CType.I32, bias), in(CType.I32, g), out(CType.I16, panel * parts), imm(chunk), imm(0), imm(zp)));
     }
-    List<List<Object>> got = KernelHarness.runAll(calls, flags);
-    for (int t = 0; t < calls.size(); t++) {
-      assertArrayEquals(expected.get(t), (int[]) got.get(t).get(0), "case " + t + " " + flags);
-    }
+    runAndCompare(calls, expected, flags);
   }
 
   @Test
   void winogradIdentityHolds() {
     // A^T (U . V) A = 4 x the 2 x 2 outputs of a 3 x 3 kernel on a 4 x 4 tile, U = G' w G'^T, V = B^T d B:
-    // on seeded random tiles and on every tile and kernel of extreme values (-255, 0, 255 at each place
-    // of a pattern), with |U| <= 9 * 255 and |V| <= 4 * 255.
+    // on seeded random tiles and kernels, then on random ones of the extreme values -255, 0 and 255 (and
+    // all 255), with |U| <= 9 * 255 and |V| <= 4 * 255.
     Random r = new Random(11);
     int[] extremes = {-255, 0, 255};
     for (int t = 0; t < 20_000; t++) {
@@ -346,6 +343,11 @@ class CGemmCTest {
             imm(0), imm(255)));
       }
     }
+    runAndCompare(calls, expected, flags);
+  }
+
+  /** Runs the calls in one program built with these flags; each first output must equal its expected array. */
+  private static void runAndCompare(List<KernelHarness.Call> calls, List<int[]> expected, List<String> flags) {
     List<List<Object>> got = KernelHarness.runAll(calls, flags);
     for (int t = 0; t < calls.size(); t++) {
       assertArrayEquals(expected.get(t), (int[]) got.get(t).get(0), "case " + t + " " + flags);

@@ -17,7 +17,7 @@
    as zp_CGemm_pack lays out taps), then the window of input rows the chunk reads, centered and
    zero-padded (the compiler's CGemm.winogradPanelElements). w holds the 16 U's packed as
    CGemm.packWeights packs a 1 x 1 convolution's weights, one after the other.
-   requires: CGemm_Geometry CGemm_tile */
+   requires: CGemm_Geometry CGemm_tile CGemm_window */
 static inline void zp_CGemm_winogradPack(int16_t *panel, int32_t panelStride, int16_t *window, const void *x,
     int32_t xSigned, const zp_CGemm_Geometry *g, int32_t b, int32_t t0, int32_t count, int32_t inputZeroPoint) {
   const int32_t inChannels = g->inChannels, height = g->height, width = g->width;
@@ -30,25 +30,9 @@ static inline void zp_CGemm_winogradPack(int16_t *panel, int32_t panelStride, in
   const uint8_t *xu = (const uint8_t *) x + first;
   const int8_t *xs = (const int8_t *) x + first;
   const int32_t groups = (count + 15) / 16;
-  int32_t ci, r, j, grp, c;
-  for (ci = 0; ci < inChannels; ci++) {
-    for (r = 0; r < rows; r++) {
-      int16_t *row = window + ci * channel + (size_t) r * wide;
-      const int32_t ih = ihFirst + r;
-      if (ih < 0 || ih >= height) {
-        for (j = 0; j < wide; j++) {
-          row[j] = 0;
-        }
-        continue;
-      }
-      for (j = 0; j < wide; j++) {
-        const int32_t iw = j - g->padLeft;
-        const size_t at = (size_t) ci * inPlane + (size_t) ih * width + iw;
-        row[j] = (int16_t) (iw < 0 || iw >= width ? 0
-            : (xSigned ? (int32_t) xs[at] : (int32_t) xu[at]) - inputZeroPoint);
-      }
-    }
-  }
+  int32_t j, grp, c;
+  zp_CGemm_window(window, xu, xs, xSigned, inChannels, height, width, ihFirst, g->padLeft, rows, wide,
+      inputZeroPoint);
   /* The tiles in runs within one tile row and one group of 16: for each pair of channels, the
      rows of each run's tiles transformed, t = d B (as vectors over the run), then V = B^T t, and
      stored as the pair's two int16 at the run's lanes; lanes past the last tile are zero. */
