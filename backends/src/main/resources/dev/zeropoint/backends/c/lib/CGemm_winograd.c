@@ -11,7 +11,7 @@
    the output transform, a sum of M's with signs; the compiler checked that every exact sum S has
    |4 S| < 2^31, so 4 S mod 2^32 read as int32 is 4 S itself, and S = that / 4 exactly; store adds
    the bias (wrapping, as the model's int32 accumulator does).
-   Work items: (batch item, chunk of at most `chunk` tiles, a multiple of 16, block of 6 output
+   Work items: (batch item, chunk of at most chunkMax tiles, a multiple of 16, block of 6 output
    channels), split in parts contiguous ranges; a chunk is transformed into this part's share of
    the panel when first needed: the 16 panels of V ([group of 16 tiles][pair of channels][16][2],
    as zp_CGemm_pack lays out taps), then the window of input rows the chunk reads, centered and
@@ -97,13 +97,18 @@ static inline void zp_CGemm_winogradPack(int16_t *panel, int32_t panelStride, in
 }
 
 static inline void zp_CGemm_winograd(const zp_CGemm_Geometry *g, const void *x, int32_t xSigned, const int16_t *w,
-    int16_t *panel, int32_t panel_n, int32_t chunk, int32_t inputZeroPoint, int32_t part, int32_t parts,
+    int16_t *panel, int32_t panel_n, int32_t chunkMax, int32_t inputZeroPoint, int32_t part, int32_t parts,
     void (*store)(void *context, int32_t acc[6][16], int32_t b, int32_t o0, int32_t rows, int32_t position,
         int32_t cols), void *context) {
   const int32_t pairs = (g->inChannels + 1) / 2;
   const int32_t blocks = (g->outChannels + 5) / 6;
   const int32_t outH = g->outH, outW = g->outW, tilesW = (outW + 1) / 2;
   const int32_t tiles = (outH + 1) / 2 * tilesW;
+  /* More parts than batch items: chunks no larger than a part's share of the tiles (a multiple of
+     16), so that two parts do not both transform the same chunk; a smaller chunk's panels and window
+     fit in the space counted for chunkMax. The sums do not depend on the chunk. */
+  const int32_t share = (tiles + parts - 1) / parts;
+  const int32_t chunk = g->batch < parts && (share + 15) / 16 * 16 < chunkMax ? (share + 15) / 16 * 16 : chunkMax;
   const int64_t chunks = tiles <= 0 ? 0 : ((int64_t) tiles + chunk - 1) / chunk;
   const int64_t items = (int64_t) g->batch * chunks * blocks;
   const int64_t first = items * part / parts, last = items * (part + 1) / parts;
