@@ -76,6 +76,9 @@ public final class CEmitter {
    * The kernels that take a share of their work, {@code (part, parts)} as their last two
    * arguments: the model runs them as tasks of its {@code parallel} callback.
    */
+  /** The comment before a matrix-product call that runs as Winograd's F(2x2, 3x3) (its argument winograd is 1). */
+  public static final String WINOGRAD_MARK = "/* 3 x 3, stride 1: Winograd F(2x2, 3x3) */";
+
   static final Set<String> PARALLEL_KERNELS = Set.of("CGemm_conv2d", "CGemm_conv2dRequantizeFloat", "Conv_conv2dAcc",
       "Requantize_requantizeFloat", "Requantize_requantizeFloatClamp", "Arithmetic_addQnnpack");
 
@@ -438,14 +441,21 @@ public final class CEmitter {
     Node fused = fusion == null ? null : fusion.node();
     String kernel = k.owner().getSimpleName() + "_" + k.method();
     List<Object> args = new ArrayList<>(k.args());
+    boolean winograd = false;
     if (isGemm(n, k)) {
       // Several output channels per group: the int16-pair matrix product, on an input panel.
       int[] g = (int[]) ((KernelCall.Constant) args.get(4)).value();
       kernel = fused == null ? "CGemm_conv2d" : "CGemm_conv2dRequantizeFloat";
+      int[] wc = (int[]) ((KernelCall.Constant) args.get(2)).value();
+      // A 3 x 3 convolution with stride 1 within the bounds: Winograd's F(2x2, 3x3), 16 products a tile of 4.
+      winograd = CGemm.winogradApplies(wc, g, CType.of(n.operand(0).type().elementType()) == CType.I8,
+          ((KernelCall.Immediate) args.get(5)).value());
+      int chunk = winograd ? CGemm.winogradChunk(g) : CGemm.chunk(g);
       List<Object> gemm = new ArrayList<>(List.of(fused == null ? args.get(0) : new Buffer(fused.result()),
-          args.get(1), KernelCall.constant(CGemm.packWeights((int[]) ((KernelCall.Constant) args.get(2)).value(), g)),
-          args.get(3), args.get(4), new Scratch(CType.I16, CGemm.panelElements(g)), KernelCall.imm(CGemm.chunk(g)),
-          args.get(5)));
+          args.get(1), KernelCall.constant(winograd ? CGemm.winogradWeights(wc, g) : CGemm.packWeights(wc, g)),
+          args.get(3), args.get(4),
+          new Scratch(CType.I16, winograd ? CGemm.winogradPanelElements(g, chunk) : CGemm.panelElements(g)),
+          KernelCall.imm(chunk), KernelCall.imm(winograd ? 1 : 0), args.get(5)));
       if (fused != null) {
         // the scales, the output zero point, min and max of Requantize.requantize's FLOAT scheme
         List<KernelCall.Arg> r = fusion.call().args();
@@ -546,7 +556,7 @@ public final class CEmitter {
     }
     CLibrary.Instance instance = new CLibrary.Instance(kernel, types);
     instances.add(instance);
-    String call = instance.cName() + "(" + String.join(", ", cargs) + ");";
+    String call = (winograd ? WINOGRAD_MARK + "\n  " : "") + instance.cName() + "(" + String.join(", ", cargs) + ");";
     return new Step(n, before.isEmpty() ? "  " + call : "  {\n" + before + "    " + call + "\n  }", parallel, fused);
   }
 

@@ -107,4 +107,100 @@ public final class CGemm {
     }
     return true;
   }
+
+  /**
+   * Whether the C kernels compute this convolution as Winograd's F(2x2, 3x3) in integers
+   * ({@code zp_CGemm_winograd}): 3 x 3, stride 1, dilation 1, one group, more than one output
+   * channel, 8-bit input whose zero point keeps |x - zp| <= 255 (u8 with zp in [0, 255], i8 with zp
+   * in [-128, 127]), and for every output channel 255 * (the sum of its |centered weights|) < 2^29:
+   * then every exact sum S (bias not included) has |4 S| < 2^31, the bound the kernel's int32
+   * output transform needs. Elsewhere the direct kernel runs.
+   */
+  public static boolean winogradApplies(int[] wc, int[] g, boolean signed, int inputZeroPoint) {
+    if (g[Conv.KERNEL_H] != 3 || g[Conv.KERNEL_W] != 3 || g[Conv.STRIDE_H] != 1 || g[Conv.STRIDE_W] != 1
+        || g[Conv.DILATION_H] != 1 || g[Conv.DILATION_W] != 1 || g[Conv.IN_PER_GROUP] != g[Conv.IN_CHANNELS]
+        || g[Conv.OUT_PER_GROUP] != g[Conv.OUT_CHANNELS] || g[Conv.OUT_CHANNELS] < 2 || !applies(wc)) {
+      return false;
+    }
+    if (signed ? inputZeroPoint < -128 || inputZeroPoint > 127 : inputZeroPoint < 0 || inputZeroPoint > 255) {
+      return false;
+    }
+    int k = g[Conv.IN_CHANNELS] * 9;
+    for (int o = 0; o < g[Conv.OUT_CHANNELS]; o++) {
+      long sum = 0;
+      for (int i = 0; i < k; i++) {
+        sum += Math.abs(wc[o * k + i]);
+      }
+      if (255 * sum >= 1L << 29) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * U = G' w G'^T for each output and input channel, G' = [2 0 0; 1 1 1; 1 -1 1; 0 0 2] (twice
+   * Winograd's G): as [xi = 4 * row + column][out channel][in channel], each |U| <= 9 * 255.
+   */
+  public static int[] winogradTransform(int[] wc, int outChannels, int inChannels) {
+    int[][] gp = {{2, 0, 0}, {1, 1, 1}, {1, -1, 1}, {0, 0, 2}};
+    int[] u = new int[16 * outChannels * inChannels];
+    for (int o = 0; o < outChannels; o++) {
+      for (int c = 0; c < inChannels; c++) {
+        int base = (o * inChannels + c) * 9;
+        for (int a = 0; a < 4; a++) {
+          for (int b = 0; b < 4; b++) {
+            int s = 0;
+            for (int i = 0; i < 3; i++) {
+              for (int j = 0; j < 3; j++) {
+                s += gp[a][i] * wc[base + i * 3 + j] * gp[b][j];
+              }
+            }
+            u[((a * 4 + b) * outChannels + o) * inChannels + c] = s;
+          }
+        }
+      }
+    }
+    return u;
+  }
+
+  /** The 16 U's of {@link #winogradTransform}, each packed as {@link #packWeights} packs a 1 x 1 convolution's weights. */
+  public static short[] winogradWeights(int[] wc, int[] g) {
+    int out = g[Conv.OUT_CHANNELS], in = g[Conv.IN_CHANNELS];
+    int[] u = winogradTransform(wc, out, in);
+    int[] pointwise = {1, in, 1, 1, out, in, out, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1};
+    int per = ((out + MR - 1) / MR) * ((in + 1) / 2) * MR * 2;
+    short[] packed = new short[16 * per];
+    for (int xi = 0; xi < 16; xi++) {
+      short[] p = packWeights(java.util.Arrays.copyOfRange(u, xi * out * in, (xi + 1) * out * in), pointwise);
+      System.arraycopy(p, 0, packed, xi * per, per);
+    }
+    return packed;
+  }
+
+  /** 2 x 2 tiles per chunk of the Winograd kernel: as many as keep its 16 panels within {@link #PANEL_BUDGET}, a multiple of 16, 16 to 256. */
+  public static int winogradChunk(int[] g) {
+    long perTile = 16L * ((g[Conv.IN_CHANNELS] + 1) / 2) * 2 * 2;
+    long fits = PANEL_BUDGET / Math.max(1, perTile) / NR * NR;
+    return (int) Math.max(NR, Math.min(CHUNK, fits));
+  }
+
+  /**
+   * Elements (int16) of one part's panel for the Winograd kernel with chunks of {@code chunk}
+   * tiles, as zp_CGemm_winograd lays it out: 16 panels of transformed tiles, then the window of
+   * input rows a chunk reads.
+   */
+  public static int winogradPanelElements(int[] g, int chunk) {
+    int pairs = (g[Conv.IN_CHANNELS] + 1) / 2;
+    int tilesH = (g[Conv.OUT_H] + 1) / 2, tilesW = (g[Conv.OUT_W] + 1) / 2;
+    int tiles = tilesH * tilesW;
+    int columns = Math.min(tiles, chunk);
+    long panels = 16L * ((columns + NR - 1) / NR) * pairs * NR * 2;
+    long window = 0;
+    if (columns > 0) {
+      long tileRows = Math.min(tilesH, (columns - 1) / tilesW + 2);
+      window = (long) g[Conv.IN_CHANNELS] * (2 * tileRows + 2) * (2L * tilesW + 2);
+    }
+    return Math.toIntExact(Math.max(1, panels + window));
+  }
 }

@@ -2,8 +2,8 @@
    one pass: each tile's sums plus the bias, times the float scale of their output channel (or of
    all, when scales holds one entry), rounded and finished as PyTorch qnnpack does
    (CRequantize_floatToU8), go to the u8 output; the int32 sums never reach memory. Exactly what the two kernels compute one after the
-   other (tested so), part of parts of it.
-   requires: CGemm_Geometry CGemm_geometryOf CGemm_run CRequantize_floatToU8 */
+   other (tested so), part of parts of it. winograd: as in CGemm_conv2d.
+   requires: CGemm_Geometry CGemm_geometryOf CGemm_run CGemm_winograd CRequantize_floatToU8 */
 typedef struct {
   $T0 *out;
   const $T3 *bias;
@@ -28,7 +28,7 @@ static inline void $NAME_store(void *context, int32_t acc[6][16], int32_t b, int
 
 static void $NAME($T0 *out, int32_t out_n, const $T1 *x, int32_t x_n, const $T2 *w, int32_t w_n,
     const $T3 *bias, int32_t bias_n, const $T4 *g, int32_t g_n, $T5 *panel, int32_t panel_n, int32_t chunk,
-    int32_t inputZeroPoint, const $T6 *scales, int32_t scales_n, int32_t outputZeroPoint, int32_t min, int32_t max,
+    int32_t winograd, int32_t inputZeroPoint, const $T6 *scales, int32_t scales_n, int32_t outputZeroPoint, int32_t min, int32_t max,
     int32_t part, int32_t parts) {
   int32_t v[17];
   int32_t i;
@@ -52,5 +52,10 @@ static void $NAME($T0 *out, int32_t out_n, const $T1 *x, int32_t x_n, const $T2 
   o.outputZeroPoint = outputZeroPoint;
   o.min = min;
   o.max = max;
-  zp_CGemm_run(&geometry, x, ($T1) -1 < 0, w, panel, panel_n, chunk, inputZeroPoint, part, parts, $NAME_store, &o);
+  if (winograd) {
+    zp_CGemm_winograd(&geometry, x, ($T1) -1 < 0, w, panel, panel_n, chunk, inputZeroPoint, part, parts, $NAME_store,
+        &o);
+  } else {
+    zp_CGemm_run(&geometry, x, ($T1) -1 < 0, w, panel, panel_n, chunk, inputZeroPoint, part, parts, $NAME_store, &o);
+  }
 }

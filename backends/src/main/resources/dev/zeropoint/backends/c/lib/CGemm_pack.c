@@ -6,7 +6,7 @@
    compiler's CGemm.panelElements counts), so that packing a tap is one load. A 1 x 1 convolution
    with stride 1 and no padding reads position n of the chunk at input position start + n of every
    channel: its taps are copied a channel pair and tile at a time, in loops the compiler vectorizes.
-   requires: CGemm_Geometry */
+   requires: CGemm_Geometry CGemm_window */
 static inline void zp_CGemm_pack(int16_t *panel, int16_t *window, const void *x, int32_t xSigned,
     const zp_CGemm_Geometry *g, int32_t b, int32_t grp, int32_t start, int32_t count, int32_t inputZeroPoint) {
   const int32_t inPerGroup = g->inPerGroup, kernelH = g->kernelH, kernelW = g->kernelW;
@@ -58,32 +58,15 @@ static inline void zp_CGemm_pack(int16_t *panel, int16_t *window, const void *x,
     return;
   }
   {
-    /* The input rows the chunk reads, centered, as int16, with zero rows and columns where the taps
-       fall outside the input: window[ci][r][j] is input (ci, ihFirst + r, j - padLeft). */
+    /* The input rows the chunk reads (zp_CGemm_window). */
     const int32_t ohFirst = start / outW, ohLast = (start + count - 1) / outW;
     const int32_t ihFirst = ohFirst * strideH - padTop;
     const int32_t rows = (ohLast - ohFirst) * strideH + (kernelH - 1) * dilationH + 1;
     const int32_t wide = (outW - 1) * strideW + (kernelW - 1) * dilationW + 1;
     const size_t channel = (size_t) rows * wide;
-    int32_t ci, r, j;
-    for (ci = 0; ci < inPerGroup; ci++) {
-      for (r = 0; r < rows; r++) {
-        int16_t *row = window + ci * channel + (size_t) r * wide;
-        const int32_t ih = ihFirst + r;
-        if (ih < 0 || ih >= height) {
-          for (j = 0; j < wide; j++) {
-            row[j] = 0;
-          }
-          continue;
-        }
-        for (j = 0; j < wide; j++) {
-          const int32_t iw = j - padLeft;
-          const size_t at = (size_t) ci * inPlane + (size_t) ih * width + iw;
-          row[j] = (int16_t) (iw < 0 || iw >= width ? 0
-              : (xSigned ? (int32_t) xs[at] : (int32_t) xu[at]) - inputZeroPoint);
-        }
-      }
-    }
+    int32_t ci;
+    zp_CGemm_window(window, xu, xs, xSigned, inPerGroup, height, width, ihFirst, padLeft, rows, wide,
+        inputZeroPoint);
     /* Each tap of each position: one load from the window at tap offset + position offset. */
     for (tile = 0; tile < tiles; tile++) {
       int16_t *dst = panel + (size_t) tile * pairs * 32;
