@@ -22,6 +22,11 @@ public enum Numerics {
     return keyword;
   }
 
+  /** Whether the flavour is PyTorch's (either engine): the one whose quantized clamps, pad fills and pools are defined. */
+  public boolean isPyTorch() {
+    return this == PYTORCH_QNNPACK || this == PYTORCH_FBGEMM;
+  }
+
   public static Optional<Numerics> fromKeyword(String keyword) {
     for (Numerics n : values()) {
       if (n.keyword.equals(keyword)) {

@@ -64,7 +64,7 @@ class QdqRoundTripTest {
     for (Numerics flavour : FLAVOURS) {
       // 1e37 * 127 overflows float to +inf in every flavour; f32(1e-40) is subnormal and PyTorch's
       // reciprocal of it is +inf (ONNX and TFLite divide, and do round-trip there).
-      boolean pytorch = flavour == Numerics.PYTORCH_QNNPACK || flavour == Numerics.PYTORCH_FBGEMM;
+      boolean pytorch = flavour.isPyTorch();
       for (double scale : pytorch ? new double[] {1e-40, 1e37} : new double[] {1e37}) {
         TensorType t = TensorType.quantized(ElementType.U8, scale, 128, Shape.of(1));
         boolean holds = true;

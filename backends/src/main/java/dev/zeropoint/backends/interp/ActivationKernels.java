@@ -112,7 +112,7 @@ final class ActivationKernels {
     if (!x.type.isQuantized()) {
       return clampFloats(n, numerics, x, min.orElse(Double.NEGATIVE_INFINITY), max.orElse(Double.POSITIVE_INFINITY));
     }
-    if (numerics != Numerics.PYTORCH_QNNPACK && numerics != Numerics.PYTORCH_FBGEMM) {
+    if (!numerics.isPyTorch()) {
       throw Interpreter.unsupported(n, numerics);
     }
     Quantization.PerTensor q = x.type.perTensor().orElseThrow();
@@ -216,7 +216,7 @@ final class ActivationKernels {
       double outputScale, long outputZeroPoint) {
     static Params of(Node n, TensorType in, Numerics numerics) {
       ElementType storage = in.elementType();
-      boolean pytorch = numerics == Numerics.PYTORCH_QNNPACK || numerics == Numerics.PYTORCH_FBGEMM;
+      boolean pytorch = numerics.isPyTorch();
       if (!pytorch || !(storage == ElementType.U8 || storage == ElementType.I8)) {
         throw Interpreter.unsupported(n, numerics);
       }

@@ -79,7 +79,7 @@ final class LayoutKernels {
         Quantization.PerTensor q = out.perTensor().orElseThrow();
         if (value == 0.0) {
           fill = (int) q.zeroPoint();
-        } else if (numerics == Numerics.PYTORCH_QNNPACK || numerics == Numerics.PYTORCH_FBGEMM) {
+        } else if (numerics.isPyTorch()) {
           fill = (int) PyTorchQnnpack.quantize((float) value, q.scale(), q.zeroPoint(), out.elementType());
         } else {
           throw Interpreter.unsupported(n, numerics);

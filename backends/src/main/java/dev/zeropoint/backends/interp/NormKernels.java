@@ -28,7 +28,7 @@ final class NormKernels {
     Tensor var = args.get(4);
     double eps = ((Attrs.BatchNorm) n.attrs()).eps();
     TensorType out = n.result().type();
-    boolean pytorch = numerics == Numerics.PYTORCH_QNNPACK || numerics == Numerics.PYTORCH_FBGEMM;
+    boolean pytorch = numerics.isPyTorch();
     for (Tensor t : List.of(weight, bias, mean, var)) {
       if (t.type.elementType() != ElementType.F32) {
         throw Interpreter.unsupported(n, numerics);

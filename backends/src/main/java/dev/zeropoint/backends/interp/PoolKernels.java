@@ -407,7 +407,7 @@ final class PoolKernels {
   record Quantized(ElementType storage, double inputScale, long inputZeroPoint, double outputScale,
       long outputZeroPoint) {
     static Quantized of(Node n, TensorType in, TensorType out, Numerics numerics) {
-      boolean pytorch = numerics == Numerics.PYTORCH_QNNPACK || numerics == Numerics.PYTORCH_FBGEMM;
+      boolean pytorch = numerics.isPyTorch();
       ElementType storage = in.elementType();
       if (!pytorch || !in.isQuantized() || !(storage == ElementType.U8 || storage == ElementType.I8)) {
         throw Interpreter.unsupported(n, numerics);

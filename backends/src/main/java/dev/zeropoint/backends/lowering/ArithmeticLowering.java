@@ -40,14 +40,9 @@ final class ArithmeticLowering {
     this.backend = backend;
   }
 
-
   private CompileException unsupported(Node n, String why) {
     return new CompileException(n.location(), "the " + backend + " backend does not run " + n.op().keyword() + " %"
         + n.results().get(0).name() + " yet" + (why.isEmpty() ? "" : ": " + why));
-  }
-
-  private static boolean pytorch(Numerics numerics) {
-    return numerics == Numerics.PYTORCH_QNNPACK || numerics == Numerics.PYTORCH_FBGEMM;
   }
 
   private static boolean isFloat(TensorType t) {
@@ -217,7 +212,7 @@ final class ArithmeticLowering {
       return KernelCall.of(Arithmetic.class, kernel, result(), operand(0));
     }
     ElementType storage = x.elementType();
-    if (!pytorch(numerics) || !(storage == ElementType.U8 || storage == ElementType.I8)) {
+    if (!numerics.isPyTorch() || !(storage == ElementType.U8 || storage == ElementType.I8)) {
       throw unsupported(n, "only quint8 / qint8 in the PyTorch flavours");
     }
     Quantization.PerTensor qi = x.perTensor().orElseThrow();
@@ -380,7 +375,7 @@ final class ArithmeticLowering {
       Quantization.PerTensor q = out.perTensor().orElseThrow();
       if (value == 0.0) {
         fill = (int) q.zeroPoint();
-      } else if (pytorch(numerics)) {
+      } else if (numerics.isPyTorch()) {
         fill = (int) PyTorchQnnpack.quantize((float) value, q.scale(), q.zeroPoint(), out.elementType());
       } else {
         throw unsupported(n, "a quantized pad value other than 0 needs a PyTorch flavour");

@@ -240,7 +240,7 @@ public final class Lowering {
    */
   public static Optional<ClampBounds.Bounds> clampBounds(Node n, Numerics numerics) {
     TensorType x = n.operand(0).type();
-    boolean pytorch = numerics == Numerics.PYTORCH_QNNPACK || numerics == Numerics.PYTORCH_FBGEMM;
+    boolean pytorch = numerics.isPyTorch();
     // A quantized relu is max(q, zp) in every flavour (the interpreter's definition); the other
     // clamps quantize their bounds, which is defined here for PyTorch only.
     if (!x.isQuantized() || !(pytorch || n.op() == dev.zeropoint.ir.op.Op.RELU)) {

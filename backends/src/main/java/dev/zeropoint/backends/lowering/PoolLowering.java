@@ -38,10 +38,6 @@ final class PoolLowering {
     this.numerics = numerics;
   }
 
-  private boolean pytorch() {
-    return numerics == Numerics.PYTORCH_QNNPACK || numerics == Numerics.PYTORCH_FBGEMM;
-  }
-
   private CompileException unsupported(Node n, String why) {
     return new CompileException(n.location(), "the " + backend + " backend does not run " + n.op().keyword() + " %"
         + n.results().get(0).name() + " yet" + (why.isEmpty() ? "" : ": " + why));
@@ -360,7 +356,7 @@ final class PoolLowering {
   /** The interpreter's {@code PoolKernels.Quantized}: PyTorch flavours and 8-bit per-tensor storage only. */
   private Quantized quantized(Node n, TensorType in, TensorType out) throws CompileException {
     ElementType storage = in.elementType();
-    if (!pytorch() || !in.isQuantized() || !(storage == ElementType.U8 || storage == ElementType.I8)) {
+    if (!numerics.isPyTorch() || !in.isQuantized() || !(storage == ElementType.U8 || storage == ElementType.I8)) {
       throw unsupported(n, "only 8-bit quantized pools in the PyTorch flavours");
     }
     Quantization.PerTensor qi = in.perTensor().orElse(null);
@@ -393,7 +389,7 @@ final class PoolLowering {
     }
     int batch = s.dim(0);
     if (!out.isQuantized()) {
-      if (!pytorch() || out.elementType() != ElementType.F32 || x.elementType() != ElementType.F32) {
+      if (!numerics.isPyTorch() || out.elementType() != ElementType.F32 || x.elementType() != ElementType.F32) {
         throw unsupported(n, "only f32 batch norm in the PyTorch flavours");
       }
       if (!constantStatistics(n)) {

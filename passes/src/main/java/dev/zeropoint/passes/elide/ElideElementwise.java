@@ -68,7 +68,7 @@ public final class ElideElementwise extends RulePass {
       if (merged.isIdentity()) {
         return permutes ? Optional.empty() : Optional.of(List.of(x));
       }
-      if (!QuantizedClamp.isPyTorch(numerics) || permutes != PyTorchLayout.clampOfPermutes(x, numerics)) {
+      if (!numerics.isPyTorch() || permutes != PyTorchLayout.clampOfPermutes(x, numerics)) {
         return Optional.empty();
       }
       return Optional.of(clamp(n, x, merged, b));

@@ -25,7 +25,7 @@ public record QuantizedClamp(int lo, OptionalDouble loReal, int hi, OptionalDoub
    * flavours, where their bounds are defined.
    */
   public static Optional<QuantizedClamp> of(Node n, TensorType input, Numerics numerics) {
-    if (!isPyTorch(numerics) && n.op() != dev.zeropoint.ir.op.Op.RELU) {
+    if (!numerics.isPyTorch() && n.op() != dev.zeropoint.ir.op.Op.RELU) {
       return Optional.empty();
     }
     Optional<Quantization.PerTensor> q = input.perTensor();
@@ -65,11 +65,6 @@ public record QuantizedClamp(int lo, OptionalDouble loReal, int hi, OptionalDoub
     int lo = min.isPresent() ? quantize(min.getAsDouble(), scale, zp, storage) : qmin;
     int hi = max.isPresent() ? quantize(max.getAsDouble(), scale, zp, storage) : qmax;
     return Optional.of(new QuantizedClamp(lo, min, hi, max, qmin, qmax).withoutSaturatedSides());
-  }
-
-  /** Whether {@code clamp} nodes of quantized tensors (what merged bounds are written as) exist in the flavour. */
-  public static boolean isPyTorch(Numerics numerics) {
-    return numerics == Numerics.PYTORCH_QNNPACK || numerics == Numerics.PYTORCH_FBGEMM;
   }
 
   private static int quantize(double bound, double scale, long zp, ElementType storage) {

@@ -99,7 +99,7 @@ public final class PropagateQparams extends RewritePass {
   /** Whether {@code n}, applied to the quantized operands, computes exactly the dequantized float result. */
   private static boolean keepsParameters(Node n, List<Value> quantized, Numerics numerics) {
     Value q = quantized.get(0);
-    boolean pytorch = numerics == Numerics.PYTORCH_QNNPACK || numerics == Numerics.PYTORCH_FBGEMM;
+    boolean pytorch = numerics.isPyTorch();
     return switch (n.op()) {
       case RESHAPE, FLATTEN, PERMUTE, SPLIT, CHUNK -> true;
       case MAX_POOL2D -> pytorch && QdqNumerics.dequantizeIsOrdered(q.type(), numerics)
