@@ -9,19 +9,10 @@
 #
 #   bench/onnx.sh [--models resnet18,mobilenet_v2] [--size 224]
 set -euo pipefail
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-models=resnet18,mobilenet_v2
-size=224
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --models) models=$2; shift 2 ;;
-    --size) size=$2; shift 2 ;;
-    *) echo "bench/onnx.sh: unknown argument $1" >&2; exit 1 ;;
-  esac
-done
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh" onnx.sh "$@"
 out="$root/bench/out/onnx"
 mkdir -p "$out"
-echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), $(free -g | awk '/Mem:/ {print $2}') GiB"
+machine
 /usr/bin/python3 "$root/tools/torch/make_onnx_goldens.py" "$out" --models "$models" --size "$size" >/dev/null 2>&1
 # ONNX Runtime runs from the tests module's classpath (it is a test dependency only).
 # (one reactor build, so that the project's own modules resolve to their target/classes)
@@ -53,17 +44,9 @@ for m in ${models//,/ }; do
     done
   done
   for numerics in pytorch-qnnpack onnx; do
-    dir="$out/c-$m-$numerics"
-    rm -rf "$dir"
-    "$root/zeropoint" compile "$f" --numerics $numerics --target c --threads 2 -o "$dir" >/dev/null
-    name=$(ls "$dir" | sed -n 's/_main\.c$//p')
-    "${CC:-cc}" -std=c99 -O3 -march=x86-64-v3 -ffp-contract=off -pthread "$dir/$name.c" \
-      "$dir/${name}_main.c" -o "$dir/$name"
-    for t in 1 2; do
-      "$dir/$name" --input "x=$out/$m/x.npy" --repeat 3 --threads $t >/dev/null
-      echo "$m zeropoint-c-$numerics threads=$t median_ms=$("$dir/$name" --input "x=$out/$m/x.npy" --repeat 20 \
-        --threads $t | sed -n 's/^median_ms //p')" | tee -a "$out/results.txt"
-    done
+    time_c "$f" "$out/c-$m-$numerics" "$out/$m/x.npy" --numerics $numerics | while read -r t ms; do
+      echo "$m zeropoint-c-$numerics threads=$t median_ms=$ms"
+    done | tee -a "$out/results.txt"
   done
 done
 ms() { grep "^$1 $2 threads=$3 " "$out/results.txt" | sed 's/.*median_ms=\([0-9.]*\).*/\1/'; }

@@ -7,19 +7,10 @@
 #
 #   bench/run.sh [--models resnet18,mobilenet_v2] [--size 224]
 set -euo pipefail
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-models=resnet18,mobilenet_v2
-size=224
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --models) models=$2; shift 2 ;;
-    --size) size=$2; shift 2 ;;
-    *) echo "bench/run.sh: unknown argument $1" >&2; exit 1 ;;
-  esac
-done
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh" run.sh "$@"
 out="$root/bench/out"
 mkdir -p "$out"
-echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), $(free -g | awk '/Mem:/ {print $2}') GiB"
+machine
 /usr/bin/python3 "$root/tools/torch/make_goldens.py" --large "$out" --models "$models" --size "$size" >/dev/null
 /usr/bin/python3 "$root/bench/torch_latency.py" --models "$models" --size "$size" | tee "$out/torch.txt"
 : > "$out/zeropoint.txt"
@@ -33,16 +24,10 @@ for m in ${models//,/ }; do
 done
 # The C backend: the model as C for up to 2 threads, built with -O3 -march=x86-64-v3, timed by its own
 # harness on 1 and 2 threads.
-cc_bin="${CC:-cc}"
 for m in ${models//,/ }; do
-  "$root/zeropoint" compile "$out/$m/$m.qg" --target c --threads 2 -o "$out/c-$m" >/dev/null
-  "$cc_bin" -std=c99 -O3 -march=x86-64-v3 -ffp-contract=off -pthread "$out/c-$m/$m.c" "$out/c-$m/${m}_main.c" \
-    -o "$out/c-$m/$m"
-  for t in 1 2; do
-    "$out/c-$m/$m" --input "x=$out/$m/x.npy" --repeat 3 --threads $t >/dev/null
-    echo "$out/$m/$m.qg backend=c median_ms=$("$out/c-$m/$m" --input "x=$out/$m/x.npy" --repeat 20 --threads $t \
-      | sed -n 's/^median_ms //p') threads=$t" | tee -a "$out/zeropoint.txt"
-  done
+  time_c "$out/$m/$m.qg" "$out/c-$m" "$out/$m/x.npy" | while read -r t ms; do
+    echo "$out/$m/$m.qg backend=c median_ms=$ms threads=$t"
+  done | tee -a "$out/zeropoint.txt"
 done
 median() { grep "$1" "$2" | sed 's/.*median_ms=\([0-9.]*\).*/\1/'; }
 echo

@@ -7,16 +7,7 @@
 #
 #   bench/vta.sh [--models resnet18,mobilenet_v2] [--size 224]
 set -euo pipefail
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-models=resnet18,mobilenet_v2
-size=224
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --models) models=$2; shift 2 ;;
-    --size) size=$2; shift 2 ;;
-    *) echo "bench/vta.sh: unknown argument $1" >&2; exit 1 ;;
-  esac
-done
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh" vta.sh "$@"
 out="$root/bench/out"
 mkdir -p "$out"
 /usr/bin/python3 "$root/tools/torch/make_goldens.py" --large "$out" --models "$models" --size "$size" >/dev/null
