@@ -116,10 +116,15 @@ def write_case(name, model, inputs, description, source, out_dir, comment=None):
         "inputs": input_info,
         "outputs": output_info,
     }
+    write_case_json(case_dir, meta)
+    return meta
+
+
+def write_case_json(case_dir, meta):
+    """case_dir/case.json: meta as indented JSON, lists of numbers kept on one line."""
     text = json.dumps(meta, indent=2)
     text = re.sub(r"\[\s+([-0-9.e,\s]+?)\s+\]", lambda m: "[" + re.sub(r"\s+", " ", m.group(1)) + "]", text)
     (case_dir / "case.json").write_text(text + "\n")
-    return meta
 
 
 _INDEX_HEADER = """# Golden conformance cases

@@ -60,9 +60,7 @@ from PyTorch's, or when PyTorch's bias formula does not reproduce PyTorch's conv
 """
 
 import argparse
-import json
 import pathlib
-import re
 import shutil
 import sys
 
@@ -648,9 +646,7 @@ def write_case(name, size, out_dir):
         "layers": layers,
         "unmapped_quantize_nodes": unmapped,
     }
-    text = json.dumps(meta, indent=2)
-    text = re.sub(r"\[\s+([-0-9.e,\s]+?)\s+\]", lambda m: "[" + re.sub(r"\s+", " ", m.group(1)) + "]", text)
-    (case_dir / "case.json").write_text(text + "\n")
+    mg.write_case_json(case_dir, meta)
     return meta
 
 
