@@ -121,10 +121,6 @@ final class ContribOps {
     return c.run().materialize(name, Optional.empty());
   }
 
-  private static ImmutableIntArray ints(long[] v) {
-    return ImmutableIntArray.copyOf(Arrays.stream(v).mapToInt(Math::toIntExact).toArray());
-  }
-
   // ------------------------------------------------------------------ elementwise
 
   /** QLinearAdd / QLinearMul (A, A_scale, A_zp?, B, B_scale, B_zp?, C_scale, C_zp?), numpy broadcasting. */
@@ -169,7 +165,7 @@ final class ContribOps {
     Value x = c.quantizedOperand(0, px, "X");
     long[] table = OnnxRuntimeQLinear.lookupTable(q(px).scale(), (int) q(px).zeroPoint(), q(py).scale(),
         (int) q(py).zeroPoint(), storage, fn);
-    c.emit(Op.LOOKUP, new Attrs.Lookup(ints(table)), List.of(x),
+    c.emit(Op.LOOKUP, new Attrs.Lookup(NodeConverter.intArray(table)), List.of(x),
         Optional.of(NodeConverter.quantizedType(py, x.type().shape())));
   }
 
@@ -205,7 +201,7 @@ final class ContribOps {
       }
       long[] table = OnnxRuntimeQLinear.lookupTable(qx.scale(), (int) qx.zeroPoint(), qy.scale(),
           (int) qy.zeroPoint(), storage, v -> v);
-      parts.add(c.emitAnonymous(Op.LOOKUP, new Attrs.Lookup(ints(table)), List.of(x),
+      parts.add(c.emitAnonymous(Op.LOOKUP, new Attrs.Lookup(NodeConverter.intArray(table)), List.of(x),
           Optional.of(NodeConverter.quantizedType(py, x.type().shape()))));
     }
     int axis = c.axis(c.intAttr("axis", 0), rank, "axis");

@@ -229,6 +229,11 @@ final class NodeConverter {
     return r;
   }
 
+  /** {@code v} as ints (each must fit: ArithmeticException otherwise, reported as the node's error). */
+  static ImmutableIntArray intArray(long[] v) {
+    return ImmutableIntArray.copyOf(Arrays.stream(v).mapToInt(Math::toIntExact).toArray());
+  }
+
   static long[] longs(TensorData d) {
     long[] r = new long[Math.toIntExact(d.size())];
     for (int i = 0; i < r.length; i++) {
@@ -637,7 +642,7 @@ final class NodeConverter {
     Attrs.Conv2d window = convWindow(x.type().shape(), w.type().shape());
     int xzp = (int) optionalConstant(2, "x_zero_point").map(d -> scalar(d, "x_zero_point")).orElse(0L).longValue();
     ImmutableIntArray wzp = optionalConstant(3, "w_zero_point")
-        .map(d -> ImmutableIntArray.copyOf(Arrays.stream(longs(d)).mapToInt(Math::toIntExact).toArray()))
+        .map(d -> intArray(longs(d)))
         .orElse(ImmutableIntArray.of(0));
     emit(Op.CONV2D_ACC, new Attrs.Conv2dAcc(window, xzp, wzp), List.of(x, w), Optional.empty());
   }
@@ -762,7 +767,7 @@ final class NodeConverter {
     Value w = run.materialize(bt, Optional.empty());
     int azp = (int) optionalConstant(2, "a_zero_point").map(d -> scalar(d, "a_zero_point")).orElse(0L).longValue();
     ImmutableIntArray bzp = optionalConstant(3, "b_zero_point")
-        .map(d -> ImmutableIntArray.copyOf(Arrays.stream(longs(d)).mapToInt(Math::toIntExact).toArray()))
+        .map(d -> intArray(longs(d)))
         .orElse(ImmutableIntArray.of(0));
     emit(Op.LINEAR_ACC, new Attrs.LinearAcc(azp, bzp), List.of(a, w), Optional.empty());
   }
