@@ -1,5 +1,6 @@
 package dev.zeropoint.cli;
 
+import static dev.zeropoint.onnx.OnnxTestModels.tensor;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -12,9 +13,6 @@ import dev.zeropoint.onnx.proto.OnnxModel.ModelProto;
 import dev.zeropoint.onnx.proto.OnnxModel.NodeProto;
 import dev.zeropoint.onnx.proto.OnnxModel.OperatorSetIdProto;
 import dev.zeropoint.onnx.proto.OnnxModel.TensorProto;
-import dev.zeropoint.onnx.proto.OnnxModel.TensorShapeProto;
-import dev.zeropoint.onnx.proto.OnnxModel.TypeProto;
-import dev.zeropoint.onnx.proto.OnnxModel.ValueInfoProto;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
@@ -25,16 +23,6 @@ import org.junit.jupiter.api.io.TempDir;
 class OnnxCommandTest {
   @TempDir
   Path dir;
-
-  static ValueInfoProto tensor(String name, int type, Object... dims) {
-    TensorShapeProto.Builder s = TensorShapeProto.newBuilder();
-    for (Object d : dims) {
-      s.addDim(d instanceof String p ? TensorShapeProto.Dimension.newBuilder().setDimParam(p)
-          : TensorShapeProto.Dimension.newBuilder().setDimValue((Integer) d));
-    }
-    return ValueInfoProto.newBuilder().setName(name).setType(TypeProto.newBuilder()
-        .setTensorType(TypeProto.Tensor.newBuilder().setElemType(type).setShape(s))).build();
-  }
 
   /** y = QuantizeLinear(x, 0.5, 3) as uint8 over a weight of 20 floats added first (kept in the weights file). */
   Path model(Object batch) throws Exception {

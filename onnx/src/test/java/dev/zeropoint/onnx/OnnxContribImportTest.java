@@ -2,7 +2,7 @@ package dev.zeropoint.onnx;
 
 import static dev.zeropoint.onnx.OnnxImporterTest.floats;
 import static dev.zeropoint.onnx.OnnxImporterTest.ints;
-import static dev.zeropoint.onnx.OnnxImporterTest.tensor;
+import static dev.zeropoint.onnx.OnnxTestModels.tensor;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;

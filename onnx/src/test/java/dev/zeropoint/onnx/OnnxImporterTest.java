@@ -1,5 +1,6 @@
 package dev.zeropoint.onnx;
 
+import static dev.zeropoint.onnx.OnnxTestModels.tensor;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -22,9 +23,6 @@ import dev.zeropoint.onnx.proto.OnnxModel.NodeProto;
 import dev.zeropoint.onnx.proto.OnnxModel.OperatorSetIdProto;
 import dev.zeropoint.onnx.proto.OnnxModel.StringStringEntryProto;
 import dev.zeropoint.onnx.proto.OnnxModel.TensorProto;
-import dev.zeropoint.onnx.proto.OnnxModel.TensorShapeProto;
-import dev.zeropoint.onnx.proto.OnnxModel.TypeProto;
-import dev.zeropoint.onnx.proto.OnnxModel.ValueInfoProto;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
@@ -39,16 +37,6 @@ import org.junit.jupiter.api.io.TempDir;
 class OnnxImporterTest {
   @TempDir
   Path dir;
-
-  static ValueInfoProto tensor(String name, int type, Object... dims) {
-    TensorShapeProto.Builder s = TensorShapeProto.newBuilder();
-    for (Object d : dims) {
-      s.addDim(d instanceof String p ? TensorShapeProto.Dimension.newBuilder().setDimParam(p)
-          : TensorShapeProto.Dimension.newBuilder().setDimValue((Integer) d));
-    }
-    return ValueInfoProto.newBuilder().setName(name).setType(TypeProto.newBuilder()
-        .setTensorType(TypeProto.Tensor.newBuilder().setElemType(type).setShape(s))).build();
-  }
 
   static TensorProto floats(String name, int[] dims, float... v) {
     TensorProto.Builder t = TensorProto.newBuilder().setName(name).setDataType(TensorProto.DataType.FLOAT_VALUE);

@@ -1,7 +1,7 @@
 package dev.zeropoint.tests.onnx;
 
 import static dev.zeropoint.tests.onnx.OnnxRuntimeQLinearTest.node;
-import static dev.zeropoint.tests.onnx.OnnxRuntimeQLinearTest.tensor;
+import static dev.zeropoint.onnx.OnnxTestModels.tensor;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -82,7 +82,7 @@ class OnnxContribOpsTest {
 
     String input(ElementType t, Shape s, long[] values) {
       String n = fresh("x");
-      g.addInput(tensor(n, onnxType(t), s.toArray()));
+      g.addInput(tensor(n, onnxType(t), s));
       inputs.put(n, TensorData.ofLongs(t, s, values));
       return n;
     }
@@ -108,7 +108,7 @@ class OnnxContribOpsTest {
     String add(String op, List<String> in, int outType, Shape outShape, AttributeProto... attrs) {
       String y = fresh("y");
       g.addNode(node(op, "com.microsoft", in, y, attrs));
-      g.addOutput(tensor(y, outType, outShape.toArray()));
+      g.addOutput(tensor(y, outType, outShape));
       return y;
     }
   }
@@ -443,7 +443,7 @@ class OnnxContribOpsTest {
         String p = "n" + k++ + "_";
         for (int i = 0; i < 2; i++) {
           String x = p + "x" + i;
-          g.addInput(tensor(x, onnxType(t), ab[i].toArray()));
+          g.addInput(tensor(x, onnxType(t), ab[i]));
           inputs.put(x, TensorData.ofLongs(t, ab[i], ab[i].numElements() == 256 ? all256(t)
               : random(r, t, (int) ab[i].numElements())));
           g.addInitializer(OnnxRuntimeQLinearTest.scale(p + "s" + i, i == 0 ? sa : sb))
@@ -454,7 +454,7 @@ class OnnxContribOpsTest {
             .addInitializer(OnnxRuntimeQLinearTest.zeroPoint(p + "zc", onnxType(t), zeroPoint(r, t)))
             .addNode(node("Add", "", List.of(p + "f0", p + "f1"), p + "sum"))
             .addNode(node("QuantizeLinear", "", List.of(p + "sum", p + "sc", p + "zc"), p + "y"))
-            .addOutput(tensor(p + "y", onnxType(t), Shape.broadcast(ab[0], ab[1]).orElseThrow().toArray()));
+            .addOutput(tensor(p + "y", onnxType(t), Shape.broadcast(ab[0], ab[1]).orElseThrow()));
       }
       Path file = dir.resolve("qdq_broadcast_add_" + t + ".onnx");
       Files.write(file, ModelProto.newBuilder().setIrVersion(8).setGraph(g)

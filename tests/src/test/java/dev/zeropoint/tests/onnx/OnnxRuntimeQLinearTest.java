@@ -1,5 +1,6 @@
 package dev.zeropoint.tests.onnx;
 
+import static dev.zeropoint.onnx.OnnxTestModels.tensor;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -20,9 +21,6 @@ import dev.zeropoint.onnx.proto.OnnxModel.ModelProto;
 import dev.zeropoint.onnx.proto.OnnxModel.NodeProto;
 import dev.zeropoint.onnx.proto.OnnxModel.OperatorSetIdProto;
 import dev.zeropoint.onnx.proto.OnnxModel.TensorProto;
-import dev.zeropoint.onnx.proto.OnnxModel.TensorShapeProto;
-import dev.zeropoint.onnx.proto.OnnxModel.TypeProto;
-import dev.zeropoint.onnx.proto.OnnxModel.ValueInfoProto;
 import dev.zeropoint.passes.PassContext;
 import dev.zeropoint.passes.PassManager;
 import dev.zeropoint.passes.PassRegistry;
@@ -493,15 +491,6 @@ class OnnxRuntimeQLinearTest {
 
   private static int onnxType(ElementType storage) {
     return storage == ElementType.U8 ? U8 : I8;
-  }
-
-  static ValueInfoProto tensor(String name, int type, int... dims) {
-    TensorShapeProto.Builder s = TensorShapeProto.newBuilder();
-    for (int d : dims) {
-      s.addDim(TensorShapeProto.Dimension.newBuilder().setDimValue(d));
-    }
-    return ValueInfoProto.newBuilder().setName(name).setType(TypeProto.newBuilder()
-        .setTensorType(TypeProto.Tensor.newBuilder().setElemType(type).setShape(s))).build();
   }
 
   static TensorProto scale(String name, float v) {
