@@ -22,7 +22,8 @@ import org.junit.jupiter.api.Test;
  * 3 x 3 stride-1 convolutions run as Winograd's F(2x2, 3x3) in the C backend (the emitted source
  * says so) and compute the interpreter's outputs to the bit, on seeded random convolutions: odd and
  * even output sizes, padding 0 and 1, 1 to 512 input channels, per-channel weights with non-zero
- * zero points, input zero points 0 and not, weights and inputs at the extremes, batch 2, the sums
+ * zero points, input zero points 0 and not, u8 and i8 inputs, uneven padding up to 2 on each side,
+ * weights and inputs at the extremes, batch 2, the sums
  * requantized (PyTorch's float scheme, fused) or output as int32; and one whose bounds send it to
  * the direct kernel. Built with the sanitizers (the portable loops), and for AVX2 on three threads
  * under ThreadSanitizer.
@@ -66,6 +67,22 @@ class CWinogradTest {
       boolean extreme = t % 6 == 1;
       out.add(conv("winograd " + t, batch, in, outCh, h, w, pad, xzp, extreme, t % 4 != 3, true, r));
     }
+    // Signed inputs, and uneven padding up to 2 (the window's columns split by parity start and end
+    // at every offset).
+    int[][] paddings = {{2, 2, 2, 2}, {0, 1, 2, 0}, {1, 2, 0, 1}, {2, 0, 1, 2}, {1, 1, 1, 1}, {0, 2, 0, 0}};
+    for (int t = 0; t < paddings.length; t++) {
+      int in = inChannels[(t * 3 + 1) % inChannels.length];
+      int h = 1 + r.nextInt(in >= 128 ? 6 : 20);
+      int w = 1 + r.nextInt(in >= 128 ? 6 : 40);
+      int[] pad = paddings[t];
+      if (h + pad[0] + pad[2] < 3 || w + pad[1] + pad[3] < 3) {
+        h += 2;
+        w += 2;
+      }
+      int xzp = t % 2 == 0 ? r.nextInt(256) - 128 : r.nextInt(256);
+      out.add(conv("winograd padded " + t, 1, in, 2 + r.nextInt(10), h, w, pad, t % 2 == 0, xzp, t == 3, true, true,
+          r));
+    }
     // 1024 channels of weights -128 against zero point 127: 255 * 9216 * 255 >= 2^29, the direct kernel.
     out.add(conv("winograd bounds", 1, 1024, 2, 3, 3, 1, 0, true, true, false, r));
     return out;
@@ -73,7 +90,14 @@ class CWinogradTest {
 
   private static Conv conv(String what, int batch, int in, int outCh, int h, int w, int pad, int xzp, boolean extreme,
       boolean requantize, boolean winograd, Random r) {
-    int oh = h + 2 * pad - 2, ow = w + 2 * pad - 2;
+    return conv(what, batch, in, outCh, h, w, new int[] {pad, pad, pad, pad}, false, xzp, extreme, requantize, winograd,
+        r);
+  }
+
+  /** padding: top, left, bottom, right; a signed input is qi8, else qu8. */
+  private static Conv conv(String what, int batch, int in, int outCh, int h, int w, int[] pad, boolean signed, int xzp,
+      boolean extreme, boolean requantize, boolean winograd, Random r) {
+    int oh = h + pad[0] + pad[2] - 2, ow = w + pad[1] + pad[3] - 2;
     StringJoiner weights = new StringJoiner(", ");
     StringJoiner zps = new StringJoiner(", ");
     StringJoiner bias = new StringJoiner(", ");
@@ -89,14 +113,14 @@ class CWinogradTest {
     }
     long[] x = new long[batch * in * h * w];
     for (int i = 0; i < x.length; i++) {
-      x[i] = extreme && i % 2 == 0 ? 255 : r.nextInt(256);
+      x[i] = (extreme && i % 2 == 0 ? 255 : r.nextInt(256)) - (signed ? 128 : 0);
     }
     String acc = "i32[" + batch + ", " + outCh + ", " + oh + ", " + ow + "]";
     String text = "model " + what.replace(' ', '_') + " numerics(pytorch-qnnpack) {\n"
-        + "  input %x : qu8<0.05:" + xzp + ">[" + batch + ", " + in + ", " + h + ", " + w + "]\n"
+        + "  input %x : " + (signed ? "qi8" : "qu8") + "<0.05:" + xzp + ">[" + batch + ", " + in + ", " + h + ", " + w + "]\n"
         + "  %w = const [" + weights + "] : i8[" + outCh + ", " + in + ", 3, 3]\n"
         + "  %b = const [" + bias + "] : i32[" + outCh + "]\n"
-        + "  %acc = conv2d_acc(%x, %w, %b) {stride = [1, 1], padding = [" + pad + ", " + pad + ", " + pad + ", " + pad
+        + "  %acc = conv2d_acc(%x, %w, %b) {stride = [1, 1], padding = [" + pad[0] + ", " + pad[1] + ", " + pad[2] + ", " + pad[3]
         + "], dilation = [1, 1], groups = 1, input_zero_point = " + xzp + ", weight_zero_points = [" + zps + "]} : "
         + acc + "\n"
         + (requantize
@@ -105,6 +129,7 @@ class CWinogradTest {
                 + "  output y = %y\n"
             : "  output y = %acc\n")
         + "}\n";
-    return new Conv(what, text, Map.of("x", TensorData.ofLongs(ElementType.U8, Shape.of(batch, in, h, w), x)), winograd);
+    return new Conv(what, text, Map.of("x", TensorData.ofLongs(signed ? ElementType.I8 : ElementType.U8,
+        Shape.of(batch, in, h, w), x)), winograd);
   }
 }

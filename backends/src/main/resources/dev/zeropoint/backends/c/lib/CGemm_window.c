@@ -18,11 +18,29 @@ static inline void zp_CGemm_window(int16_t *window, const uint8_t *xu, const int
         }
         continue;
       }
-      for (j = 0; j < wide; j++) {
-        const int32_t iw = j - padLeft;
-        const size_t at = (size_t) ci * inPlane + (size_t) ih * width + iw;
-        row[j] = (int16_t) (iw < 0 || iw >= width ? 0
-            : (xSigned ? (int32_t) xs[at] : (int32_t) xu[at]) - inputZeroPoint);
+      {
+        /* Columns j with 0 <= j - padLeft < width read the input; the rest are zero. Three plain loops,
+           the middle one a conversion the compiler vectorizes. */
+        const int32_t j0 = padLeft < 0 ? 0 : (padLeft < wide ? padLeft : wide);
+        const int32_t j1 = padLeft + width < j0 ? j0 : (padLeft + width < wide ? padLeft + width : wide);
+        const size_t at = (size_t) ci * inPlane + (size_t) ih * width;
+        for (j = 0; j < j0; j++) {
+          row[j] = 0;
+        }
+        if (xSigned) {
+          const int8_t *s = xs + at;
+          for (j = j0; j < j1; j++) {
+            row[j] = (int16_t) ((int32_t) s[j - padLeft] - inputZeroPoint);
+          }
+        } else {
+          const uint8_t *s = xu + at;
+          for (j = j0; j < j1; j++) {
+            row[j] = (int16_t) ((int32_t) s[j - padLeft] - inputZeroPoint);
+          }
+        }
+        for (j = j1; j < wide; j++) {
+          row[j] = 0;
+        }
       }
     }
   }

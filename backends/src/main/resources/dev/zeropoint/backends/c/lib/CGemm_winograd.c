@@ -17,80 +17,171 @@
    as zp_CGemm_pack lays out taps), then the window of input rows the chunk reads, centered and
    zero-padded (the compiler's CGemm.winogradPanelElements). w holds the 16 U's packed as
    CGemm.packWeights packs a 1 x 1 convolution's weights, one after the other.
-   requires: CGemm_Geometry CGemm_tile CGemm_window */
+   requires: CGemm_Geometry CGemm_tile */
+/* The input rows a chunk reads, as zp_CGemm_window lays them out (rows x wide, input minus its zero
+   point, 0 outside the input), but each row split by column parity: its even columns, then its odd
+   ones (wide is even: half = wide / 2 of each), so that the transform reads a run of tiles' columns
+   2k, 2k + 1, 2k + 2, 2k + 3 as four contiguous loads. Then 32 zero elements of slack, which the
+   transform's whole-vector reads past a run may touch. */
+static inline void zp_CGemm_winogradWindow(int16_t *window, const uint8_t *xu, const int8_t *xs, int32_t xSigned,
+    int32_t channels, int32_t height, int32_t width, int32_t ihFirst, int32_t padLeft, int32_t rows, int32_t wide,
+    int32_t inputZeroPoint) {
+  const size_t inPlane = (size_t) height * width, channel = (size_t) rows * wide;
+  const int32_t half = wide / 2;
+  int32_t ci, r, m, parity;
+  for (ci = 0; ci < channels; ci++) {
+    for (r = 0; r < rows; r++) {
+      int16_t *row = window + ci * channel + (size_t) r * wide;
+      const int32_t ih = ihFirst + r;
+      if (ih < 0 || ih >= height) {
+        for (m = 0; m < wide; m++) {
+          row[m] = 0;
+        }
+        continue;
+      }
+      for (parity = 0; parity < 2; parity++) {
+        /* Element m of this half is column j = 2 m + parity, input column 2 m + off: inside the input
+           for m in [m0, m1). */
+        int16_t *h = row + parity * half;
+        const int32_t off = parity - padLeft;
+        const int32_t lo = off >= 0 ? 0 : (1 - off) / 2;
+        const int32_t hi = (width - off + 1) / 2;
+        const int32_t m0 = lo < half ? lo : half;
+        const int32_t m1 = hi < m0 ? m0 : (hi < half ? hi : half);
+        const size_t at = (size_t) ci * inPlane + (size_t) ih * width;
+        for (m = 0; m < m0; m++) {
+          h[m] = 0;
+        }
+        if (xSigned) {
+          const int8_t *s = xs + at;
+          for (m = m0; m < m1; m++) {
+            h[m] = (int16_t) ((int32_t) s[2 * m + off] - inputZeroPoint);
+          }
+        } else {
+          const uint8_t *s = xu + at;
+          for (m = m0; m < m1; m++) {
+            h[m] = (int16_t) ((int32_t) s[2 * m + off] - inputZeroPoint);
+          }
+        }
+        for (m = m1; m < half; m++) {
+          h[m] = 0;
+        }
+      }
+    }
+  }
+  for (m = 0; m < 32; m++) {
+    window[(size_t) channels * channel + m] = 0;
+  }
+}
+
+/* The 16 panels of V for count tiles from t0 of batch item b: for each group of 16 tiles and pair of
+   channels, each run of tiles within one tile row transformed 16 lanes at a time (t = d B over the
+   run's columns, then V = B^T t, in int16: |V| <= 4 * 255), into lanes c.. of a buffer whose lanes
+   past the run the next run overwrites; lanes past the group's last tile are zeroed; then each of
+   the 16 entries stored as the pair's two int16 per lane. */
 static inline void zp_CGemm_winogradPack(int16_t *panel, int32_t panelStride, int16_t *window, const void *x,
     int32_t xSigned, const zp_CGemm_Geometry *g, int32_t b, int32_t t0, int32_t count, int32_t inputZeroPoint) {
   const int32_t inChannels = g->inChannels, height = g->height, width = g->width;
   const int32_t tilesW = (g->outW + 1) / 2, pairs = (inChannels + 1) / 2;
   const int32_t thFirst = t0 / tilesW, thLast = (t0 + count - 1) / tilesW;
-  const int32_t rows = 2 * (thLast - thFirst) + 4, wide = 2 * tilesW + 2;
+  const int32_t rows = 2 * (thLast - thFirst) + 4, wide = 2 * tilesW + 2, half = tilesW + 1;
   const int32_t ihFirst = 2 * thFirst - g->padTop;
   const size_t inPlane = (size_t) height * width, channel = (size_t) rows * wide;
   const size_t first = (size_t) b * inChannels * inPlane;
   const uint8_t *xu = (const uint8_t *) x + first;
   const int8_t *xs = (const int8_t *) x + first;
   const int32_t groups = (count + 15) / 16;
-  int32_t j, grp, c;
-  zp_CGemm_window(window, xu, xs, xSigned, inChannels, height, width, ihFirst, g->padLeft, rows, wide,
+  int32_t grp;
+  zp_CGemm_winogradWindow(window, xu, xs, xSigned, inChannels, height, width, ihFirst, g->padLeft, rows, wide,
       inputZeroPoint);
-  /* The tiles in runs within one tile row and one group of 16: for each pair of channels, the
-     rows of each run's tiles transformed, t = d B (as vectors over the run), then V = B^T t, and
-     stored as the pair's two int16 at the run's lanes; lanes past the last tile are zero. */
   for (grp = 0; grp < groups; grp++) {
     const int32_t cols = count - grp * 16 < 16 ? count - grp * 16 : 16;
-    int32_t p, xi;
-    for (c = 0; c < cols;) {
-      const int32_t t = t0 + grp * 16 + c, th = t / tilesW, tw = t % tilesW;
-      const int32_t n = cols - c < tilesW - tw ? cols - c : tilesW - tw;
-      for (p = 0; p < pairs; p++) {
-        int32_t v[2][16][16];
-        int32_t ch, k;
-        for (ch = 0; ch < 2; ch++) {
-          const int32_t cc = 2 * p + ch;
-          int32_t h[4][4][16], a;
-          if (cc >= inChannels) {
-            for (xi = 0; xi < 16; xi++) {
+    int32_t p;
+    for (p = 0; p < pairs; p++) {
+      int16_t v[2][16][32];
+      int32_t ch, c, xi, k;
+      for (ch = 0; ch < 2; ch++) {
+        const int32_t cc = 2 * p + ch;
+        if (cc >= inChannels) {
+          for (xi = 0; xi < 16; xi++) {
+            for (k = 0; k < 16; k++) {
+              v[ch][xi][k] = 0;
+            }
+          }
+          continue;
+        }
+        for (c = 0; c < cols;) {
+          const int32_t t = t0 + grp * 16 + c, th = t / tilesW, tw = t % tilesW;
+          const int32_t n = cols - c < tilesW - tw ? cols - c : tilesW - tw;
+          const int16_t *r0 = window + cc * channel + (size_t) (2 * (th - thFirst)) * wide + tw;
+#if defined(__AVX2__)
+          {
+            __m256i h[4][4];
+            int32_t a, j;
+            for (a = 0; a < 4; a++) {
+              const int16_t *e = r0 + (size_t) a * wide, *o = e + half;
+              const __m256i d0 = _mm256_loadu_si256((const __m256i *) (const void *) e);
+              const __m256i d1 = _mm256_loadu_si256((const __m256i *) (const void *) o);
+              const __m256i d2 = _mm256_loadu_si256((const __m256i *) (const void *) (e + 1));
+              const __m256i d3 = _mm256_loadu_si256((const __m256i *) (const void *) (o + 1));
+              h[a][0] = _mm256_sub_epi16(d0, d2);
+              h[a][1] = _mm256_add_epi16(d1, d2);
+              h[a][2] = _mm256_sub_epi16(d2, d1);
+              h[a][3] = _mm256_sub_epi16(d1, d3);
+            }
+            for (j = 0; j < 4; j++) {
+              _mm256_storeu_si256((__m256i *) (void *) &v[ch][j][c], _mm256_sub_epi16(h[0][j], h[2][j]));
+              _mm256_storeu_si256((__m256i *) (void *) &v[ch][4 + j][c], _mm256_add_epi16(h[1][j], h[2][j]));
+              _mm256_storeu_si256((__m256i *) (void *) &v[ch][8 + j][c], _mm256_sub_epi16(h[2][j], h[1][j]));
+              _mm256_storeu_si256((__m256i *) (void *) &v[ch][12 + j][c], _mm256_sub_epi16(h[1][j], h[3][j]));
+            }
+          }
+#else
+          {
+            int16_t h[4][4][16];
+            int32_t a, j;
+            for (a = 0; a < 4; a++) {
+              const int16_t *e = r0 + (size_t) a * wide, *o = e + half;
               for (k = 0; k < 16; k++) {
-                v[ch][xi][k] = 0;
+                const int32_t d0 = e[k], d1 = o[k], d2 = e[k + 1], d3 = o[k + 1];
+                h[a][0][k] = (int16_t) (d0 - d2);
+                h[a][1][k] = (int16_t) (d1 + d2);
+                h[a][2][k] = (int16_t) (d2 - d1);
+                h[a][3][k] = (int16_t) (d1 - d3);
               }
             }
-            continue;
-          }
-          for (a = 0; a < 4; a++) {
-            const int16_t *s = window + cc * channel + (size_t) (2 * (th - thFirst) + a) * wide + 2 * tw;
-            for (k = 0; k < n; k++) {
-              const int32_t d0 = s[2 * k], d1 = s[2 * k + 1], d2 = s[2 * k + 2], d3 = s[2 * k + 3];
-              h[a][0][k] = d0 - d2;
-              h[a][1][k] = d1 + d2;
-              h[a][2][k] = d2 - d1;
-              h[a][3][k] = d1 - d3;
+            for (j = 0; j < 4; j++) {
+              for (k = 0; k < 16; k++) {
+                v[ch][j][c + k] = (int16_t) (h[0][j][k] - h[2][j][k]);
+                v[ch][4 + j][c + k] = (int16_t) (h[1][j][k] + h[2][j][k]);
+                v[ch][8 + j][c + k] = (int16_t) (h[2][j][k] - h[1][j][k]);
+                v[ch][12 + j][c + k] = (int16_t) (h[1][j][k] - h[3][j][k]);
+              }
             }
           }
-          for (j = 0; j < 4; j++) {
-            for (k = 0; k < n; k++) {
-              v[ch][j][k] = h[0][j][k] - h[2][j][k];
-              v[ch][4 + j][k] = h[1][j][k] + h[2][j][k];
-              v[ch][8 + j][k] = h[2][j][k] - h[1][j][k];
-              v[ch][12 + j][k] = h[1][j][k] - h[3][j][k];
-            }
-          }
+#endif
+          c += n;
         }
         for (xi = 0; xi < 16; xi++) {
-          int16_t *d = panel + (size_t) xi * panelStride + ((size_t) grp * pairs + p) * 32 + c * 2;
-          for (k = 0; k < n; k++) {
-            d[2 * k] = (int16_t) v[0][xi][k];
-            d[2 * k + 1] = (int16_t) v[1][xi][k];
+          for (k = cols; k < 16; k++) {
+            v[ch][xi][k] = 0;
           }
         }
       }
-      c += n;
-    }
-    for (p = 0; p < pairs; p++) {
       for (xi = 0; xi < 16; xi++) {
         int16_t *d = panel + (size_t) xi * panelStride + ((size_t) grp * pairs + p) * 32;
-        for (c = cols * 2; c < 32; c++) {
-          d[c] = 0;
+#if defined(__AVX2__)
+        const __m256i a0 = _mm256_loadu_si256((const __m256i *) (const void *) v[0][xi]);
+        const __m256i a1 = _mm256_loadu_si256((const __m256i *) (const void *) v[1][xi]);
+        const __m256i lo = _mm256_unpacklo_epi16(a0, a1), hi = _mm256_unpackhi_epi16(a0, a1);
+        _mm256_storeu_si256((__m256i *) (void *) d, _mm256_permute2x128_si256(lo, hi, 0x20));
+        _mm256_storeu_si256((__m256i *) (void *) (d + 16), _mm256_permute2x128_si256(lo, hi, 0x31));
+#else
+        for (k = 0; k < 16; k++) {
+          d[2 * k] = v[0][xi][k];
+          d[2 * k + 1] = v[1][xi][k];
         }
+#endif
       }
     }
   }
