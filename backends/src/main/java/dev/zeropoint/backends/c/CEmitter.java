@@ -80,7 +80,8 @@ public final class CEmitter {
   public static final String WINOGRAD_MARK = "/* 3 x 3, stride 1: Winograd F(2x2, 3x3) */";
 
   static final Set<String> PARALLEL_KERNELS = Set.of("CGemm_conv2d", "CGemm_conv2dRequantizeFloat", "Conv_conv2dAcc",
-      "Requantize_requantizeFloat", "Requantize_requantizeFloatClamp", "Arithmetic_addQnnpack");
+      "Requantize_requantizeFloat", "Requantize_requantizeFloatClamp", "Arithmetic_addQnnpack",
+      "Pool_maxPoolClamped", "Elementwise_quantize");
 
   private CEmitter(Graph graph, boolean planOnly, int maxThreads) {
     if (maxThreads < 1) {

@@ -75,8 +75,9 @@ public final class CGemm {
   /**
    * Elements (int16) of one part's panel for chunks of {@code chunk} positions: the packed tiles of
    * a chunk, then (unless the convolution is 1 x 1 with stride 1 and no padding, which packs from
-   * the input directly) the window of input rows a chunk reads, centered and zero-padded: as the
-   * C library's zp_CGemm_run and zp_CGemm_pack lay them out.
+   * the input directly) the window of input rows a chunk reads, centered and zero-padded, and {@link
+   * #WINDOW_SLACK} elements its vector loads may read: as the C library's zp_CGemm_run and zp_CGemm_pack
+   * lay them out.
    */
   public static int panelElements(int[] g, int chunk) {
     int k = g[Conv.IN_PER_GROUP] * g[Conv.KERNEL_H] * g[Conv.KERNEL_W];
@@ -93,7 +94,7 @@ public final class CGemm {
       long outRows = Math.min(g[Conv.OUT_H], (columns - 1) / outW + 2);
       long rows = (outRows - 1) * g[Conv.STRIDE_H] + (long) (g[Conv.KERNEL_H] - 1) * g[Conv.DILATION_H] + 1;
       long wide = (long) (outW - 1) * g[Conv.STRIDE_W] + (long) (g[Conv.KERNEL_W] - 1) * g[Conv.DILATION_W] + 1;
-      window = g[Conv.IN_PER_GROUP] * rows * wide;
+      window = g[Conv.IN_PER_GROUP] * rows * wide + WINDOW_SLACK;
     }
     return Math.toIntExact(Math.max(1, tiles + window));
   }
@@ -180,6 +181,9 @@ public final class CGemm {
 
   /** Zeroed elements after the Winograd kernel's window (zp_CGemm_winogradWindow writes them). */
   static final int WINOGRAD_SLACK = 32;
+
+  /** Elements after the window of zp_CGemm_pack, which its vector loads may read (never use). */
+  static final int WINDOW_SLACK = 32;
 
   /** 2 x 2 tiles per chunk of the Winograd kernel: as many as keep its 16 panels within {@link #PANEL_BUDGET}, a multiple of 16, 16 to 256. */
   public static int winogradChunk(int[] g) {

@@ -134,9 +134,11 @@ class CGemmCTest {
       int kw = pointwise ? 1 : 1 + r.nextInt(3);
       int batch = 1 + r.nextInt(2);
       int h = 1 + r.nextInt(t % 7 == 0 || pointwise ? 40 : 12);
-      int w = 1 + r.nextInt(t % 7 == 0 || pointwise ? 40 : 12);
+      // Wide rows: whole tiles of 16 positions in one output row, at strides 1 and 2 (AVX2 packs those
+      // with vector loads).
+      int w = t % 7 == 0 ? 33 + r.nextInt(48) : 1 + r.nextInt(pointwise ? 40 : 12);
       int sh = pointwise ? 1 : 1 + r.nextInt(2);
-      int sw = pointwise ? 1 : 1 + r.nextInt(2);
+      int sw = pointwise ? 1 : t % 14 == 0 ? 2 : t % 14 == 7 ? 1 : 1 + r.nextInt(2);
       int dh = 1 + r.nextInt(2);
       int dw = 1 + r.nextInt(2);
       int pt = pointwise ? 0 : r.nextInt(2);

@@ -6,7 +6,12 @@
    compiler's CGemm.panelElements counts), so that packing a tap is one load. A 1 x 1 convolution
    with stride 1 and no padding reads position n of the chunk at input position start + n of every
    channel: its taps are copied a channel pair and tile at a time, in loops the compiler vectorizes.
+   With AVX2, a tile of 16 positions in one output row with column stride 1 or 2 is packed in
+   vector loads, which may read one element past the window (the compiler counts slack for it).
    requires: CGemm_Geometry CGemm_window */
+#if defined(__AVX2__)
+#include <immintrin.h>
+#endif
 static inline void zp_CGemm_pack(int16_t *panel, int16_t *window, const void *x, int32_t xSigned,
     const zp_CGemm_Geometry *g, int32_t b, int32_t grp, int32_t start, int32_t count, int32_t inputZeroPoint) {
   const int32_t inPerGroup = g->inPerGroup, kernelH = g->kernelH, kernelW = g->kernelW;
@@ -77,6 +82,50 @@ static inline void zp_CGemm_pack(int16_t *panel, int16_t *window, const void *x,
         const int32_t n = start + tile * 16 + c;
         position[c] = (n / outW - ohFirst) * strideH * wide + (n % outW) * strideW;
       }
+#if defined(__AVX2__)
+      /* A whole tile in one output row with column stride 1 or 2: each pair of taps' 16 positions in
+         vector loads, interleaved as the pair's two int16 per position (stride 2: the even elements
+         of 32, the window's slack covering the last odd one). */
+      if (cols == 16 && (strideW == 1 || strideW == 2) && (start + tile * 16) % outW + 16 <= outW) {
+        const int16_t *base = window + position[0];
+        int32_t p;
+        ci = 0;
+        kh = 0;
+        kw = 0;
+        for (p = 0; p < pairs; p++) {
+          const int16_t *t[2] = {NULL, NULL};
+          __m256i v[2][2];
+          int32_t h;
+          for (h = 0; h < 2 && 2 * p + h < kernelH * kernelW * inPerGroup; h++) {
+            t[h] = base + ci * channel + (size_t) kh * dilationH * wide + (size_t) kw * dilationW;
+            if (++kw == kernelW) {
+              kw = 0;
+              if (++kh == kernelH) {
+                kh = 0;
+                ci++;
+              }
+            }
+          }
+          for (h = 0; h < 2; h++) {
+            v[h][0] = t[h] == NULL ? _mm256_setzero_si256()
+                : _mm256_loadu_si256((const __m256i *) (const void *) t[h]);
+            v[h][1] = t[h] == NULL || strideW == 1 ? _mm256_setzero_si256()
+                : _mm256_loadu_si256((const __m256i *) (const void *) (t[h] + 16));
+          }
+          if (strideW == 1) {
+            const __m256i lo = _mm256_unpacklo_epi16(v[0][0], v[1][0]), hi = _mm256_unpackhi_epi16(v[0][0], v[1][0]);
+            _mm256_storeu_si256((__m256i *) (void *) (dst + p * 32), _mm256_permute2x128_si256(lo, hi, 0x20));
+            _mm256_storeu_si256((__m256i *) (void *) (dst + p * 32 + 16), _mm256_permute2x128_si256(lo, hi, 0x31));
+          } else {
+            _mm256_storeu_si256((__m256i *) (void *) (dst + p * 32),
+                _mm256_blend_epi16(v[0][0], _mm256_slli_epi32(v[1][0], 16), 0xAA));
+            _mm256_storeu_si256((__m256i *) (void *) (dst + p * 32 + 16),
+                _mm256_blend_epi16(v[0][1], _mm256_slli_epi32(v[1][1], 16), 0xAA));
+          }
+        }
+        continue;
+      }
+#endif
       for (ci = 0; ci < inPerGroup; ci++) {
         for (kh = 0; kh < kernelH; kh++) {
           for (kw = 0; kw < kernelW; kw++, kk++) {

@@ -4,7 +4,8 @@
    which this call does part's: the chunk is packed into this part's share of the panel (panel_n /
    parts elements from part times that: the packed tiles, then the window of zp_CGemm_pack; the
    compiler's CGemm.panelElements) when the item is the first of its chunk in the range, then
-   every tile of 16 positions gets its 6 x 16 sums (zp_CGemm_tile, bias not added), handed to
+   every tile of 16 positions gets its 6 x 16 sums (zp_CGemm_tile, bias not added) for each of the
+   range's blocks of that chunk (tile by tile or block by block, whichever keeps more in cache), handed to
    store(context, acc, b, o0, rows, position, cols): rows channels from o0, cols positions of the
    output plane from position. w holds the weights packed by the compiler as int16,
    [group][block][pair of taps][6][2], zero past the end (CGemm.packWeights).
@@ -25,24 +26,35 @@ static inline void zp_CGemm_run(const zp_CGemm_Geometry *g, const void *x, int32
   int16_t *window;
   panel += (size_t) part * (size_t) (panel_n / parts);
   window = panel + tileElements;
-  for (item = first; item < last; item++) {
+  /* Within a chunk, the items' blocks of channels in order for each tile (the tile's panel stays in
+     L1 while the blocks' weights stream from L2) when a tile's panel is small and every block's
+     weights fit in half of L2; else each block over every tile (its weights stay in L1). */
+  const int tileMajor = (size_t) pairs * 64 <= 16384 && (size_t) blocks * pairs * 24 <= 262144;
+  item = first;
+  while (item < last) {
     const int64_t unit = item / blocks; /* (b * groups + grp) * chunks + chunk index */
-    const int32_t blk = (int32_t) (item % blocks);
+    const int64_t end = (unit + 1) * blocks < last ? (unit + 1) * blocks : last;
+    const int32_t blkFirst = (int32_t) (item % blocks), blkEnd = blkFirst + (int32_t) (end - item);
     const int32_t b = (int32_t) (unit / chunks / groups), grp = (int32_t) (unit / chunks % groups);
     const int32_t start = (int32_t) (unit % chunks) * chunk;
     const int32_t count = plane - start < chunk ? plane - start : chunk;
-    const int16_t *wb = w + ((size_t) grp * blocks + blk) * pairs * 12;
-    const int32_t o0 = grp * g->outPerGroup + blk * 6;
-    const int32_t rows = g->outPerGroup - blk * 6 < 6 ? g->outPerGroup - blk * 6 : 6;
-    int32_t tile;
+    const int32_t tiles = (count + 15) / 16;
+    int32_t i, j;
     if (unit != packed) {
       zp_CGemm_pack(panel, window, x, xSigned, g, b, grp, start, count, inputZeroPoint);
       packed = unit;
     }
-    for (tile = 0; tile * 16 < count; tile++) {
-      int32_t acc[6][16];
-      zp_CGemm_tile(acc, panel + (size_t) tile * pairs * 32, wb, pairs);
-      store(context, acc, b, o0, rows, start + tile * 16, count - tile * 16 < 16 ? count - tile * 16 : 16);
+    for (i = 0; i < (tileMajor ? tiles : blkEnd - blkFirst); i++) {
+      for (j = 0; j < (tileMajor ? blkEnd - blkFirst : tiles); j++) {
+        const int32_t tile = tileMajor ? i : j, blk = blkFirst + (tileMajor ? j : i);
+        const int16_t *wb = w + ((size_t) grp * blocks + blk) * pairs * 12;
+        const int32_t o0 = grp * g->outPerGroup + blk * 6;
+        const int32_t rows = g->outPerGroup - blk * 6 < 6 ? g->outPerGroup - blk * 6 : 6;
+        int32_t acc[6][16];
+        zp_CGemm_tile(acc, panel + (size_t) tile * pairs * 32, wb, pairs);
+        store(context, acc, b, o0, rows, start + tile * 16, count - tile * 16 < 16 ? count - tile * 16 : 16);
+      }
     }
+    item = end;
   }
 }
