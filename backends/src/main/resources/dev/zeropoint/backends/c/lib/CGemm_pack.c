@@ -34,6 +34,21 @@ static inline void zp_CGemm_pack(int16_t *panel, int16_t *window, const void *x,
         int16_t *d = panel + ((size_t) tile * pairs + p) * 32;
         const size_t at = (size_t) (2 * p) * inPlane + (size_t) start + n0;
         if (cols == 16 && 2 * p + 1 < inPerGroup) {
+#if defined(__AVX2__)
+          /* The two channels' 16 bytes widened, minus the zero point, interleaved. */
+          const __m128i *ca = (const __m128i *) (const void *) (xSigned ? (const void *) (xs + at) : (const void *) (xu + at));
+          const __m128i *cb = (const __m128i *) (const void *) (xSigned ? (const void *) (xs + at + inPlane)
+              : (const void *) (xu + at + inPlane));
+          const __m256i z = _mm256_set1_epi16((int16_t) inputZeroPoint);
+          const __m256i a = _mm256_sub_epi16(xSigned ? _mm256_cvtepi8_epi16(_mm_loadu_si128(ca))
+              : _mm256_cvtepu8_epi16(_mm_loadu_si128(ca)), z);
+          const __m256i bb = _mm256_sub_epi16(xSigned ? _mm256_cvtepi8_epi16(_mm_loadu_si128(cb))
+              : _mm256_cvtepu8_epi16(_mm_loadu_si128(cb)), z);
+          const __m256i lo = _mm256_unpacklo_epi16(a, bb), hi = _mm256_unpackhi_epi16(a, bb);
+          _mm256_storeu_si256((__m256i *) (void *) d, _mm256_permute2x128_si256(lo, hi, 0x20));
+          _mm256_storeu_si256((__m256i *) (void *) (d + 16), _mm256_permute2x128_si256(lo, hi, 0x31));
+          continue;
+#endif
           if (xSigned) {
             for (c = 0; c < 16; c++) {
               d[c * 2] = (int16_t) ((int32_t) xs[at + c] - inputZeroPoint);
