@@ -138,7 +138,8 @@ class CHostProgramTest {
       String counts = "fake VTA: " + 2 * accel + " runs, " + accel + " buffers allocated and freed, " + 3 * accel
           + " flushes, " + 2 * accel + " invalidates\n";
       if (!counts.equals(Files.readString(log))) {
-        failures.add(run.what() + ": the fake driver counted " + Files.readString(log) + ", not " + counts);
+        failures.add(run.what() + ": the fake driver counted \"" + Files.readString(log).strip() + "\", not \""
+            + counts.strip() + "\"");
       }
     }
     failures.forEach(System.out::println);
