@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.zeropoint.backends.InputException;
 import dev.zeropoint.backends.accel.AccelBackend;
 import dev.zeropoint.backends.accel.AccelTarget;
+import dev.zeropoint.backends.accel.CHostProgram;
 import dev.zeropoint.backends.accel.Partition;
 import dev.zeropoint.backends.accel.Pow2Requantization;
 import dev.zeropoint.backends.accel.ProgramFile;
@@ -122,6 +123,30 @@ final class Accel {
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new IllegalStateException(e);
     }
+    return files;
+  }
+
+  /**
+   * The files of {@code compile --target <accelerator> --host c}: the model as one C program driving VTA
+   * ({@link CHostProgram}), its header, harness and driver header.
+   */
+  static Map<Path, byte[]> cProgram(AccelTarget target, AccelBackend.Compiled c, Path model, Path dir, int threads) {
+    CHostProgram.Output p;
+    try {
+      p = CHostProgram.emit(c, target.description(), threads);
+    } catch (CompileException e) {
+      if (e.diagnostics().stream().noneMatch(d -> d.location().isKnown())) {
+        // About the model as a whole: one line naming the file.
+        throw new UserError("zeropoint: " + model + ": " + String.join("; ",
+            e.diagnostics().stream().map(dev.zeropoint.ir.Diagnostic::message).toList()));
+      }
+      throw new UserError(Models.render(model, e.diagnostics()));
+    }
+    Map<Path, byte[]> files = new LinkedHashMap<>();
+    files.put(dir.resolve(p.sourceFile()), p.source().getBytes(StandardCharsets.UTF_8));
+    files.put(dir.resolve(p.headerFile()), p.header().getBytes(StandardCharsets.UTF_8));
+    files.put(dir.resolve(p.harnessFile()), p.harness().getBytes(StandardCharsets.UTF_8));
+    files.put(dir.resolve(CHostProgram.DRIVER_HEADER), p.driverHeader().getBytes(StandardCharsets.UTF_8));
     return files;
   }
 

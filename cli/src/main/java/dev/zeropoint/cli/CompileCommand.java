@@ -31,7 +31,11 @@ import picocli.CommandLine.Spec;
         "--threads N makes room for N threads (model --threads N);",
         "--target vta|vta-mul writes DIR/regionNNN.zpa (an accelerator program: docs/vta-program.md) and",
         "DIR/regionNNN.lst (its listing) per accelerator region, DIR/hostNNN.qg per host region, and DIR/plan.json",
-        "(the order of the regions and the tensors copied between them; docs/accel.md)."})
+        "(the order of the regions and the tensors copied between them; docs/accel.md);",
+        "--host c also writes the whole model as one C99 program that drives a VTA through its driver API:",
+        "DIR/<model>.c and .h (the host regions in C, the accelerator regions' images), DIR/<model>_main.c",
+        "(the .npy harness) and DIR/zp_vta_driver.h (cc -std=c99 -O2 -ffp-contract=off -pthread -I DIR",
+        "DIR/<model>.c DIR/<model>_main.c -lvta; see docs/vta-program.md)."})
 final class CompileCommand implements Callable<Integer> {
   /** The targets this command knows. */
   static final List<String> TARGETS = targets();
@@ -56,11 +60,16 @@ final class CompileCommand implements Callable<Integer> {
       description = "Accelerator targets: round every requantization scale to a power of two, reporting each change.")
   String requantize;
 
+  @Option(names = "--host", paramLabel = "qg|c",
+      description = "Accelerator targets: how the host regions are written: qg (a model per host region, the default) "
+          + "or c (also the whole model as one C program driving VTA through its driver API).")
+  String host;
+
   @Option(names = "-o", paramLabel = "DIR", required = true, description = "The output directory (created if missing).")
   Path outputDir;
 
   @Option(names = "--threads", paramLabel = "N", defaultValue = "1",
-      description = "--target c: the most threads <model>_run_parallel may use (the arena holds scratch for each; "
+      description = "--target c (and --host c): the most threads <model>_run_parallel may use (the arena holds scratch for each; "
           + "default: ${DEFAULT-VALUE}).")
   int threads;
 
@@ -87,6 +96,12 @@ final class CompileCommand implements Callable<Integer> {
     if (requantize != null && (accel.isEmpty() || !requantize.equals("pow2"))) {
       throw new UserError("zeropoint: --requantize pow2 is for accelerator targets");
     }
+    if (host != null && accel.isEmpty()) {
+      throw new UserError("zeropoint: --host is for accelerator targets (vta, vta-mul)");
+    }
+    if (host != null && !host.equals("qg") && !host.equals("c")) {
+      throw new UserError("zeropoint: --host takes qg or c, not '" + host + "'");
+    }
     if (accel.isPresent()) {
       Graph lowered = Accel.lower(g, model, requantize != null, null, spec.commandLine().getErr());
       dev.zeropoint.backends.accel.AccelBackend.Compiled c;
@@ -96,6 +111,9 @@ final class CompileCommand implements Callable<Integer> {
         throw new UserError(Models.render(model, e.diagnostics()));
       }
       Map<Path, byte[]> files = Accel.files(accel.get(), c, outputDir);
+      if ("c".equals(host)) {
+        files.putAll(Accel.cProgram(accel.get(), c, model, outputDir, threads));
+      }
       write(files);
       for (Path p : files.keySet()) {
         spec.commandLine().getOut().println("wrote " + p);

@@ -19,7 +19,10 @@ public final class Main implements Runnable {
   }
 
   public static void main(String[] args) {
-    System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    PrintWriter out = new PrintWriter(System.out, true);
+    int status = execute(args, out, new PrintWriter(System.err, true));
+    out.flush(); // autoflush flushes println only: what a command print()s last (compile's statistics) stays behind
+    System.exit(status);
   }
 
   /** Runs the command line and returns the exit status: 0 success, 1 any error. */

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -89,6 +90,93 @@ class AccelTargetTest {
       CliTest.Result c = CliTest.run("check", out.resolve(host).toString());
       assertEquals(0, c.status(), host + ": " + c.err());
     }
+  }
+
+  /**
+   * --host c writes, beside the programs, listings and plan, the model as one C program driving VTA: its source,
+   * header, harness and driver header, which compile with the strict flags (linking needs a VTA driver library;
+   * CHostProgramTest in the tests module links a fake one and runs the programs).
+   */
+  @Test
+  void compileWithTheHostInCWritesACProgram() throws Exception {
+    Path out = dir.resolve("vta");
+    CliTest.Result r = CliTest.run("compile", MODEL, "--target", "vta", "--requantize", "pow2", "--host", "c", "-o",
+        out.toString());
+    assertEquals(0, r.status(), r.err());
+    for (String f : new String[] {"region000.zpa", "region000.lst", "host000.qg", "plan.json", "conv_bn_relu_x3.c",
+        "conv_bn_relu_x3.h", "conv_bn_relu_x3_main.c", "zp_vta_driver.h"}) {
+      assertTrue(Files.exists(out.resolve(f)), f);
+      assertTrue(r.out().contains("wrote " + out.resolve(f) + "\n"), r.out());
+    }
+    String header = Files.readString(out.resolve("conv_bn_relu_x3.h"));
+    for (String declared : new String[] {"int conv_bn_relu_x3_init(void);", "void conv_bn_relu_x3_teardown(void);",
+        "int conv_bn_relu_x3_run(const float *in_x, float *out_output, void *arena);", "#define CONV_BN_RELU_X3_ARENA_SIZE ",
+        "#define CONV_BN_RELU_X3_IMAGE0_SIZE ", "#define CONV_BN_RELU_X3_ACCELERATOR_REGIONS 1\n"}) {
+      assertTrue(header.contains(declared), declared + " in\n" + header);
+    }
+    String driver = Files.readString(out.resolve("zp_vta_driver.h"));
+    assertTrue(driver.contains("int VTADeviceRun(VTADeviceHandle device, vta_phy_addr_t insn_phy_addr, uint32_t "
+        + "insn_count, uint32_t wait_cycles);"), driver);
+    String source = Files.readString(out.resolve("conv_bn_relu_x3.c"));
+    assertEquals(List.of("<stdint.h>", "<stddef.h>", "<string.h>", "\"zp_vta_driver.h\"", "\"conv_bn_relu_x3.h\""),
+        source.lines().filter(l -> l.startsWith("#include")).map(l -> l.substring(9).strip()).toList());
+    if (CompileCommandTest.onPath("gcc")) {
+      for (String c : new String[] {"conv_bn_relu_x3.c", "conv_bn_relu_x3_main.c"}) {
+        Process p = new ProcessBuilder("gcc", "-std=c99", "-Wall", "-Wextra", "-Werror", "-pedantic",
+            "-ffp-contract=off", "-I" + out, "-c", out.resolve(c).toString(), "-o", dir.resolve(c + ".o").toString())
+            .redirectErrorStream(true).start();
+        String log = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), c + ": " + log);
+      }
+    }
+  }
+
+  /** --host misused, a model with no accelerator layer, a host region C cannot run: exit 1, no output files. */
+  @Test
+  void hostErrorsAreOneLineAndWriteNothing() throws Exception {
+    Path out = dir.resolve("out");
+    CliTest.Result r = CliTest.run("compile", MODEL, "--target", "c", "--host", "c", "-o", out.toString());
+    assertEquals(1, r.status());
+    assertEquals("zeropoint: --host is for accelerator targets (vta, vta-mul)\n", r.err());
+    r = CliTest.run("compile", MODEL, "--target", "vta-mul", "--host", "cuda", "-o", out.toString());
+    assertEquals(1, r.status());
+    assertEquals("zeropoint: --host takes qg or c, not 'cuda'\n", r.err());
+    Path hostOnly = dir.resolve("hostonly.qg");
+    Files.writeString(hostOnly, """
+        model hostonly {
+          input %x : f32[4]
+          %r = relu(%x)
+          output y = %r
+        }
+        """);
+    r = CliTest.run("compile", hostOnly.toString(), "--target", "vta-mul", "--host", "c", "-o", out.toString());
+    assertEquals(1, r.status());
+    assertEquals("zeropoint: " + hostOnly + ": no layer of hostonly runs on the vta-mul accelerator: compile it with "
+        + "--target c\n", r.err());
+    // The conv runs on the accelerator; the f64 relu is a host region the C backend cannot compile. With the host
+    // as .qg models the compile succeeds; with C, nothing is written, not even the programs.
+    Path mixed = dir.resolve("mixed.qg");
+    Files.writeString(mixed, """
+        model mixed numerics(pytorch-qnnpack) {
+          input %x : f32[1, 2, 3, 3]
+          input %z : f64[4]
+          %q = quantize(%x) : qu8<0.02:128>[1, 2, 3, 3]
+          %w = const [1, -2, 3, 4, -5, 6] : qi8<0.01:0>[3, 2, 1, 1]
+          %c = conv2d(%q, %w) {stride = [1, 1], padding = [0, 0, 0, 0], dilation = [1, 1], groups = 1} : qu8<0.03:70>[1, 3, 3, 3]
+          %d = dequantize(%c) : f32[1, 3, 3, 3]
+          %r = relu(%z)
+          output y = %d
+          output r = %r
+        }
+        """);
+    r = CliTest.run("compile", mixed.toString(), "--target", "vta-mul", "--host", "c", "-o", out.toString());
+    assertEquals(1, r.status());
+    assertTrue(r.err().startsWith(mixed + ":3:9: error: the c backend does not run f64 values yet (%z)\n"), r.err());
+    assertFalse(r.err().contains("Exception"), r.err());
+    assertFalse(Files.exists(out));
+    r = CliTest.run("compile", mixed.toString(), "--target", "vta-mul", "-o", out.toString());
+    assertEquals(0, r.status(), r.err());
+    assertTrue(Files.exists(out.resolve("region000.zpa")));
   }
 
   @Test

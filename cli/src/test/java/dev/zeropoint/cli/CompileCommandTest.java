@@ -152,7 +152,7 @@ class CompileCommandTest {
     }
   }
 
-  private static boolean onPath(String program) {
+  static boolean onPath(String program) {
     String path = System.getenv("PATH");
     if (path == null) {
       return false;

@@ -96,6 +96,11 @@ public final class AccelBackend implements Backend {
       return partition;
     }
 
+    /** The lowered graph the partition splits. */
+    public Graph graph() {
+      return graph;
+    }
+
     /** The compiled accelerator regions, in order. */
     public List<RegionProgram> programs() {
       return steps.stream().filter(RegionProgram.class::isInstance).map(RegionProgram.class::cast).toList();
@@ -175,12 +180,21 @@ public final class AccelBackend implements Backend {
   static TensorData nhwc(TensorData d) {
     int[] s = d.shape().toArray();
     dev.zeropoint.ir.Shape shape = dev.zeropoint.ir.Shape.of(s[0], s[2], s[3], s[1]);
-    int[] source = dev.zeropoint.backends.IndexMaps.permute(d.shape(), shape,
-        com.google.common.primitives.ImmutableIntArray.of(0, 2, 3, 1));
+    int[] source = nhwcSource(d.shape());
     long[] v = new long[source.length];
     for (int i = 0; i < v.length; i++) {
       v[i] = d.getLong(source[i]);
     }
     return TensorData.ofLongs(d.elementType(), shape, v);
+  }
+
+  /**
+   * The conversion of a host region's NHWC input ({@link Partition.HostRegion#nhwc()}): element {@code i} of the
+   * NHWC tensor is element {@code source[i]} of the NCHW tensor of shape {@code nchw}.
+   */
+  static int[] nhwcSource(dev.zeropoint.ir.Shape nchw) {
+    int[] s = nchw.toArray();
+    return dev.zeropoint.backends.IndexMaps.permute(nchw, dev.zeropoint.ir.Shape.of(s[0], s[2], s[3], s[1]),
+        com.google.common.primitives.ImmutableIntArray.of(0, 2, 3, 1));
   }
 }

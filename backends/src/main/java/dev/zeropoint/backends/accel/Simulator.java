@@ -104,11 +104,29 @@ public final class Simulator {
    *     deadlocks, leaves tokens, or does not end with FINISH
    */
   public SimStats run(byte[] dram, int insnOffset, int insnCount, List<Insn.Queue> startOrder) {
+    return run(dram, 0, insnOffset, insnCount, startOrder);
+  }
+
+  /**
+   * Runs a program whose image lies at physical address {@code origin}, as a driver hands it to the
+   * hardware once its {@code dram_base} fields are relocated (docs/vta-program.md): {@code dram[0]} is the byte at
+   * {@code origin}, so a {@code dram_base} of element {@code e} of a memory type of {@code b}-byte elements addresses
+   * {@code dram[e * b - origin]}, and an address below {@code origin} is outside DRAM. {@code insnOffset} is still a
+   * byte offset in {@code dram}. With origin 0 this is {@link #run(byte[], int, int)}.
+   */
+  public SimStats run(byte[] dram, long origin, int insnOffset, int insnCount) {
+    return run(dram, origin, insnOffset, insnCount, DEFAULT_ORDER);
+  }
+
+  private SimStats run(byte[] dram, long origin, int insnOffset, int insnCount, List<Insn.Queue> startOrder) {
     if (startOrder.size() != 3 || !EnumSet.copyOf(startOrder).equals(EnumSet.allOf(Insn.Queue.class))) {
       throw new IllegalArgumentException("the start order must name each queue once, got " + startOrder);
     }
+    if (origin < 0) {
+      throw new IllegalArgumentException("origin " + origin);
+    }
     Insn[] insns = decode(dram, insnOffset, insnCount);
-    return new Execution(dram, insns).run(startOrder);
+    return new Execution(dram, origin, insns).run(startOrder);
   }
 
   /**
@@ -336,6 +354,8 @@ public final class Simulator {
   /** One run of one program. */
   private final class Execution {
     private final byte[] dram;
+    /** The physical address of {@code dram[0]}. */
+    private final long origin;
     private final Insn[] insns;
     private final State s = state;
     /** Instruction indices waiting in each queue, by {@link Insn.Queue} ordinal. */
@@ -361,8 +381,9 @@ public final class Simulator {
     private long aluOps;
     private long cycles;
 
-    Execution(byte[] dram, Insn[] insns) {
+    Execution(byte[] dram, long origin, Insn[] insns) {
       this.dram = dram;
+      this.origin = origin;
       this.insns = insns;
       for (int i = 0; i < insns.length; i++) {
         queues.get(insns[i].queue().ordinal()).addLast(i);
@@ -524,10 +545,11 @@ public final class Simulator {
         return;
       }
       long endElem = dramBase + (long) (ySize - 1) * xStride + xSize;
-      if (endElem * elemBytes > dram.length) {
+      if (dramBase * elemBytes < origin || endElem * elemBytes - origin > dram.length) {
         throw fail(i, insn, "DRAM bytes [" + dramBase * elemBytes + ", " + endElem * elemBytes + ") (dram_base "
             + dramBase + ", " + ySize + " rows of " + xSize + " elements of " + elemBytes + " bytes, stride " + xStride
-            + ") lie outside the " + dram.length + " bytes of DRAM");
+            + ") lie outside the " + dram.length + " bytes of DRAM"
+            + (origin == 0 ? "" : " at address " + origin + " (0x" + Long.toHexString(origin) + ")"));
       }
     }
 
@@ -556,7 +578,7 @@ public final class Simulator {
       for (int y = 0; y < l.ySize(); y++) {
         zero(type, e, l.xPad0());
         e += l.xPad0();
-        copyIn(type, e, (int) ((l.dramBase() + (long) y * l.xStride()) * eb), l.xSize());
+        copyIn(type, e, (int) ((l.dramBase() + (long) y * l.xStride()) * eb - origin), l.xSize());
         e += l.xSize();
         zero(type, e, l.xPad1());
         e += l.xPad1();
@@ -638,7 +660,7 @@ public final class Simulator {
       for (int y = 0; y < st.ySize(); y++) {
         for (int x = 0; x < st.xSize(); x++) {
           int src = (st.sramBase() + y * st.xSize() + x) * accLanes;
-          int dst = (int) ((st.dramBase() + (long) y * st.xStride() + x) * eb);
+          int dst = (int) ((st.dramBase() + (long) y * st.xStride() + x) * eb - origin);
           for (int k = 0; k < accLanes; k++) {
             dram[dst + k] = (byte) s.acc[src + k];
           }

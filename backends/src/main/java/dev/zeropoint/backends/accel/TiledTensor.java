@@ -14,6 +14,10 @@ import java.util.Optional;
  *
  * <p>The accelerator computes in signed int8: a u8 tensor is stored as {@code x - 128} (its bits
  * with the top one flipped), an i8 tensor as is. {@link #offset()} is what was added.
+ *
+ * <p>The C host program ({@link CHostProgram}) packs and unpacks with the same walk in C ({@code zp_vta_pack} and
+ * {@code zp_vta_unpack} in {@code vta_host.c}, given these fields); CHostProgramTest checks that every image the
+ * device runs is the Java backend's, byte for byte.
  */
 public record TiledTensor(int batches, int channels, int height, int width, int block, int offset, boolean rows) {
 

@@ -97,6 +97,16 @@ public final class CBackend implements Backend {
 
   private static LinkedHashMap<String, TensorData> run(Graph graph, Path exe, Map<String, TensorData> inputs,
       int threads) throws InputException {
+    return runHarness(graph, exe, inputs, List.of("--threads", Integer.toString(threads)), Map.of());
+  }
+
+  /**
+   * Runs a program built with a harness of this backend ({@code <model>_main.c}) on the inputs (written as
+   * {@code .npy} files in a temporary directory, with the outputs), with these more arguments and these environment
+   * variables: the outputs. A program that fails is an IllegalStateException with its output.
+   */
+  public static LinkedHashMap<String, TensorData> runHarness(Graph graph, Path exe, Map<String, TensorData> inputs,
+      List<String> arguments, Map<String, String> env) throws InputException {
     Inputs.check(graph, inputs);
     Path dir = null;
     try {
@@ -113,9 +123,8 @@ public final class CBackend implements Backend {
       Files.createDirectories(outDir);
       cmd.add("--output-dir");
       cmd.add(outDir.toString());
-      cmd.add("--threads");
-      cmd.add(Integer.toString(threads));
-      CCompiler.run(cmd, dir, 3600);
+      cmd.addAll(arguments);
+      CCompiler.run(cmd, dir, 3600, env);
       LinkedHashMap<String, TensorData> result = new LinkedHashMap<>();
       for (Graph.Output o : graph.outputs()) {
         Npy.Array a = Npy.read(outDir.resolve(o.name() + ".npy"));

@@ -66,7 +66,7 @@ public final class CCompiler {
     }
     cmd.add("-o");
     cmd.add(executable.toString());
-    Result r = exec(cmd, executable.getParent(), 600);
+    Result r = exec(cmd, executable.getParent(), 600, java.util.Map.of());
     if (r.status != 0) {
       throw new CToolException("the C compiler failed on " + sources.get(0).getFileName() + ":\n" + r.output.strip());
     }
@@ -81,7 +81,7 @@ public final class CCompiler {
     cmd.add(source.toString());
     cmd.add("-o");
     cmd.add(object.toString());
-    Result r = exec(cmd, object.getParent(), 600);
+    Result r = exec(cmd, object.getParent(), 600, java.util.Map.of());
     if (r.status != 0) {
       throw new CToolException("the C compiler failed on " + source.getFileName() + ":\n" + r.output.strip());
     }
@@ -89,7 +89,13 @@ public final class CCompiler {
 
   /** Runs a program; its standard output, or CToolException with its output when it fails. */
   public static String run(List<String> cmd, Path directory, long timeoutSeconds) throws CToolException {
-    Result r = exec(cmd, directory, timeoutSeconds);
+    return run(cmd, directory, timeoutSeconds, java.util.Map.of());
+  }
+
+  /** As {@link #run(List, Path, long)}, with these environment variables added to this process's. */
+  public static String run(List<String> cmd, Path directory, long timeoutSeconds, java.util.Map<String, String> env)
+      throws CToolException {
+    Result r = exec(cmd, directory, timeoutSeconds, env);
     if (r.status != 0) {
       throw new CToolException(Path.of(cmd.get(0)).getFileName() + " failed (exit status " + r.status + "):\n"
           + r.output.strip());
@@ -99,12 +105,15 @@ public final class CCompiler {
 
   private record Result(int status, String output) {}
 
-  private static Result exec(List<String> cmd, Path directory, long timeoutSeconds) throws CToolException {
+  private static Result exec(List<String> cmd, Path directory, long timeoutSeconds, java.util.Map<String, String> env)
+      throws CToolException {
     Path log = null;
     try {
       log = Files.createTempFile("zeropoint-cc", ".log");
-      Process p = new ProcessBuilder(cmd).directory(directory == null ? null : directory.toFile())
-          .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+      ProcessBuilder b = new ProcessBuilder(cmd).directory(directory == null ? null : directory.toFile())
+          .redirectErrorStream(true).redirectOutput(log.toFile());
+      b.environment().putAll(env);
+      Process p = b.start();
       if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
         p.destroyForcibly();
         throw new CToolException(cmd.get(0) + " did not finish in " + timeoutSeconds + " s");

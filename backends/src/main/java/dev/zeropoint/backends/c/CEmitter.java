@@ -70,7 +70,20 @@ public final class CEmitter {
 
   private final boolean planOnly;
   private final int maxThreads;
+  /** Emitting a {@link Part}: the file-scope names (constants, tasks, argument struct) start with {@code name_}. */
+  private final boolean part;
   private MemoryPlan plan;
+
+  /**
+   * A graph emitted as one part of a larger C program: {@code code} declares its constants, its
+   * tasks and {@code static void <name>_run_parallel(...)} (the signature of {@link Output}'s, with
+   * the inputs and outputs in the graph's order), every file-scope name starting with {@code <name>_},
+   * so that the parts of several graphs fit in one file. The program puts before the parts, once:
+   * {@code CLibrary.source(List.of(), instances)} over every part's instances, then {@link
+   * #SERIAL}, then {@link #FOR} when some part {@code usesFor}.
+   */
+  public record Part(String name, String code, Set<CLibrary.Instance> instances, MemoryPlan plan, long weightBytes,
+      boolean usesFor) {}
 
   /**
    * The kernels that take a share of their work, {@code (part, parts)} as their last two
@@ -84,9 +97,14 @@ public final class CEmitter {
       "Pool_maxPoolClamped", "Elementwise_quantize");
 
   private CEmitter(Graph graph, boolean planOnly, int maxThreads) {
+    this(graph, planOnly, maxThreads, false);
+  }
+
+  private CEmitter(Graph graph, boolean planOnly, int maxThreads, boolean part) {
     if (maxThreads < 1) {
       throw new IllegalArgumentException("threads " + maxThreads);
     }
+    this.part = part;
     this.planOnly = planOnly;
     this.maxThreads = maxThreads;
     this.graph = graph;
@@ -106,6 +124,19 @@ public final class CEmitter {
   public static Output emit(Graph graph, int maxThreads) throws CompileException {
     return new CEmitter(graph, false, maxThreads).emit();
   }
+
+  /**
+   * A lowered graph as a {@link Part} of a larger program, its file-scope names prefixed with the C
+   * name of the graph's name (which must differ between the parts of one program), with room in its
+   * arena for {@code maxThreads} threads.
+   */
+  public static Part emitPart(Graph graph, int maxThreads) throws CompileException {
+    CEmitter e = new CEmitter(graph, false, maxThreads, true);
+    e.emit();
+    return e.emittedPart;
+  }
+
+  private Part emittedPart;
 
   /**
    * The static memory plan alone: every activation buffer (a node result that is not a view of its
@@ -225,10 +256,11 @@ public final class CEmitter {
     String parallelSignature = signature(paramNames, outParams, true);
 
     // The arena and the inputs, for the tasks: each declares them under the names the calls use.
+    String argsName = part ? name + "_args" : "zp_args";
     StringBuilder argsType = new StringBuilder("typedef struct {\n  unsigned char *a;\n");
-    StringBuilder unpack = new StringBuilder("  const zp_args *args_ = (const zp_args *) args;\n"
+    StringBuilder unpack = new StringBuilder("  const " + argsName + " *args_ = (const " + argsName + " *) args;\n"
         + "  unsigned char *a = args_->a;\n");
-    StringBuilder pack = new StringBuilder("  zp_args args;\n  args.a = (unsigned char *) arena;\n");
+    StringBuilder pack = new StringBuilder("  " + argsName + " args;\n  args.a = (unsigned char *) arena;\n");
     for (Value in : graph.inputs()) {
       String p = expr.get(in);
       String t = "const " + CType.of(in.type().elementType()).c() + " *";
@@ -236,7 +268,7 @@ public final class CEmitter {
       unpack.append("  ").append(t).append(p).append(" = args_->").append(p).append(";\n");
       pack.append("  args.").append(p).append(" = ").append(p).append(";\n");
     }
-    argsType.append("} zp_args;\n");
+    argsType.append("} ").append(argsName).append(";\n");
     unpack.append("  (void) a;\n");
     for (Value in : graph.inputs()) {
       unpack.append("  (void) ").append(expr.get(in)).append(";\n");
@@ -259,7 +291,7 @@ public final class CEmitter {
       body.append("  /* ").append(comment).append(" */\n");
       String call = resolve(s.call(), n, s.fused());
       if (s.parallel()) {
-        String task = "zp_task" + taskCount++;
+        String task = (part ? name + "_task" : "zp_task") + taskCount++;
         tasks.append("/* ").append(comment).append(" */\nstatic void ").append(task)
             .append("(void *args, int32_t part, int32_t parts) {\n").append(unpack)
             .append(call).append("\n}\n\n");
@@ -282,6 +314,13 @@ public final class CEmitter {
       }
     }
 
+    if (part) { // the program that holds the part adds the library, the runners and what calls it
+      String code = "/* The host region " + graph.name() + ". */\n" + constants + "\n" + argsType + "\n" + tasks
+          + "static " + parallelSignature + " {\n" + body + "}\n\n";
+      emittedPart = new Part(name, code, java.util.Collections.unmodifiableSet(new LinkedHashSet<>(instances)), plan,
+          weightBytes, taskCount > 0);
+      return null;
+    }
     String library = CLibrary.source(List.of(), instances);
     String source = "/* " + name + ".c: the model " + graph.name() + ", compiled by Zeropoint (--target c).\n"
         + " * C99; includes only <stdint.h>, <stddef.h> and <string.h>; allocates nothing. " + name + ".h says how to "
@@ -293,11 +332,14 @@ public final class CEmitter {
         + ");\n}\n";
     boolean usesFloat = CSource.mentionsFloat(source);
     return new Output(name, source, header(plan, paramNames, outParams, signature, parallelSignature, usesFloat),
-        CHarness.harness(graph, name, upper, paramNames, outParams), plan, weightBytes, usesFloat);
+        CHarness.harness(graph, name, upper, null), plan, weightBytes, usesFloat);
   }
 
-  /** The parallel loops' runner: a task in {@code threads} parts, through the caller's callback or here. */
-  private static final String SERIAL = """
+  /**
+   * The parallel loops' runners: {@code zp_serial}, the {@code parallel} callback that runs the parts one after the
+   * other ({@code <model>_run}'s).
+   */
+  public static final String SERIAL = """
       /* Runs task(args, part, parts) for each part in 0..parts-1, one after the other. */
       static void zp_serial(void *context, void (*task)(void *args, int32_t part, int32_t parts), void *args,
           int32_t parts) {
@@ -310,7 +352,8 @@ public final class CEmitter {
 
       """;
 
-  private static final String FOR = """
+  /** {@code zp_for}: one parallel loop, through the caller's callback or on the calling thread. */
+  public static final String FOR = """
       /* One parallel loop: in threads parts through the caller's callback, or directly on one thread. */
       static void zp_for(void (*task)(void *args, int32_t part, int32_t parts), void *args, int32_t threads,
           void (*parallel)(void *context, void (*task)(void *args, int32_t part, int32_t parts), void *args,
@@ -644,7 +687,7 @@ public final class CEmitter {
       default -> throw new IllegalStateException();
     };
     return constantNames.computeIfAbsent(key, k -> {
-      String c = "k" + constantNames.size();
+      String c = (part ? name + "_k" : "k") + constantNames.size();
       int n = java.lang.reflect.Array.getLength(values);
       weightBytes += (long) n * t.size();
       constants.append("static const ").append(t.c()).append(' ').append(c).append('[').append(Math.max(1, n))

@@ -4,8 +4,6 @@ import dev.zeropoint.ir.ElementType;
 import dev.zeropoint.ir.Graph;
 import dev.zeropoint.ir.TensorType;
 import dev.zeropoint.ir.Value;
-import java.util.List;
-import java.util.Map;
 
 /**
  * The command-line harness of a compiled model, {@code <model>_main.c}: {@code <model> --input
@@ -16,22 +14,36 @@ import java.util.Map;
  * once, the calling thread one of them).
  * Every error is one line on stderr and exit status 1; no partial output file is left behind.
  */
-final class CHarness {
+public final class CHarness {
   private CHarness() {}
 
-  static String harness(Graph graph, String name, String upper, Map<String, String> paramNames,
-      List<String> outParams) {
+  /**
+   * A model with state to set up and to release (a device): {@code int <name>_init(void)} runs once
+   * before the model, {@code void <name>_teardown(void)} once after; the init and {@code
+   * <name>_run_parallel} return 0 or an error code, which {@code const char *<name>_strerror(int)}
+   * describes, and the harness stops with that message. {@code link}: what the build line of the
+   * harness's comment adds (the device's library).
+   */
+  public record Lifecycle(String init, String teardown, String strerror, String link) {}
+
+  /**
+   * The harness of a model whose entry points are named {@code <name>_...} and whose header defines
+   * {@code <upper>_MAX_THREADS}, {@code <upper>_ARENA_SIZE} and {@code <upper>_ARENA_ALIGNMENT}: with a
+   * lifecycle, or null for a model that keeps no state ({@link CEmitter}'s).
+   */
+  public static String harness(Graph graph, String name, String upper, Lifecycle lifecycle) {
     StringBuilder s = new StringBuilder();
     s.append("/* ").append(name).append("_main.c: runs ").append(name).append(" on .npy files.\n")
         .append(" * usage: ").append(name)
         .append(" --input NAME=FILE.npy ... --output-dir DIR [--repeat N] [--threads N]\n")
-        .append(" * build: cc -std=c99 -O2 -pthread ").append(name).append(".c ").append(name).append("_main.c */\n");
+        .append(" * build: cc -std=c99 -O2 -pthread ").append(name).append(".c ").append(name).append("_main.c")
+        .append(lifecycle == null ? "" : " " + lifecycle.link()).append(" */\n");
     s.append("#define _POSIX_C_SOURCE 200112L\n");
     s.append("#include <stdint.h>\n#include <stdio.h>\n#include <stdlib.h>\n#include <string.h>\n#include <time.h>\n#include <errno.h>\n#include <sys/stat.h>\n#include <pthread.h>\n");
     s.append("#include \"").append(name).append(".h\"\n\n");
     s.append(COMMON);
     int inputs = graph.inputs().size();
-    int outputs = outParams.size();
+    int outputs = graph.outputs().size();
     s.append("static const tensor_info inputs[] = {\n");
     for (Value in : graph.inputs()) {
       info(s, in.name(), in.type());
@@ -50,7 +62,7 @@ final class CHarness {
     s.append("#define MAX_THREADS ").append(upper).append("_MAX_THREADS\n\n");
     s.append(POOL);
     s.append("static void run(void *const *in, void *const *out, void *arena, pool_t *pool) {\n  (void) in;\n  (void) out;\n  ")
-        .append(name).append("_run_parallel(");
+        .append(lifecycle == null ? "" : "{\n    int status = ").append(name).append("_run_parallel(");
     StringBuilder args = new StringBuilder();
     for (int i = 0; i < inputs; i++) {
       args.append("(const ").append(CType.of(graph.inputs().get(i).type().elementType()).c()).append(" *) in[")
@@ -60,10 +72,19 @@ final class CHarness {
       args.append("(").append(CType.of(graph.outputs().get(i).value().type().elementType()).c()).append(" *) out[")
           .append(i).append("], ");
     }
-    s.append(args).append("arena, pool->threads, pool_parallel, pool);\n}\n\n");
+    s.append(args).append("arena, pool->threads, pool_parallel, pool);\n");
+    if (lifecycle != null) {
+      s.append("    if (status != 0) {\n      fail(\"the model failed: \", ").append(lifecycle.strerror())
+          .append("(status));\n    }\n  }\n");
+    }
+    s.append("}\n\n");
     s.append("#define ARENA_SIZE ").append(upper).append("_ARENA_SIZE\n#define ARENA_ALIGNMENT ").append(upper)
         .append("_ARENA_ALIGNMENT\n\n");
-    s.append(MAIN);
+    String start = lifecycle == null ? "" : "  {\n    int status = " + lifecycle.init() + "();\n"
+        + "    if (status != 0) {\n      fail(\"cannot start the model: \", " + lifecycle.strerror() + "(status));\n"
+        + "    }\n  }\n";
+    String stop = lifecycle == null ? "" : "  " + lifecycle.teardown() + "();\n";
+    s.append(MAIN.replace("  /* start */\n", start).replace("  /* stop */\n", stop));
     return s.toString();
   }
 
@@ -536,6 +557,7 @@ final class CHarness {
         }
         arena = raw + (ARENA_ALIGNMENT - (size_t) ((uintptr_t) raw % ARENA_ALIGNMENT)) % ARENA_ALIGNMENT;
         pool_start(&pool, (int32_t) threads);
+        /* start */
         if (repeat > 0) {
           double *times = malloc((size_t) repeat * sizeof(double));
           long r;
@@ -553,6 +575,7 @@ final class CHarness {
         } else {
           run(in, out, arena, &pool);
         }
+        /* stop */
         pool_stop(&pool);
         if (dir != NULL) {
           make_directories(dir);
