@@ -439,22 +439,10 @@ public final class CHostProgram {
   }
 
   private String signature(Map<Value, String> params, List<String> outParams, boolean parallel) {
-    List<String> p = new ArrayList<>();
-    for (Value in : graph.inputs()) {
-      p.add("const " + CType.of(in.type().elementType()).c() + " *" + params.get(in));
-    }
-    for (int i = 0; i < outParams.size(); i++) {
-      p.add(CType.of(graph.outputs().get(i).value().type().elementType()).c() + " *" + outParams.get(i));
-    }
-    p.add("void *arena");
-    if (parallel) {
-      p.add("int32_t threads");
-      p.add("void (*parallel)(void *context, void (*task)(void *args, int32_t part, int32_t parts), void *args, "
-          + "int32_t parts)");
-      p.add("void *context");
-    }
-    return "int " + name + (parallel ? "_run_parallel(" : "_run(") + String.join(", ", p) + ")";
+    return CEmitter.entrySignature("int", name, graph, graph.inputs().stream().map(params::get).toList(), outParams,
+        parallel);
   }
+
 
   /** One record of the tensor table: where {@code v} lies in region {@code p}'s image, and how. */
   private static void tensor(StringBuilder tensors, int index, RegionProgram p, Value v) {

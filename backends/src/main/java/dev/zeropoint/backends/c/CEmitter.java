@@ -378,9 +378,20 @@ public final class CEmitter {
   }
 
   private String signature(Map<String, String> paramNames, List<String> outParams, boolean parallel) {
+    return entrySignature("void", name, graph, graph.inputs().stream().map(in -> paramNames.get("in:" + in.name()))
+        .toList(), outParams, parallel);
+  }
+
+  /**
+   * A model's entry point: {@code RETURN NAME_run(inputs, outputs, arena)}, or with {@code parallel}
+   * {@code NAME_run_parallel(..., threads, parallel, context)}; the inputs and outputs named in the
+   * graph's order, typed by their element types.
+   */
+  public static String entrySignature(String returnType, String name, Graph graph, List<String> inParams,
+      List<String> outParams, boolean parallel) {
     List<String> params = new ArrayList<>();
-    for (Value in : graph.inputs()) {
-      params.add("const " + CType.of(in.type().elementType()).c() + " *" + paramNames.get("in:" + in.name()));
+    for (int i = 0; i < inParams.size(); i++) {
+      params.add("const " + CType.of(graph.inputs().get(i).type().elementType()).c() + " *" + inParams.get(i));
     }
     for (int i = 0; i < outParams.size(); i++) {
       params.add(CType.of(graph.outputs().get(i).value().type().elementType()).c() + " *" + outParams.get(i));
@@ -392,8 +403,9 @@ public final class CEmitter {
           + "int32_t parts)");
       params.add("void *context");
     }
-    return "void " + name + (parallel ? "_run_parallel(" : "_run(") + String.join(", ", params) + ")";
+    return returnType + " " + name + (parallel ? "_run_parallel(" : "_run(") + String.join(", ", params) + ")";
   }
+
 
   private String header(MemoryPlan plan, Map<String, String> paramNames, List<String> outParams, String signature,
       String parallelSignature, boolean usesFloat) {
