@@ -15,6 +15,11 @@ import dev.zeropoint.runtime.Parallel;
  * (im2col, minus the input zero point, zero for taps outside the input), {@link #NR} pixels side by
  * side, and hands (MR x kc) by (kc x NR) tiles to the {@link MicroKernel}: the JDK's vector API
  * when the module {@code jdk.incubator.vector} is present, plain loops otherwise.
+ *
+ * <p>The blocking, the packing of the input and the loop over tiles ({@link #product}) are shared
+ * with {@link GemmF32}, which runs the same product on the same layout in float32 where that is
+ * exact; {@link Operands} is what differs: the element type of the packed arrays and the
+ * micro-kernel.
  */
 public final class Gemm {
   private Gemm() {}
@@ -38,10 +43,17 @@ public final class Gemm {
 
   private static volatile MicroKernel kernel = defaultKernel();
 
-  private static MicroKernel defaultKernel() {
-    boolean vector = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()
+  /**
+   * Whether to try the vector micro-kernels: the module {@code jdk.incubator.vector} is present and
+   * not turned off ({@code -Dzeropoint.vector=false}).
+   */
+  static boolean vectorModule() {
+    return ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()
         && !"false".equals(System.getProperty("zeropoint.vector"));
-    if (vector) {
+  }
+
+  private static MicroKernel defaultKernel() {
+    if (vectorModule()) {
       try {
         return new VectorMicroKernel();
       } catch (LinkageError e) {
@@ -87,6 +99,20 @@ public final class Gemm {
     return packed;
   }
 
+  /**
+   * Adds the first {@code rows} x {@code cols} of a tile {@code t} ({@link #MR} rows of {@link #NR})
+   * to the accumulators {@code c}, row {@code r} at {@code cOff + r * ldc}: how micro-kernels store
+   * a partial tile.
+   */
+  static void addTile(int[] t, int[] c, int cOff, int ldc, int rows, int cols) {
+    for (int r = 0; r < rows; r++) {
+      int row = cOff + r * ldc;
+      for (int l = 0; l < cols; l++) {
+        c[row + l] += t[r * NR + l];
+      }
+    }
+  }
+
   static int blocks(int rows) {
     return (rows + MR - 1) / MR;
   }
@@ -95,9 +121,78 @@ public final class Gemm {
   private static final ThreadLocal<int[]> PACKED_INPUT = ThreadLocal.withInitial(() -> new int[0]);
 
   /**
+   * One precision of the product: the weights as the compiler packed them, the input panel the
+   * calling thread packs into (same layout, same values), and the micro-kernel over both.
+   */
+  abstract static class Operands {
+    /** Makes the calling thread's panel hold at least {@code size} elements. */
+    abstract void panel(int size);
+
+    /** {@code panel[dst + l] = x[src + l * strideW] - zp} for {@code l < run}. */
+    abstract void pack(int dst, int[] x, int src, int run, int strideW, int zp);
+
+    /** Zeros {@code panel[dst .. dst + run)}. */
+    abstract void zero(int dst, int run);
+
+    /** One tile: {@link MicroKernel#accumulate} on the packed weights and panel. */
+    abstract void accumulate(int kc, int aOff, int bOff, int[] c, int cOff, int ldc, int rows, int cols);
+  }
+
+  /** The int32 operands: {@link #packWeights} and the int {@link MicroKernel}. */
+  private static final class Ints extends Operands {
+    private final int[] packed;
+    private final MicroKernel mk;
+    private int[] panel;
+
+    Ints(int[] packed, MicroKernel mk) {
+      this.packed = packed;
+      this.mk = mk;
+    }
+
+    @Override
+    void panel(int size) {
+      int[] p = PACKED_INPUT.get();
+      if (p.length < size) {
+        p = new int[size];
+        PACKED_INPUT.set(p);
+      }
+      panel = p;
+    }
+
+    @Override
+    void pack(int dst, int[] x, int src, int run, int strideW, int zp) {
+      int[] p = panel;
+      if (strideW == 1) {
+        for (int l = 0; l < run; l++) {
+          p[dst + l] = x[src + l] - zp;
+        }
+      } else {
+        for (int l = 0; l < run; l++) {
+          p[dst + l] = x[src + l * strideW] - zp;
+        }
+      }
+    }
+
+    @Override
+    void zero(int dst, int run) {
+      java.util.Arrays.fill(panel, dst, dst + run, 0);
+    }
+
+    @Override
+    void accumulate(int kc, int aOff, int bOff, int[] c, int cOff, int ldc, int rows, int cols) {
+      mk.accumulate(kc, packed, aOff, panel, bOff, c, cOff, ldc, rows, cols);
+    }
+  }
+
+  /**
    * {@code conv2d_acc} with weights from {@link #packWeights}; geometry as {@link Conv#conv2dAcc}.
    */
   public static void conv2d(int[] out, int[] x, int[] packed, int[] bias, int[] g, int inputZeroPoint) {
+    product(out, x, bias, g, inputZeroPoint, new Ints(packed, kernel));
+  }
+
+  /** The blocked product of {@link #conv2d} on the given operands. */
+  static void product(int[] out, int[] x, int[] bias, int[] g, int inputZeroPoint, Operands ops) {
     int groups = g[Conv.OUT_CHANNELS] / g[Conv.OUT_PER_GROUP];
     int m = g[Conv.OUT_PER_GROUP];
     int k = g[Conv.IN_PER_GROUP] * g[Conv.KERNEL_H] * g[Conv.KERNEL_W];
@@ -106,31 +201,24 @@ public final class Gemm {
     int panels = (n + NR - 1) / NR;
     int colUnits = (n + NC - 1) / NC;
     int rowUnits = (blocks + MC_BLOCKS - 1) / MC_BLOCKS;
-    int size = panels * k * NR;
-    int[] input = PACKED_INPUT.get();
-    if (input.length < size) {
-      input = new int[size];
-      PACKED_INPUT.set(input);
-    }
-    int[] panel = input;
-    MicroKernel mk = kernel;
+    ops.panel(panels * k * NR);
     for (int b = 0; b < g[Conv.BATCH]; b++) {
       for (int gr = 0; gr < groups; gr++) {
         int item = b;
         int group = gr;
-        Parallel.forEach(k, kIndex -> packInput(panel, x, g, inputZeroPoint, item, group, kIndex, k));
+        Parallel.forEach(k, kIndex -> packInput(ops, x, g, inputZeroPoint, item, group, kIndex, k));
         Parallel.forEach(rowUnits * colUnits, task -> {
           int blockStart = (task / colUnits) * MC_BLOCKS;
           int j0 = (task % colUnits) * NC;
-          tile(mk, out, panel, packed, bias, g, item, group, blockStart, Math.min(blocks, blockStart + MC_BLOCKS), j0,
+          tile(ops, out, bias, g, item, group, blockStart, Math.min(blocks, blockStart + MC_BLOCKS), j0,
               Math.min(n, j0 + NC));
         });
       }
     }
   }
 
-  private static void tile(MicroKernel mk, int[] out, int[] panel, int[] packed, int[] bias, int[] g, int b, int gr,
-      int blockStart, int blockEnd, int j0, int j1) {
+  private static void tile(Operands ops, int[] out, int[] bias, int[] g, int b, int gr, int blockStart,
+      int blockEnd, int j0, int j1) {
     int m = g[Conv.OUT_PER_GROUP];
     int k = g[Conv.IN_PER_GROUP] * g[Conv.KERNEL_H] * g[Conv.KERNEL_W];
     int n = g[Conv.OUT_H] * g[Conv.OUT_W];
@@ -151,8 +239,7 @@ public final class Gemm {
         int rows = Math.min(MR, m - o);
         int cOff = (b * g[Conv.OUT_CHANNELS] + outChannel0 + o) * n;
         for (int p = p0; p < p1; p++) {
-          mk.accumulate(kc, packed, aOff, panel, (p * k + k0) * NR, out, cOff + p * NR, n, rows,
-              Math.min(NR, n - p * NR));
+          ops.accumulate(kc, aOff, (p * k + k0) * NR, out, cOff + p * NR, n, rows, Math.min(NR, n - p * NR));
         }
       }
     }
@@ -163,7 +250,7 @@ public final class Gemm {
    * every output pixel {@code j}: at {@code panel[((j / NR) * k + kIndex) * NR + j % NR]}, the
    * input minus its zero point, zero for a tap outside the input and past the last pixel.
    */
-  private static void packInput(int[] panel, int[] x, int[] g, int zp, int b, int gr, int kIndex, int k) {
+  private static void packInput(Operands panel, int[] x, int[] g, int zp, int b, int gr, int kIndex, int k) {
     int kernelH = g[Conv.KERNEL_H];
     int kernelW = g[Conv.KERNEL_W];
     int width = g[Conv.WIDTH];
@@ -196,16 +283,7 @@ public final class Gemm {
       int src = row + owStart * strideW;
       while (j < end) {
         int run = Math.min(end - j, NR - j % NR);
-        int dst = (j / NR) * stride + base + j % NR;
-        if (strideW == 1) {
-          for (int l = 0; l < run; l++) {
-            panel[dst + l] = x[src + l] - zp;
-          }
-        } else {
-          for (int l = 0; l < run; l++) {
-            panel[dst + l] = x[src + l * strideW] - zp;
-          }
-        }
+        panel.pack((j / NR) * stride + base + j % NR, x, src, run, strideW, zp);
         src += run * strideW;
         j += run;
       }
@@ -216,12 +294,11 @@ public final class Gemm {
   }
 
   /** Zeros pixels {@code j0 .. j1} of row {@code base}; returns {@code j1}. */
-  private static int fill(int[] panel, int j0, int j1, int stride, int base) {
+  private static int fill(Operands panel, int j0, int j1, int stride, int base) {
     int j = j0;
     while (j < j1) {
       int run = Math.min(j1 - j, NR - j % NR);
-      int dst = (j / NR) * stride + base + j % NR;
-      java.util.Arrays.fill(panel, dst, dst + run, 0);
+      panel.zero((j / NR) * stride + base + j % NR, run);
       j += run;
     }
     return j1;
