@@ -48,6 +48,50 @@ class JvmBackendTest {
     assertTrue(ran >= MIN_GOLDEN_RUNS, "the jvm backend ran only " + ran + " golden models");
   }
 
+  /**
+   * An integer-only model's convolutions run the int32 product ({@code Gemm}), never the float32 one
+   * ({@code GemmF32}); the golden models after -O (not integer-only) run the float32 product, so
+   * the exactness tests above cover it.
+   */
+  @Test
+  void integerOnlyModelsRunTheInt32ProductOthersTheFloat32One() throws Exception {
+    int integerOnly = 0;
+    int f32 = 0;
+    for (BackendRuns.Run r : BackendRuns.golden()) {
+      Set<String> calls = kernelCalls(JvmCompiler.compile(dev.zeropoint.backends.lowering.Lowering.pipeline(r.graph()),
+          "models.Checked").bytes());
+      if (r.what().endsWith("--integer-only")) {
+        assertTrue(calls.stream().noneMatch(c -> c.startsWith("GemmF32.")), r.what() + " calls " + calls);
+        integerOnly += calls.contains("Gemm.conv2d") ? 1 : 0;
+      } else {
+        f32 += calls.contains("GemmF32.conv2d") ? 1 : 0;
+      }
+    }
+    System.out.println("jvm backend: the int32 product in " + integerOnly + " integer-only golden models, the float32 one"
+        + " in " + f32 + " others");
+    assertTrue(integerOnly >= 10 && f32 >= 10, integerOnly + " integer-only, " + f32 + " float32");
+  }
+
+  /** The kernels a generated class calls, as {@code Class.method} (simple class names). */
+  static Set<String> kernelCalls(byte[] bytes) {
+    Set<String> calls = new java.util.TreeSet<>();
+    new ClassReader(bytes).accept(new org.objectweb.asm.ClassVisitor(org.objectweb.asm.Opcodes.ASM9) {
+      @Override
+      public org.objectweb.asm.MethodVisitor visitMethod(int access, String name, String desc, String sig,
+          String[] exceptions) {
+        return new org.objectweb.asm.MethodVisitor(org.objectweb.asm.Opcodes.ASM9) {
+          @Override
+          public void visitMethodInsn(int opcode, String owner, String method, String d, boolean itf) {
+            if (opcode == org.objectweb.asm.Opcodes.INVOKESTATIC) {
+              calls.add(owner.substring(owner.lastIndexOf('/') + 1) + "." + method);
+            }
+          }
+        };
+      }
+    }, 0);
+    return calls;
+  }
+
   @Test
   void randomModelsMatchTheInterpreterBitForBit() throws Exception {
     int ran = 0;

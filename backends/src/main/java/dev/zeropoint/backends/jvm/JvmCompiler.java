@@ -12,6 +12,7 @@ import dev.zeropoint.ir.op.Attrs;
 import dev.zeropoint.backends.lowering.KernelCall;
 import dev.zeropoint.backends.lowering.Lowering;
 import dev.zeropoint.ir.op.Op;
+import dev.zeropoint.passes.lower.IntegerOnly;
 import dev.zeropoint.runtime.GeneratedModel;
 import dev.zeropoint.runtime.Launcher;
 import dev.zeropoint.runtime.TensorSpec;
@@ -53,7 +54,7 @@ public final class JvmCompiler {
    */
   public static CompiledClass compile(Graph graph, String binaryName) throws CompileException {
     String internal = binaryName.replace('.', '/');
-    Lowering lowering = new Lowering(graph.numerics(), "jvm", true);
+    Lowering lowering = new Lowering(graph.numerics(), "jvm", true, gemmF32(graph));
     List<Object> constants = new ArrayList<>();
     constants.add(specs(graph.inputs()));
     constants.add(specs(graph.outputs().stream().map(o -> o.value()).toList(), graph.outputs().stream()
@@ -203,6 +204,16 @@ public final class JvmCompiler {
     mv.visitInsn(Opcodes.RETURN);
     mv.visitMaxs(0, 0);
     mv.visitEnd();
+  }
+
+  /**
+   * Whether convolutions may run as float32 multiply-adds on exact integers ({@link
+   * dev.zeropoint.runtime.kernels.GemmF32}, where the lowering proves them exact): not in an
+   * integer-only graph, whose class computes with integers only, nor with {@code
+   * -Dzeropoint.gemmF32=false} in the compiling JVM (to time the int32 kernel on the same build).
+   */
+  static boolean gemmF32(Graph graph) {
+    return !"false".equals(System.getProperty("zeropoint.gemmF32")) && !IntegerOnly.holds(graph);
   }
 
   /** Allocates the node's result arrays, then calls its kernel. */
