@@ -72,6 +72,21 @@ class JvmBackendTest {
     assertTrue(integerOnly >= 10 && f32 >= 10, integerOnly + " integer-only, " + f32 + " float32");
   }
 
+  /** An integer input outside its element type is refused before any kernel sees it. */
+  @Test
+  void integerInputsOutsideTheirTypeAreRefused() throws Exception {
+    Graph g = ModelParser.create().parse(Path.of("..", "examples", "conv_bn_relu_x3.qg"));
+    Graph integer = dev.zeropoint.passes.lower.IntegerOnly.finish(PassManager.defaultPipeline(PassRegistry.load())
+        .run(g, integerContext()));
+    dev.zeropoint.runtime.CompiledModel model = JvmBackend.load(integer);
+    int[] x = new int[model.inputs().get(0).size()];
+    assertEquals(1, model.run((Object) x).length);
+    x[5] = 256;
+    IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> model.run((Object) x));
+    assertTrue(e.getMessage().contains("element 5 is 256, outside [0, 255]"), e.getMessage());
+  }
+
   /** The kernels a generated class calls, as {@code Class.method} (simple class names). */
   static Set<String> kernelCalls(byte[] bytes) {
     Set<String> calls = new java.util.TreeSet<>();
