@@ -10,7 +10,8 @@ import dev.zeropoint.runtime.Parallel;
  * change a bit.
  *
  * <p>The compiler packs the weights once ({@link #packWeights}): per group, blocks of {@link #MR}
- * output channels, each stored k-major with the block's {@code MR} weights side by side, zero rows
+ * output channels (another micro-kernel's {@code mr}: {@link GemmF32#MR}), each stored k-major with
+ * the block's {@code MR} weights side by side, zero rows
  * past the group's last channel. At run time each task packs a block of the input the same way
  * (im2col, minus the input zero point, zero for taps outside the input), {@link #NR} pixels side by
  * side, and hands (MR x kc) by (kc x NR) tiles to the {@link MicroKernel}: the JDK's vector API
@@ -28,8 +29,8 @@ public final class Gemm {
   public static final int MR = 6, NR = 16;
   /** Pixels per task, and the depth of one packed input block (64 KiB of ints). */
   static final int NC = 64, KC = 256;
-  /** Tile blocks of output channels per task. */
-  static final int MC_BLOCKS = 8;
+  /** Output channels per task: a multiple of every micro-kernel's rows (6 here, 4 in GemmF32). */
+  static final int MC = 48;
 
   /** Accumulates one tile: {@code c[r][l] += sum_k a[k][r] * b[k][l]} for the rows and columns given. */
   public interface MicroKernel {
@@ -85,14 +86,19 @@ public final class Gemm {
    * @return per group, per block of {@link #MR} channels, {@code k} rows of {@code MR} weights
    */
   public static int[] packWeights(int[] wc, int groups, int outPerGroup, int k) {
-    int blocks = blocks(outPerGroup);
-    int[] packed = new int[groups * blocks * k * MR];
+    return packWeights(wc, groups, outPerGroup, k, MR);
+  }
+
+  /** {@link #packWeights} for a micro-kernel of {@code mr} rows. */
+  static int[] packWeights(int[] wc, int groups, int outPerGroup, int k, int mr) {
+    int blocks = blocks(outPerGroup, mr);
+    int[] packed = new int[groups * blocks * k * mr];
     for (int gr = 0; gr < groups; gr++) {
       for (int o = 0; o < outPerGroup; o++) {
-        int base = ((gr * blocks + o / MR) * k) * MR + o % MR;
+        int base = ((gr * blocks + o / mr) * k) * mr + o % mr;
         int src = (gr * outPerGroup + o) * k;
         for (int i = 0; i < k; i++) {
-          packed[base + i * MR] = wc[src + i];
+          packed[base + i * mr] = wc[src + i];
         }
       }
     }
@@ -100,7 +106,7 @@ public final class Gemm {
   }
 
   /**
-   * Adds the first {@code rows} x {@code cols} of a tile {@code t} ({@link #MR} rows of {@link #NR})
+   * Adds the first {@code rows} x {@code cols} of a tile {@code t} (rows of {@link #NR})
    * to the accumulators {@code c}, row {@code r} at {@code cOff + r * ldc}: how micro-kernels store
    * a partial tile.
    */
@@ -113,8 +119,8 @@ public final class Gemm {
     }
   }
 
-  static int blocks(int rows) {
-    return (rows + MR - 1) / MR;
+  static int blocks(int rows, int mr) {
+    return (rows + mr - 1) / mr;
   }
 
   /** The packed input of the calling thread's convolutions, grown as needed. */
@@ -125,6 +131,13 @@ public final class Gemm {
    * calling thread packs into (same layout, same values), and the micro-kernel over both.
    */
   abstract static class Operands {
+    /** The micro-kernel's rows: the weights are packed in blocks of {@code mr} output channels. */
+    final int mr;
+
+    Operands(int mr) {
+      this.mr = mr;
+    }
+
     /** Makes the calling thread's panel hold at least {@code size} elements. */
     abstract void panel(int size);
 
@@ -145,6 +158,7 @@ public final class Gemm {
     private int[] panel;
 
     Ints(int[] packed, MicroKernel mk) {
+      super(MR);
       this.packed = packed;
       this.mk = mk;
     }
@@ -197,10 +211,11 @@ public final class Gemm {
     int m = g[Conv.OUT_PER_GROUP];
     int k = g[Conv.IN_PER_GROUP] * g[Conv.KERNEL_H] * g[Conv.KERNEL_W];
     int n = g[Conv.OUT_H] * g[Conv.OUT_W];
-    int blocks = blocks(m);
+    int blocks = blocks(m, ops.mr);
+    int mcBlocks = MC / ops.mr;
     int panels = (n + NR - 1) / NR;
     int colUnits = (n + NC - 1) / NC;
-    int rowUnits = (blocks + MC_BLOCKS - 1) / MC_BLOCKS;
+    int rowUnits = (blocks + mcBlocks - 1) / mcBlocks;
     ops.panel(panels * k * NR);
     for (int b = 0; b < g[Conv.BATCH]; b++) {
       for (int gr = 0; gr < groups; gr++) {
@@ -208,9 +223,9 @@ public final class Gemm {
         int group = gr;
         Parallel.forEach(k, kIndex -> packInput(ops, x, g, inputZeroPoint, item, group, kIndex, k));
         Parallel.forEach(rowUnits * colUnits, task -> {
-          int blockStart = (task / colUnits) * MC_BLOCKS;
+          int blockStart = (task / colUnits) * mcBlocks;
           int j0 = (task % colUnits) * NC;
-          tile(ops, out, bias, g, item, group, blockStart, Math.min(blocks, blockStart + MC_BLOCKS), j0,
+          tile(ops, out, bias, g, item, group, blockStart, Math.min(blocks, blockStart + mcBlocks), j0,
               Math.min(n, j0 + NC));
         });
       }
@@ -222,10 +237,11 @@ public final class Gemm {
     int m = g[Conv.OUT_PER_GROUP];
     int k = g[Conv.IN_PER_GROUP] * g[Conv.KERNEL_H] * g[Conv.KERNEL_W];
     int n = g[Conv.OUT_H] * g[Conv.OUT_W];
-    int blocks = blocks(m);
+    int mr = ops.mr;
+    int blocks = blocks(m, mr);
     int outChannel0 = gr * m;
-    int rowEnd = Math.min(m, blockEnd * MR);
-    for (int o = blockStart * MR; o < rowEnd; o++) {
+    int rowEnd = Math.min(m, blockEnd * mr);
+    for (int o = blockStart * mr; o < rowEnd; o++) {
       int base = (b * g[Conv.OUT_CHANNELS] + outChannel0 + o) * n;
       java.util.Arrays.fill(out, base + j0, base + j1, bias[outChannel0 + o]);
     }
@@ -234,9 +250,9 @@ public final class Gemm {
     for (int k0 = 0; k0 < k; k0 += KC) {
       int kc = Math.min(KC, k - k0);
       for (int blk = blockStart; blk < blockEnd; blk++) {
-        int aOff = ((gr * blocks + blk) * k + k0) * MR;
-        int o = blk * MR;
-        int rows = Math.min(MR, m - o);
+        int aOff = ((gr * blocks + blk) * k + k0) * mr;
+        int o = blk * mr;
+        int rows = Math.min(mr, m - o);
         int cOff = (b * g[Conv.OUT_CHANNELS] + outChannel0 + o) * n;
         for (int p = p0; p < p1; p++) {
           ops.accumulate(kc, aOff, (p * k + k0) * NR, out, cOff + p * NR, n, rows, Math.min(NR, n - p * NR));

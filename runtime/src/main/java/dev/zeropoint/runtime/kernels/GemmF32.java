@@ -4,7 +4,10 @@ package dev.zeropoint.runtime.kernels;
  * {@link Gemm#conv2d}'s integer product computed with float32 multiply-adds where that is exact: the
  * same blocking, packing and tiles ({@link Gemm#product}), the packed weights and input panel held
  * as {@code float}, and a micro-kernel that accumulates each tile in float32 and adds the sums,
- * converted to int, to the int32 accumulators.
+ * converted to int, to the int32 accumulators. Its tiles are {@link #MR} x 16: eight float32
+ * accumulators in registers, enough to cover the FMA latency on two ports (4 cycles x 2), and few
+ * enough that C2 keeps them all in the sixteen AVX2 registers; with Gemm's 6 rows it spills two
+ * of them to the stack, and the store-load chain on every step halves the speed.
  *
  * <p><b>Why it is exact.</b> Every integer {@code v} with {@code |v| <= 2^24} is a float32, and a
  * float32 multiply, add or fused multiply-add whose exact result is such an integer returns it
@@ -27,6 +30,9 @@ package dev.zeropoint.runtime.kernels;
 public final class GemmF32 {
   private GemmF32() {}
 
+  /** Rows (output channels) of one micro-kernel tile; the columns are {@link Gemm#NR}. */
+  public static final int MR = 4;
+
   /** The largest magnitude of a partial sum that float32 holds exactly: 2^24. */
   public static final long EXACT_LIMIT = 1L << 24;
 
@@ -37,7 +43,7 @@ public final class GemmF32 {
    */
   public interface MicroKernel {
     /**
-     * @param a packed weights, {@code a[aOff + k * MR + r]}
+     * @param a packed weights, {@code a[aOff + k * GemmF32.MR + r]}
      * @param b packed input, {@code b[bOff + k * NR + l]}
      * @param c int32 accumulators, row {@code r} at {@code cOff + r * ldc}
      */
@@ -88,9 +94,12 @@ public final class GemmF32 {
     return Math.min(k, Gemm.KC) * maxWeight * maxInput <= EXACT_LIMIT;
   }
 
-  /** {@link Gemm#packWeights}' layout and values, as float32 (exact: see {@link #exact}). */
+  /**
+   * {@link Gemm#packWeights}' layout, in blocks of {@link #MR} channels, and values, as float32
+   * (exact: see {@link #exact}).
+   */
   public static float[] packWeights(int[] wc, int groups, int outPerGroup, int k) {
-    int[] packed = Gemm.packWeights(wc, groups, outPerGroup, k);
+    int[] packed = Gemm.packWeights(wc, groups, outPerGroup, k, MR);
     float[] f = new float[packed.length];
     for (int i = 0; i < f.length; i++) {
       f[i] = packed[i];
@@ -116,6 +125,7 @@ public final class GemmF32 {
     private float[] panel;
 
     Floats(float[] packed, MicroKernel mk) {
+      super(MR);
       this.packed = packed;
       this.mk = mk;
     }

@@ -9,9 +9,9 @@ final class ScalarF32MicroKernel implements GemmF32.MicroKernel {
   @Override
   public void accumulate(int kc, float[] a, int aOff, float[] b, int bOff, int[] c, int cOff, int ldc, int rows,
       int cols) {
-    float[] t = new float[Gemm.MR * Gemm.NR];
+    float[] t = new float[GemmF32.MR * Gemm.NR];
     for (int k = 0; k < kc; k++) {
-      int ak = aOff + k * Gemm.MR;
+      int ak = aOff + k * GemmF32.MR;
       int bk = bOff + k * Gemm.NR;
       for (int r = 0; r < rows; r++) {
         float av = a[ak + r];

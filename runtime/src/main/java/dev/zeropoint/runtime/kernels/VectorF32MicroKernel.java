@@ -6,18 +6,18 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * {@link GemmF32}'s micro-kernel on the JDK's vector API: a 6 x 16 tile of float32 accumulators in
- * twelve 256-bit registers, each step one broadcast weight times two vectors of input, fused
+ * {@link GemmF32}'s micro-kernel on the JDK's vector API: a 4 x 16 tile of float32 accumulators in
+ * eight 256-bit registers, each step one broadcast weight times two vectors of input, fused
  * multiply-added ({@code vfmadd231ps}: two per cycle, against one {@code vpmulld} for {@link
- * VectorMicroKernel}). At the end of the block the sums, integers below 2^24, are converted to int
- * exactly and added to the int32 accumulators as {@link VectorMicroKernel} adds its own.
+ * VectorMicroKernel}). At the end of the block the sums, integers of at most 2^24, are converted to
+ * int exactly and added to the int32 accumulators as {@link VectorMicroKernel} adds its own.
  */
 final class VectorF32MicroKernel implements GemmF32.MicroKernel {
   private static final VectorSpecies<Float> S = FloatVector.SPECIES_256;
 
   VectorF32MicroKernel() {
-    if (Gemm.MR != 6 || Gemm.NR != 2 * S.length()) {
-      throw new IllegalStateException("the vector micro-kernel is written for 6 x 16 tiles");
+    if (GemmF32.MR != 4 || Gemm.NR != 2 * S.length()) {
+      throw new IllegalStateException("the vector float32 micro-kernel is written for 4 x 16 tiles");
     }
   }
 
@@ -25,12 +25,12 @@ final class VectorF32MicroKernel implements GemmF32.MicroKernel {
   public void accumulate(int kc, float[] a, int aOff, float[] b, int bOff, int[] c, int cOff, int ldc, int rows,
       int cols) {
     FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00,
-        c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
+        c31 = c00;
     for (int k = 0; k < kc; k++) {
       int bk = bOff + k * 16;
       FloatVector b0 = FloatVector.fromArray(S, b, bk);
       FloatVector b1 = FloatVector.fromArray(S, b, bk + 8);
-      int ak = aOff + k * 6;
+      int ak = aOff + k * 4;
       FloatVector w = FloatVector.broadcast(S, a[ak]);
       c00 = b0.fma(w, c00);
       c01 = b1.fma(w, c01);
@@ -43,14 +43,8 @@ final class VectorF32MicroKernel implements GemmF32.MicroKernel {
       w = FloatVector.broadcast(S, a[ak + 3]);
       c30 = b0.fma(w, c30);
       c31 = b1.fma(w, c31);
-      w = FloatVector.broadcast(S, a[ak + 4]);
-      c40 = b0.fma(w, c40);
-      c41 = b1.fma(w, c41);
-      w = FloatVector.broadcast(S, a[ak + 5]);
-      c50 = b0.fma(w, c50);
-      c51 = b1.fma(w, c51);
     }
-    if (rows == 6 && cols == 16) {
+    if (rows == 4 && cols == 16) {
       VectorMicroKernel.add(ints(c00), c, cOff);
       VectorMicroKernel.add(ints(c01), c, cOff + 8);
       VectorMicroKernel.add(ints(c10), c, cOff + ldc);
@@ -59,13 +53,9 @@ final class VectorF32MicroKernel implements GemmF32.MicroKernel {
       VectorMicroKernel.add(ints(c21), c, cOff + 2 * ldc + 8);
       VectorMicroKernel.add(ints(c30), c, cOff + 3 * ldc);
       VectorMicroKernel.add(ints(c31), c, cOff + 3 * ldc + 8);
-      VectorMicroKernel.add(ints(c40), c, cOff + 4 * ldc);
-      VectorMicroKernel.add(ints(c41), c, cOff + 4 * ldc + 8);
-      VectorMicroKernel.add(ints(c50), c, cOff + 5 * ldc);
-      VectorMicroKernel.add(ints(c51), c, cOff + 5 * ldc + 8);
       return;
     }
-    int[] t = new int[96];
+    int[] t = new int[64];
     ints(c00).intoArray(t, 0);
     ints(c01).intoArray(t, 8);
     ints(c10).intoArray(t, 16);
@@ -74,10 +64,6 @@ final class VectorF32MicroKernel implements GemmF32.MicroKernel {
     ints(c21).intoArray(t, 40);
     ints(c30).intoArray(t, 48);
     ints(c31).intoArray(t, 56);
-    ints(c40).intoArray(t, 64);
-    ints(c41).intoArray(t, 72);
-    ints(c50).intoArray(t, 80);
-    ints(c51).intoArray(t, 88);
     Gemm.addTile(t, c, cOff, ldc, rows, cols);
   }
 

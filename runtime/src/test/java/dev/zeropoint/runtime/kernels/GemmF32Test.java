@@ -17,9 +17,13 @@ import org.junit.jupiter.api.Test;
  * and the bound that makes this hold ({@link GemmF32#exact}) is needed: past it they differ.
  */
 class GemmF32Test {
+  /** The widest tile (Gemm's); GemmF32's has {@link GemmF32#MR} rows. */
   private static final int MR = Gemm.MR, NR = Gemm.NR;
 
-  /** The int32 sums of a tile, by the definition (a plain triple loop over the packed layout). */
+  /**
+   * The int32 sums of a tile, by the definition (a plain triple loop); {@code a} holds {@link #MR}
+   * weights per step, of which the first {@code rows} count.
+   */
   private static int[] expected(int kc, int[] a, int[] b, int[] c, int ldc, int rows, int cols) {
     int[] out = c.clone();
     for (int r = 0; r < rows; r++) {
@@ -42,7 +46,19 @@ class GemmF32Test {
     return f;
   }
 
-  /** Runs every micro-kernel (int32 and float32, vector and scalar) on one tile; all must match the definition. */
+  /** The first {@code mr} of the {@link #MR} weights of each step, as a micro-kernel of {@code mr} rows reads them. */
+  private static int[] rows(int[] a, int kc, int mr) {
+    int[] out = new int[kc * mr];
+    for (int k = 0; k < kc; k++) {
+      System.arraycopy(a, k * MR, out, k * mr, mr);
+    }
+    return out;
+  }
+
+  /**
+   * Runs every micro-kernel (int32 and float32, vector and scalar) on one tile, the float32 ones on
+   * its first {@link GemmF32#MR} rows; all must match the definition.
+   */
   private static void checkTile(String what, int kc, int[] a, int[] b, int[] c, int ldc, int rows, int cols) {
     int[] want = expected(kc, a, b, c, ldc, rows, cols);
     Gemm.MicroKernel[] ints = {new VectorMicroKernel(), new ScalarMicroKernel()};
@@ -51,13 +67,15 @@ class GemmF32Test {
       mk.accumulate(kc, a, 0, b, 0, got, 0, ldc, rows, cols);
       assertArrayEquals(want, got, what + " " + mk.getClass().getSimpleName());
     }
+    int fRows = Math.min(rows, GemmF32.MR);
+    int[] fWant = expected(kc, a, b, c, ldc, fRows, cols);
     GemmF32.MicroKernel[] f32 = {new VectorF32MicroKernel(), new ScalarF32MicroKernel()};
-    float[] af = floats(a);
+    float[] af = floats(rows(a, kc, GemmF32.MR));
     float[] bf = floats(b);
     for (GemmF32.MicroKernel mk : f32) {
       int[] got = c.clone();
-      mk.accumulate(kc, af, 0, bf, 0, got, 0, ldc, rows, cols);
-      assertArrayEquals(want, got, what + " " + mk.getClass().getSimpleName());
+      mk.accumulate(kc, af, 0, bf, 0, got, 0, ldc, fRows, cols);
+      assertArrayEquals(fWant, got, what + " " + fRows + " rows, " + mk.getClass().getSimpleName());
     }
   }
 
@@ -66,7 +84,7 @@ class GemmF32Test {
     Random r = new Random(11);
     for (int round = 0; round < 400; round++) {
       int kc = round % 4 == 0 ? Gemm.KC : 1 + r.nextInt(Gemm.KC);
-      int rows = round % 3 == 0 ? MR : 1 + r.nextInt(MR);
+      int rows = round % 3 == 0 ? MR : round % 3 == 1 ? GemmF32.MR : 1 + r.nextInt(MR);
       int cols = round % 5 == 0 ? NR : 1 + r.nextInt(NR);
       int[] a = new int[kc * MR];
       int[] b = new int[kc * NR];
@@ -104,7 +122,7 @@ class GemmF32Test {
           b[k * NR + l] = ((l / (1 + sign)) % 2 == 0) ? 255 : -255;
         }
       }
-      for (int rows : new int[] {MR, 5, 1}) {
+      for (int rows : new int[] {MR, 5, GemmF32.MR, 3, 1}) {
         for (int cols : new int[] {NR, 15, 9, 8, 7, 1}) {
           int[] c = new int[MR * NR];
           for (int i = 0; i < c.length; i++) {
@@ -112,7 +130,8 @@ class GemmF32Test {
           }
           checkTile("extreme " + sign + " " + rows + "x" + cols, kc, a, b, c, NR, rows, cols);
           int[] sum = new int[MR * NR];
-          new VectorF32MicroKernel().accumulate(kc, floats(a), 0, floats(b), 0, sum, 0, NR, rows, cols);
+          new VectorF32MicroKernel().accumulate(kc, floats(rows(a, kc, GemmF32.MR)), 0, floats(b), 0, sum, 0, NR,
+              Math.min(rows, GemmF32.MR), cols);
           assertEquals(256 * 255 * 255, Math.abs(sum[0]));
         }
       }
@@ -148,10 +167,11 @@ class GemmF32Test {
     Arrays.fill(b, 255);
     int[] want = expected(kc, a, b, new int[MR * NR], NR, MR, NR);
     assertEquals(512 * 65_025, want[0]);
+    int[] fWant = expected(kc, a, b, new int[MR * NR], NR, GemmF32.MR, NR);
     for (GemmF32.MicroKernel mk : new GemmF32.MicroKernel[] {new VectorF32MicroKernel(), new ScalarF32MicroKernel()}) {
       int[] got = new int[MR * NR];
-      mk.accumulate(kc, floats(a), 0, floats(b), 0, got, 0, NR, MR, NR);
-      assertFalse(Arrays.equals(want, got), mk.getClass().getSimpleName() + " was exact past the bound");
+      mk.accumulate(kc, floats(rows(a, kc, GemmF32.MR)), 0, floats(b), 0, got, 0, NR, GemmF32.MR, NR);
+      assertFalse(Arrays.equals(fWant, got), mk.getClass().getSimpleName() + " was exact past the bound");
       System.out.println("past the bound (kc = 512, all products 255 * 255): " + mk.getClass().getSimpleName()
           + " gives " + got[0] + ", the int32 sum is " + want[0]);
     }
