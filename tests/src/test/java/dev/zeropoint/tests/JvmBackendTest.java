@@ -50,13 +50,14 @@ class JvmBackendTest {
 
   /**
    * An integer-only model's convolutions run the int32 product ({@code Gemm}), never the float32 one
-   * ({@code GemmF32}); the golden models after -O (not integer-only) run the float32 product, so
-   * the exactness tests above cover it.
+   * ({@code GemmF32}); the golden models after -O (not integer-only) run the float32 product, most
+   * with their requantization fused into it, so the exactness tests above cover both.
    */
   @Test
   void integerOnlyModelsRunTheInt32ProductOthersTheFloat32One() throws Exception {
     int integerOnly = 0;
     int f32 = 0;
+    int fused = 0;
     for (BackendRuns.Run r : BackendRuns.golden()) {
       Set<String> calls = kernelCalls(JvmCompiler.compile(dev.zeropoint.backends.lowering.Lowering.pipeline(r.graph()),
           "models.Checked").bytes());
@@ -64,12 +65,14 @@ class JvmBackendTest {
         assertTrue(calls.stream().noneMatch(c -> c.startsWith("GemmF32.")), r.what() + " calls " + calls);
         integerOnly += calls.contains("Gemm.conv2d") ? 1 : 0;
       } else {
-        f32 += calls.contains("GemmF32.conv2d") ? 1 : 0;
+        f32 += calls.contains("GemmF32.conv2d") || calls.contains("GemmF32.conv2dRequantize") ? 1 : 0;
+        fused += calls.contains("GemmF32.conv2dRequantize") ? 1 : 0;
       }
     }
     System.out.println("jvm backend: the int32 product in " + integerOnly + " integer-only golden models, the float32 one"
-        + " in " + f32 + " others");
-    assertTrue(integerOnly >= 10 && f32 >= 10, integerOnly + " integer-only, " + f32 + " float32");
+        + " in " + f32 + " others (" + fused + " with the requantization fused)");
+    assertTrue(integerOnly >= 10 && f32 >= 10 && fused >= 10, integerOnly + " integer-only, " + f32 + " float32, "
+        + fused + " fused");
   }
 
   /** An integer input outside its element type is refused before any kernel sees it. */

@@ -187,6 +187,37 @@ public final class Lowering {
     return Math.max(Math.abs(type.minValue() - zeroPoint), Math.abs(type.maxValue() - zeroPoint));
   }
 
+  /**
+   * A conv2d_acc and the requantize_acc that is the only user of its sums as one call, {@link
+   * GemmF32#conv2dRequantize}: when the convolution runs on {@link GemmF32} and the requantization
+   * is scheme FLOAT to u8, per output channel or per tensor. Empty otherwise (each runs alone). The
+   * call's operands are the convolution's, its result the requantization's.
+   */
+  public Optional<KernelCall> convRequantize(Node conv, Node requantize) throws CompileException {
+    if (conv.op() != dev.zeropoint.ir.op.Op.CONV2D_ACC || requantize.op() != dev.zeropoint.ir.op.Op.REQUANTIZE_ACC
+        || requantize.operand(0) != conv.result() || requantize.result().type().elementType() != ElementType.U8) {
+      return Optional.empty();
+    }
+    KernelCall c = conv2dAcc(conv);
+    KernelCall r = requantizeAcc(requantize);
+    if (c.owner() != GemmF32.class || ((KernelCall.Immediate) r.args().get(2)).value() != Requantize.FLOAT) {
+      return Optional.empty();
+    }
+    int[] g = (int[]) ((KernelCall.Constant) c.args().get(4)).value();
+    int scales = ((float[]) ((KernelCall.Constant) r.args().get(3)).value()).length;
+    int inner = ((KernelCall.Immediate) r.args().get(6)).value();
+    int channels = ((KernelCall.Immediate) r.args().get(7)).value();
+    boolean byChannel = channels == g[Conv.OUT_CHANNELS] && inner == g[Conv.OUT_H] * g[Conv.OUT_W]
+        && scales == channels;
+    if (scales != 1 && !byChannel) {
+      return Optional.empty();
+    }
+    java.util.List<KernelCall.Arg> args = new java.util.ArrayList<>(c.args()); // out, x, weights, bias, g, zp
+    args.add(r.args().get(3)); // the scales
+    args.addAll(r.args().subList(8, 11)); // the output zero point, min, max
+    return Optional.of(new KernelCall(GemmF32.class, "conv2dRequantize", args));
+  }
+
   private KernelCall linearAcc(Node n) throws CompileException {
     Attrs.LinearAcc a = (Attrs.LinearAcc) n.attrs();
     Shape w = n.operand(1).type().shape();

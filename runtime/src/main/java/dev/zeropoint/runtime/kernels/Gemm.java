@@ -202,11 +202,27 @@ public final class Gemm {
    * {@code conv2d_acc} with weights from {@link #packWeights}; geometry as {@link Conv#conv2dAcc}.
    */
   public static void conv2d(int[] out, int[] x, int[] packed, int[] bias, int[] g, int inputZeroPoint) {
-    product(out, x, bias, g, inputZeroPoint, new Ints(packed, kernel));
+    product(out, x, bias, g, inputZeroPoint, new Ints(packed, kernel), null);
   }
 
-  /** The blocked product of {@link #conv2d} on the given operands. */
-  static void product(int[] out, int[] x, int[] bias, int[] g, int inputZeroPoint, Operands ops) {
+  /**
+   * Requantization (scheme FLOAT, {@link Requantize#requantizeFloat}) of the sums into {@code out},
+   * one scale per output channel or one for all, done by each task on its rows as soon as their sums
+   * are complete, while they are in cache.
+   */
+  record Requantization(int[] out, float[] scales, int outputZeroPoint, int min, int max) {
+    void rows(int[] acc, int base, int channel, int j0, int j1) {
+      Requantize.requantizeFloat(out, acc, base + j0, base + j1, scales[scales.length == 1 ? 0 : channel],
+          outputZeroPoint, min, max);
+    }
+  }
+
+  /**
+   * The blocked product of {@link #conv2d} on the given operands, into {@code out}; then, unless
+   * {@code rq} is null, its requantization.
+   */
+  static void product(int[] out, int[] x, int[] bias, int[] g, int inputZeroPoint, Operands ops,
+      Requantization rq) {
     int groups = g[Conv.OUT_CHANNELS] / g[Conv.OUT_PER_GROUP];
     int m = g[Conv.OUT_PER_GROUP];
     int k = g[Conv.IN_PER_GROUP] * g[Conv.KERNEL_H] * g[Conv.KERNEL_W];
@@ -226,14 +242,14 @@ public final class Gemm {
           int blockStart = (task / colUnits) * mcBlocks;
           int j0 = (task % colUnits) * NC;
           tile(ops, out, bias, g, item, group, blockStart, Math.min(blocks, blockStart + mcBlocks), j0,
-              Math.min(n, j0 + NC));
+              Math.min(n, j0 + NC), rq);
         });
       }
     }
   }
 
   private static void tile(Operands ops, int[] out, int[] bias, int[] g, int b, int gr, int blockStart,
-      int blockEnd, int j0, int j1) {
+      int blockEnd, int j0, int j1, Requantization rq) {
     int m = g[Conv.OUT_PER_GROUP];
     int k = g[Conv.IN_PER_GROUP] * g[Conv.KERNEL_H] * g[Conv.KERNEL_W];
     int n = g[Conv.OUT_H] * g[Conv.OUT_W];
@@ -257,6 +273,11 @@ public final class Gemm {
         for (int p = p0; p < p1; p++) {
           ops.accumulate(kc, aOff, (p * k + k0) * NR, out, cOff + p * NR, n, rows, Math.min(NR, n - p * NR));
         }
+      }
+    }
+    if (rq != null) {
+      for (int o = blockStart * mr; o < rowEnd; o++) {
+        rq.rows(out, (b * g[Conv.OUT_CHANNELS] + outChannel0 + o) * n, outChannel0 + o, j0, j1);
       }
     }
   }

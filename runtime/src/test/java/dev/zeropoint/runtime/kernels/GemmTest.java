@@ -173,8 +173,38 @@ class GemmTest {
     long maxX = java.util.Arrays.stream(x).mapToLong(v -> Math.abs((long) v - zp)).max().orElse(0);
     if (GemmF32.exact(maxW, maxX, k)) {
       java.util.Arrays.fill(actual, -777);
-      GemmF32.conv2d(actual, x, GemmF32.packWeights(wc, groups, g[Conv.OUT_PER_GROUP], k), bias, g, zp);
+      float[] packed = GemmF32.packWeights(wc, groups, g[Conv.OUT_PER_GROUP], k);
+      GemmF32.conv2d(actual, x, packed, bias, g, zp);
       assertArrayEquals(expected, actual, () -> "float32, geometry " + java.util.Arrays.toString(g));
+      checkRequantized(g, expected, x, packed, bias, zp);
+    }
+  }
+
+  /**
+   * {@link GemmF32#conv2dRequantize} gives {@link Requantize#requantize}'s outputs (scheme FLOAT, u8)
+   * on the definition's sums: one scale per output channel and one for all, seeded from the sums.
+   */
+  private static void checkRequantized(int[] g, int[] sums, int[] x, float[] packed, int[] bias, int zp) {
+    int channels = g[Conv.OUT_CHANNELS];
+    int inner = g[Conv.OUT_H] * g[Conv.OUT_W];
+    Random r = new Random(java.util.Arrays.hashCode(sums));
+    for (int perChannel = 0; perChannel < 2; perChannel++) {
+      float[] scales = new float[perChannel == 1 ? channels : 1];
+      for (int i = 0; i < scales.length; i++) {
+        scales[i] = (float) Math.scalb(0.5 + r.nextDouble(), -r.nextInt(12)); // from 2^-12 to 1.5
+      }
+      int outZp = r.nextInt(256);
+      int min = r.nextBoolean() ? 0 : outZp;
+      int max = Math.max(min, 255 - r.nextInt(3));
+      int[] expected = new int[sums.length];
+      Requantize.requantize(expected, sums, Requantize.FLOAT, scales, new int[0], new int[0], inner, channels, outZp,
+          min, max, dev.zeropoint.ir.ElementType.U8.ordinal());
+      int[] actual = new int[sums.length];
+      java.util.Arrays.fill(actual, -5);
+      GemmF32.conv2dRequantize(actual, x, packed, bias, g, zp, scales, outZp, min, max);
+      int channelScales = scales.length;
+      assertArrayEquals(expected, actual, () -> "requantized, " + channelScales + " scales, geometry "
+          + java.util.Arrays.toString(g));
     }
   }
 
