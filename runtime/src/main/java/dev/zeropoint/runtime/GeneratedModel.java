@@ -48,8 +48,27 @@ public abstract class GeneratedModel implements CompiledModel {
         throw new IllegalArgumentException("input " + s.name() + " must be " + (s.isFloat() ? "float[" : "int[")
             + s.size() + "] (" + s + ")");
       }
+      if (!s.isFloat()) {
+        checkRange(s, (int[]) in[i]);
+      }
     }
     return execute(in);
+  }
+
+  /**
+   * Every value of an integer input must be one of its element type's: the kernels rely on it (the
+   * float32 products of {@code GemmF32} are exact only for values in range).
+   */
+  private static void checkRange(TensorSpec s, int[] a) {
+    dev.zeropoint.ir.ElementType e = dev.zeropoint.ir.ElementType.fromKeyword(s.elementType()).orElseThrow();
+    long min = e.minValue();
+    long max = e.maxValue();
+    for (int i = 0; i < a.length; i++) {
+      if (a[i] < min || a[i] > max) {
+        throw new IllegalArgumentException("input " + s.name() + " is " + e.keyword() + ": element " + i + " is "
+            + a[i] + ", outside [" + min + ", " + max + "]");
+      }
+    }
   }
 
   /** The generated code: inputs checked, outputs freshly allocated. */

@@ -48,6 +48,68 @@ class JvmBackendTest {
     assertTrue(ran >= MIN_GOLDEN_RUNS, "the jvm backend ran only " + ran + " golden models");
   }
 
+  /**
+   * An integer-only model's convolutions run the int32 product ({@code Gemm}), never the float32 one
+   * ({@code GemmF32}); the golden models after -O (not integer-only) run the float32 product, most
+   * with their requantization fused into it, so the exactness tests above cover both.
+   */
+  @Test
+  void integerOnlyModelsRunTheInt32ProductOthersTheFloat32One() throws Exception {
+    int integerOnly = 0;
+    int f32 = 0;
+    int fused = 0;
+    for (BackendRuns.Run r : BackendRuns.golden()) {
+      Set<String> calls = kernelCalls(JvmCompiler.compile(dev.zeropoint.backends.lowering.Lowering.pipeline(r.graph()),
+          "models.Checked").bytes());
+      if (r.what().endsWith("--integer-only")) {
+        assertTrue(calls.stream().noneMatch(c -> c.startsWith("GemmF32.")), r.what() + " calls " + calls);
+        integerOnly += calls.contains("Gemm.conv2d") ? 1 : 0;
+      } else {
+        f32 += calls.contains("GemmF32.conv2d") || calls.contains("GemmF32.conv2dRequantize") ? 1 : 0;
+        fused += calls.contains("GemmF32.conv2dRequantize") ? 1 : 0;
+      }
+    }
+    System.out.println("jvm backend: the int32 product in " + integerOnly + " integer-only golden models, the float32 one"
+        + " in " + f32 + " others (" + fused + " with the requantization fused)");
+    assertTrue(integerOnly >= 10 && f32 >= 10 && fused >= 10, integerOnly + " integer-only, " + f32 + " float32, "
+        + fused + " fused");
+  }
+
+  /** An integer input outside its element type is refused before any kernel sees it. */
+  @Test
+  void integerInputsOutsideTheirTypeAreRefused() throws Exception {
+    Graph g = ModelParser.create().parse(Path.of("..", "examples", "conv_bn_relu_x3.qg"));
+    Graph integer = dev.zeropoint.passes.lower.IntegerOnly.finish(PassManager.defaultPipeline(PassRegistry.load())
+        .run(g, integerContext()));
+    dev.zeropoint.runtime.CompiledModel model = JvmBackend.load(integer);
+    int[] x = new int[model.inputs().get(0).size()];
+    assertEquals(1, model.run((Object) x).length);
+    x[5] = 256;
+    IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> model.run((Object) x));
+    assertTrue(e.getMessage().contains("element 5 is 256, outside [0, 255]"), e.getMessage());
+  }
+
+  /** The kernels a generated class calls, as {@code Class.method} (simple class names). */
+  static Set<String> kernelCalls(byte[] bytes) {
+    Set<String> calls = new java.util.TreeSet<>();
+    new ClassReader(bytes).accept(new org.objectweb.asm.ClassVisitor(org.objectweb.asm.Opcodes.ASM9) {
+      @Override
+      public org.objectweb.asm.MethodVisitor visitMethod(int access, String name, String desc, String sig,
+          String[] exceptions) {
+        return new org.objectweb.asm.MethodVisitor(org.objectweb.asm.Opcodes.ASM9) {
+          @Override
+          public void visitMethodInsn(int opcode, String owner, String method, String d, boolean itf) {
+            if (opcode == org.objectweb.asm.Opcodes.INVOKESTATIC) {
+              calls.add(owner.substring(owner.lastIndexOf('/') + 1) + "." + method);
+            }
+          }
+        };
+      }
+    }, 0);
+    return calls;
+  }
+
   @Test
   void randomModelsMatchTheInterpreterBitForBit() throws Exception {
     int ran = 0;

@@ -38,7 +38,7 @@ class JvmJarTest {
       Files.write(jar, ModelJar.build(optimized));
       if (name.startsWith("conv")) {
         try (JarFile f = new JarFile(jar.toFile())) {
-          assertTrue(f.getEntry("dev/zeropoint/runtime/kernels/VectorMicroKernel.class") != null,
+          assertTrue(f.getEntry("dev/zeropoint/runtime/kernels/VectorF32MicroKernel.class") != null,
               "the jar lacks the vector micro-kernel");
         }
       }
@@ -62,9 +62,13 @@ class JvmJarTest {
     Path jar = dir.resolve("int.jar");
     Files.write(jar, ModelJar.build(integer));
     try (JarFile f = new JarFile(jar.toFile())) {
-      // The runtime classes are only those the model reaches: no quantize kernel, no interpreter, no IR.
+      // The runtime classes are only those the model reaches: no quantize kernel, no interpreter, no IR,
+      // and the convolutions' int32 product, not the float32 one.
       assertTrue(f.stream().noneMatch(e -> e.getName().startsWith("dev/zeropoint/backends/")
           || e.getName().equals("dev/zeropoint/ir/Graph.class")), "the jar holds compiler classes");
+      assertTrue(f.getEntry("dev/zeropoint/runtime/kernels/VectorMicroKernel.class") != null,
+          "the jar lacks the int32 vector micro-kernel");
+      assertTrue(f.stream().noneMatch(e -> e.getName().contains("F32")), "the integer-only jar holds float32 kernels");
     }
     // A run without inputs is a one-line error with status 1, not a stack trace.
     Process p = start(jar, ModelJar.className(integer), false, "--output-dir", dir.resolve("o").toString());

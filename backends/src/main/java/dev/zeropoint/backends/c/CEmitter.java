@@ -167,7 +167,7 @@ public final class CEmitter {
   private record Scratch(CType type, long elements) {}
 
   private Output emit() throws CompileException {
-    Lowering lowering = new Lowering(graph.numerics(), "c", false);
+    Lowering lowering = new Lowering(graph.numerics(), "c", false, false);
     Map<String, String> paramNames = new HashMap<>();
     Set<String> used = new HashSet<>(Set.of("arena", "a", "threads", "parallel", "context", "args", "part", "parts"));
     for (Value in : graph.inputs()) {

@@ -12,6 +12,7 @@ import dev.zeropoint.ir.op.Attrs;
 import dev.zeropoint.backends.lowering.KernelCall;
 import dev.zeropoint.backends.lowering.Lowering;
 import dev.zeropoint.ir.op.Op;
+import dev.zeropoint.passes.lower.IntegerOnly;
 import dev.zeropoint.runtime.GeneratedModel;
 import dev.zeropoint.runtime.Launcher;
 import dev.zeropoint.runtime.TensorSpec;
@@ -53,7 +54,7 @@ public final class JvmCompiler {
    */
   public static CompiledClass compile(Graph graph, String binaryName) throws CompileException {
     String internal = binaryName.replace('.', '/');
-    Lowering lowering = new Lowering(graph.numerics(), "jvm", true);
+    Lowering lowering = new Lowering(graph.numerics(), "jvm", true, gemmF32(graph));
     List<Object> constants = new ArrayList<>();
     constants.add(specs(graph.inputs()));
     constants.add(specs(graph.outputs().stream().map(o -> o.value()).toList(), graph.outputs().stream()
@@ -64,11 +65,30 @@ public final class JvmCompiler {
       slot.put(in, roots.size());
       roots.add(in);
     }
-    record Step(Node node, KernelCall call) {}
+    // The node whose operands a step's call reads: itself, or the conv2d_acc fused into it.
+    record Step(Node node, Node operandsOf, KernelCall call) {}
     List<Step> steps = new ArrayList<>();
     List<int[]> constSlots = new ArrayList<>(); // {slot, constant index}
+    record Fused(Node conv, KernelCall call) {}
+    Map<Node, Fused> fused = new IdentityHashMap<>(); // requantize_acc -> the conv2d_acc it finishes
     for (Node n : graph.nodes()) {
       checkTypes(n);
+      List<Node> u = n.op() == Op.CONV2D_ACC ? graph.users(n.result()) : List.of();
+      if (u.size() == 1 && graph.outputs().stream().noneMatch(o -> o.value() == n.result())) {
+        // The sums' only use is their requantization: one call does both, the sums never stored whole.
+        Optional<KernelCall> both = lowering.convRequantize(n, u.get(0));
+        if (both.isPresent()) {
+          fused.put(u.get(0), new Fused(n, both.get()));
+          continue;
+        }
+      }
+      Fused f = fused.remove(n);
+      if (f != null) {
+        slot.put(n.result(), roots.size());
+        roots.add(n.result());
+        steps.add(new Step(n, f.conv(), f.call()));
+        continue;
+      }
       if (n.op() == Op.CONST) {
         slot.put(n.result(), roots.size());
         roots.add(n.result());
@@ -85,7 +105,7 @@ public final class JvmCompiler {
         slot.put(r, roots.size());
         roots.add(r);
       }
-      steps.add(new Step(n, call.get()));
+      steps.add(new Step(n, n, call.get()));
     }
 
     ClassWriter cw = new ClassWriter(ClassWriter.COMPUTE_FRAMES | ClassWriter.COMPUTE_MAXS);
@@ -99,7 +119,7 @@ public final class JvmCompiler {
       MethodVisitor mv = cw.visitMethod(Opcodes.ACC_PRIVATE, "part" + p, FRAME, null, null);
       mv.visitCode();
       for (Step s : steps.subList(p * NODES_PER_METHOD, Math.min(steps.size(), (p + 1) * NODES_PER_METHOD))) {
-        emitCall(mv, internal, s.node(), s.call(), slot, constants);
+        emitCall(mv, internal, s.node(), s.operandsOf(), s.call(), slot, constants);
       }
       mv.visitInsn(Opcodes.RETURN);
       mv.visitMaxs(0, 0);
@@ -205,9 +225,22 @@ public final class JvmCompiler {
     mv.visitEnd();
   }
 
-  /** Allocates the node's result arrays, then calls its kernel. */
-  private static void emitCall(MethodVisitor mv, String internal, Node n, KernelCall call, Map<Value, Integer> slot,
-      List<Object> constants) throws CompileException {
+  /**
+   * Whether convolutions may run as float32 multiply-adds on exact integers ({@link
+   * dev.zeropoint.runtime.kernels.GemmF32}, where the lowering proves them exact): not in an
+   * integer-only graph, whose class computes with integers only, nor with {@code
+   * -Dzeropoint.gemmF32=false} in the compiling JVM (to time the int32 kernel on the same build).
+   */
+  static boolean gemmF32(Graph graph) {
+    return !"false".equals(System.getProperty("zeropoint.gemmF32")) && !IntegerOnly.holds(graph);
+  }
+
+  /**
+   * Allocates the node's result arrays, then calls its kernel; the call's operands are those of
+   * {@code operandsOf} (the node itself, or the node fused into it).
+   */
+  private static void emitCall(MethodVisitor mv, String internal, Node n, Node operandsOf, KernelCall call,
+      Map<Value, Integer> slot, List<Object> constants) throws CompileException {
     for (Value r : n.results()) {
       mv.visitVarInsn(Opcodes.ALOAD, 1);
       push(mv, slot.get(r));
@@ -222,10 +255,10 @@ public final class JvmCompiler {
       String desc = Type.getDescriptor(params[i]);
       switch (a) {
         case KernelCall.Result r -> loadSlot(mv, slot.get(n.results().get(r.index())), desc);
-        case KernelCall.Operand o -> loadSlot(mv, slot.get(n.operand(o.index())), desc);
+        case KernelCall.Operand o -> loadSlot(mv, slot.get(operandsOf.operand(o.index())), desc);
         case KernelCall.Immediate im -> push(mv, im.value());
         case KernelCall.Results rs -> arrayOfSlots(mv, n.results().stream().map(slot::get).toList(), desc);
-        case KernelCall.Operands os -> arrayOfSlots(mv, n.operands().stream().map(slot::get).toList(), desc);
+        case KernelCall.Operands os -> arrayOfSlots(mv, operandsOf.operands().stream().map(slot::get).toList(), desc);
         case KernelCall.Constant c -> {
           if (!params[i].isInstance(c.value())) {
             throw new IllegalStateException(m + ": argument " + i + " is a " + c.value().getClass().getSimpleName());

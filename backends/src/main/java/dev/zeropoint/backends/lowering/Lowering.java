@@ -23,6 +23,7 @@ import dev.zeropoint.ir.op.Attrs;
 import dev.zeropoint.runtime.kernels.Conv;
 import dev.zeropoint.runtime.kernels.Elementwise;
 import dev.zeropoint.runtime.kernels.Gemm;
+import dev.zeropoint.runtime.kernels.GemmF32;
 import dev.zeropoint.runtime.kernels.Requantize;
 import java.util.Optional;
 import java.util.OptionalDouble;
@@ -36,17 +37,22 @@ public final class Lowering {
   private final Numerics numerics;
   private final String backend;
   private final boolean gemm;
+  private final boolean gemmF32;
   private final ArithmeticLowering arithmetic;
 
   /**
    * @param backend the backend's name, for messages
    * @param gemm whether grouped convolutions with several output channels per group run as {@link
    *     Gemm#conv2d} on weights packed for it, rather than as {@link Conv#conv2dAcc}
+   * @param gemmF32 whether such a convolution may run as {@link GemmF32#conv2d} (float32 multiply-adds
+   *     on exact integers) where its weights and input type prove that exact; false for a model that
+   *     must compute with integers only
    */
-  public Lowering(Numerics numerics, String backend, boolean gemm) {
+  public Lowering(Numerics numerics, String backend, boolean gemm, boolean gemmF32) {
     this.numerics = numerics;
     this.backend = backend;
     this.gemm = gemm;
+    this.gemmF32 = gemm && gemmF32;
     this.arithmetic = new ArithmeticLowering(backend);
   }
 
@@ -143,10 +149,73 @@ public final class Lowering {
       return KernelCall.of(Conv.class, "conv2dAcc", result(), operand(0), constant(wc),
           constant(bias(n, outChannels)), constant(g), imm(a.inputZeroPoint()));
     }
-    int[] packed = Gemm.packWeights(wc, a.window().groups(), g[Conv.OUT_PER_GROUP],
-        g[Conv.IN_PER_GROUP] * g[Conv.KERNEL_H] * g[Conv.KERNEL_W]);
+    int k = g[Conv.IN_PER_GROUP] * g[Conv.KERNEL_H] * g[Conv.KERNEL_W];
+    if (gemmF32 && f32Exact(wc, n.operand(0).type().elementType(), a.inputZeroPoint(), k)) {
+      return KernelCall.of(GemmF32.class, "conv2d", result(), operand(0),
+          constant(GemmF32.packWeights(wc, a.window().groups(), g[Conv.OUT_PER_GROUP], k)),
+          constant(bias(n, outChannels)), constant(g), imm(a.inputZeroPoint()));
+    }
+    int[] packed = Gemm.packWeights(wc, a.window().groups(), g[Conv.OUT_PER_GROUP], k);
     return KernelCall.of(Gemm.class, "conv2d", result(), operand(0), constant(packed), constant(bias(n, outChannels)),
         constant(g), imm(a.inputZeroPoint()));
+  }
+
+  /**
+   * Whether {@link GemmF32#conv2d} computes {@link Gemm#conv2d}'s integers for these centered
+   * constant weights of depth {@code k} and any input of this element type minus its zero point
+   * ({@link GemmF32#exact}). conv2d_acc's type rule admits 8-bit operands only, for which it always
+   * holds (at most 255 * 255 per product); the check keeps wider operands on the int32 kernel.
+   */
+  static boolean f32Exact(int[] wc, ElementType input, long inputZeroPoint, int k) {
+    return GemmF32.exact(maxMagnitude(wc), maxCentered(input, inputZeroPoint), k);
+  }
+
+  /** The largest {@code |v|} of the values. */
+  private static long maxMagnitude(int[] values) {
+    long max = 0;
+    for (int v : values) {
+      max = Math.max(max, Math.abs((long) v));
+    }
+    return max;
+  }
+
+  /** The largest {@code |x - zeroPoint|} over every value {@code x} of the element type. */
+  static long maxCentered(ElementType type, long zeroPoint) {
+    if (!type.isInteger() || type.byteSize() > 4) {
+      return Long.MAX_VALUE; // no bound worth proving (and none that a long difference holds)
+    }
+    return Math.max(Math.abs(type.minValue() - zeroPoint), Math.abs(type.maxValue() - zeroPoint));
+  }
+
+  /**
+   * A conv2d_acc and the requantize_acc that is the only user of its sums as one call, {@link
+   * GemmF32#conv2dRequantize}: when the convolution runs on {@link GemmF32} and the requantization
+   * is scheme FLOAT to u8, per output channel or per tensor. Empty otherwise (each runs alone). The
+   * call's operands are the convolution's, its result the requantization's.
+   */
+  public Optional<KernelCall> convRequantize(Node conv, Node requantize) throws CompileException {
+    if (conv.op() != dev.zeropoint.ir.op.Op.CONV2D_ACC || requantize.op() != dev.zeropoint.ir.op.Op.REQUANTIZE_ACC
+        || requantize.operand(0) != conv.result() || requantize.result().type().elementType() != ElementType.U8) {
+      return Optional.empty();
+    }
+    KernelCall c = conv2dAcc(conv);
+    KernelCall r = requantizeAcc(requantize);
+    if (c.owner() != GemmF32.class || ((KernelCall.Immediate) r.args().get(2)).value() != Requantize.FLOAT) {
+      return Optional.empty();
+    }
+    int[] g = (int[]) ((KernelCall.Constant) c.args().get(4)).value();
+    int scales = ((float[]) ((KernelCall.Constant) r.args().get(3)).value()).length;
+    int inner = ((KernelCall.Immediate) r.args().get(6)).value();
+    int channels = ((KernelCall.Immediate) r.args().get(7)).value();
+    boolean byChannel = channels == g[Conv.OUT_CHANNELS] && inner == g[Conv.OUT_H] * g[Conv.OUT_W]
+        && scales == channels;
+    if (scales != 1 && !byChannel) {
+      return Optional.empty();
+    }
+    java.util.List<KernelCall.Arg> args = new java.util.ArrayList<>(c.args()); // out, x, weights, bias, g, zp
+    args.add(r.args().get(3)); // the scales
+    args.addAll(r.args().subList(8, 11)); // the output zero point, min, max
+    return Optional.of(new KernelCall(GemmF32.class, "conv2dRequantize", args));
   }
 
   private KernelCall linearAcc(Node n) throws CompileException {

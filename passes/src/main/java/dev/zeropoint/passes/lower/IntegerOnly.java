@@ -42,6 +42,24 @@ public final class IntegerOnly {
     } catch (TypeError e) {
       throw new IllegalStateException("dropping unused inputs produced an ill-typed graph: " + e.getMessage(), e);
     }
+    List<Diagnostic> problems = problems(g);
+    if (!problems.isEmpty()) {
+      throw new CompileException(problems);
+    }
+    return g;
+  }
+
+  /**
+   * Whether the graph computes with integers only, as {@link #finish} leaves it: no float input, and
+   * no node that needs floating point ({@link #floatReason}). Backends keep such a graph's code free
+   * of float arithmetic.
+   */
+  public static boolean holds(Graph g) {
+    return problems(g).isEmpty();
+  }
+
+  /** Each float input and each node that needs floating point, with the reason. */
+  private static List<Diagnostic> problems(Graph g) {
     List<Diagnostic> problems = new ArrayList<>();
     for (Value in : g.inputs()) {
       if (in.type().isFloat()) {
@@ -53,10 +71,7 @@ public final class IntegerOnly {
       floatReason(n, g.numerics()).ifPresent(reason -> problems.add(Diagnostic.error(n.location(),
           "integer-only: " + n.op() + " %" + n.results().get(0).name() + " needs floating point: " + reason)));
     }
-    if (!problems.isEmpty()) {
-      throw new CompileException(problems);
-    }
-    return g;
+    return problems;
   }
 
   /** Why the node needs floating point at run time, or empty when it runs on integers only. */

@@ -36,13 +36,7 @@ public final class Requantize {
       int c = perChannel == 1 ? 0 : plane % channels;
       int end = Math.min(n, start + inner);
       switch (scheme) {
-        case FLOAT -> {
-          float m = scales[c];
-          for (int i = start; i < end; i++) {
-            out[i] = PyTorchQnnpack.finishRequantization(PyTorchQnnpack.scaleAndRound(acc[i], m), outputZeroPoint, min,
-                max);
-          }
-        }
+        case FLOAT -> requantizeFloat(out, acc, start, end, scales[c], outputZeroPoint, min, max);
         case FLOAT_CLAMP -> {
           float m = scales[c];
           for (int i = start; i < end; i++) {
@@ -82,6 +76,18 @@ public final class Requantize {
         default -> throw new IllegalArgumentException("requantization scheme " + scheme);
       }
     });
+  }
+
+  /**
+   * Scheme FLOAT for {@code acc[start .. end)}, one scale: PyTorch's requantization ({@link
+   * PyTorchQnnpack#scaleAndRound}, {@link PyTorchQnnpack#finishRequantization}). {@link #requantize}
+   * runs it per plane; {@link GemmF32#conv2dRequantize} per tile row as soon as its sums are done.
+   */
+  static void requantizeFloat(int[] out, int[] acc, int start, int end, float m, int outputZeroPoint, int min,
+      int max) {
+    for (int i = start; i < end; i++) {
+      out[i] = PyTorchQnnpack.finishRequantization(PyTorchQnnpack.scaleAndRound(acc[i], m), outputZeroPoint, min, max);
+    }
   }
 
   /**

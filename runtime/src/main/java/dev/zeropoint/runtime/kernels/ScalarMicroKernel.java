@@ -20,11 +20,6 @@ final class ScalarMicroKernel implements Gemm.MicroKernel {
         }
       }
     }
-    for (int r = 0; r < rows; r++) {
-      int row = cOff + r * ldc;
-      for (int l = 0; l < cols; l++) {
-        c[row + l] += t[r * Gemm.NR + l];
-      }
-    }
+    Gemm.addTile(t, c, cOff, ldc, rows, cols);
   }
 }

@@ -74,15 +74,12 @@ final class VectorMicroKernel implements Gemm.MicroKernel {
     c41.intoArray(t, 72);
     c50.intoArray(t, 80);
     c51.intoArray(t, 88);
-    for (int r = 0; r < rows; r++) {
-      int row = cOff + r * ldc;
-      for (int l = 0; l < cols; l++) {
-        c[row + l] += t[r * 16 + l];
-      }
-    }
+    Gemm.addTile(t, c, cOff, ldc, rows, cols);
   }
 
-  private static void add(IntVector v, int[] c, int off) {
+  /** {@code c[off .. off + 8) += v}. */
+  static void add(IntVector v, int[] c, int off) {
     v.add(IntVector.fromArray(S, c, off)).intoArray(c, off);
   }
+
 }

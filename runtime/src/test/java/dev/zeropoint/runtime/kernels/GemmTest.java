@@ -10,15 +10,18 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The blocked convolution against the definition (a naive loop over every output, input channel and
- * tap written here), with both micro-kernels, on seeded random geometries: odd sizes, padding,
- * strides, dilation, groups, and depths past one packed block.
+ * tap written here), with both micro-kernels, int32 ({@link Gemm}) and float32 ({@link GemmF32}), on
+ * seeded random geometries: odd sizes, padding, strides, dilation, groups, and depths past one
+ * packed block.
  */
 class GemmTest {
   private final Gemm.MicroKernel original = Gemm.kernel();
+  private final GemmF32.MicroKernel originalF32 = GemmF32.kernel();
 
   @AfterEach
   void restore() {
     Gemm.useKernel(original);
+    GemmF32.useKernel(originalF32);
     Parallel.setThreads(1);
   }
 
@@ -44,6 +47,55 @@ class GemmTest {
   void threeThreadsMatchTheDefinition() {
     Parallel.setThreads(3);
     compareOnRandomGeometries(3);
+  }
+
+  @Test
+  void surefireRunsTheVectorF32Kernel() {
+    assertTrue(GemmF32.vectorized(), "the vector float32 micro-kernel is not in use");
+  }
+
+  @Test
+  void vectorF32KernelMatchesTheDefinition() {
+    GemmF32.useKernel(new VectorF32MicroKernel());
+    compareOnRandomGeometries(4);
+  }
+
+  @Test
+  void scalarF32KernelMatchesTheDefinition() {
+    GemmF32.useKernel(new ScalarF32MicroKernel());
+    compareOnRandomGeometries(5);
+  }
+
+  @Test
+  void threeThreadsF32MatchTheDefinition() {
+    Parallel.setThreads(3);
+    compareOnRandomGeometries(6);
+  }
+
+  /**
+   * 8-bit operands at their extremes, depth 3 * 3 * 64 = 576 (two full blocks of 256 and a partial
+   * one): every product +-255 * 255 and of one sign per output row, so each block's float32 sum
+   * reaches 256 * 65,025 = 16,646,400, just below 2^24; and sums past int32 across blocks.
+   */
+  @Test
+  void f32IsExactAtTheExtremesOf8BitOperands() {
+    for (GemmF32.MicroKernel mk : new GemmF32.MicroKernel[] {new VectorF32MicroKernel(), new ScalarF32MicroKernel()}) {
+      GemmF32.useKernel(mk);
+      int[] g = geometry(1, 64, 7, 9, 13, 64, 3, 3, 1, 1, 1, 1, 1, 1);
+      int k = 64 * 9;
+      int[] wc = new int[13 * k];
+      for (int o = 0; o < 13; o++) {
+        for (int i = 0; i < k; i++) {
+          wc[o * k + i] = o % 2 == 0 ? 255 : -255;
+        }
+      }
+      int[] x = new int[64 * 7 * 9];
+      java.util.Arrays.fill(x, 255);
+      int[] bias = {Integer.MAX_VALUE, Integer.MIN_VALUE, 0, 1, -1, 5, 6, 7, 8, 9, 10, 11, Integer.MAX_VALUE - 5};
+      assertTrue(GemmF32.exact(255, 255, k));
+      check(g, wc, x, bias, 0); // x - zp = 255
+      check(g, wc, new int[x.length], bias, 255); // x - zp = -255
+    }
   }
 
   @Test
@@ -105,6 +157,10 @@ class GemmTest {
     }
   }
 
+  /**
+   * {@link Gemm#conv2d} against the definition, and {@link GemmF32#conv2d} too when the operands'
+   * magnitudes make it exact (as the compiler would choose it).
+   */
   private static void check(int[] g, int[] wc, int[] x, int[] bias, int zp) {
     int groups = g[Conv.OUT_CHANNELS] / g[Conv.OUT_PER_GROUP];
     int k = g[Conv.IN_PER_GROUP] * g[Conv.KERNEL_H] * g[Conv.KERNEL_W];
@@ -113,6 +169,43 @@ class GemmTest {
     java.util.Arrays.fill(actual, 12345);
     Gemm.conv2d(actual, x, Gemm.packWeights(wc, groups, g[Conv.OUT_PER_GROUP], k), bias, g, zp);
     assertArrayEquals(expected, actual, () -> "geometry " + java.util.Arrays.toString(g));
+    long maxW = java.util.Arrays.stream(wc).mapToLong(v -> Math.abs((long) v)).max().orElse(0);
+    long maxX = java.util.Arrays.stream(x).mapToLong(v -> Math.abs((long) v - zp)).max().orElse(0);
+    if (GemmF32.exact(maxW, maxX, k)) {
+      java.util.Arrays.fill(actual, -777);
+      float[] packed = GemmF32.packWeights(wc, groups, g[Conv.OUT_PER_GROUP], k);
+      GemmF32.conv2d(actual, x, packed, bias, g, zp);
+      assertArrayEquals(expected, actual, () -> "float32, geometry " + java.util.Arrays.toString(g));
+      checkRequantized(g, expected, x, packed, bias, zp);
+    }
+  }
+
+  /**
+   * {@link GemmF32#conv2dRequantize} gives {@link Requantize#requantize}'s outputs (scheme FLOAT, u8)
+   * on the definition's sums: one scale per output channel and one for all, seeded from the sums.
+   */
+  private static void checkRequantized(int[] g, int[] sums, int[] x, float[] packed, int[] bias, int zp) {
+    int channels = g[Conv.OUT_CHANNELS];
+    int inner = g[Conv.OUT_H] * g[Conv.OUT_W];
+    Random r = new Random(java.util.Arrays.hashCode(sums));
+    for (int perChannel = 0; perChannel < 2; perChannel++) {
+      float[] scales = new float[perChannel == 1 ? channels : 1];
+      for (int i = 0; i < scales.length; i++) {
+        scales[i] = (float) Math.scalb(0.5 + r.nextDouble(), -r.nextInt(12)); // from 2^-12 to 1.5
+      }
+      int outZp = r.nextInt(256);
+      int min = r.nextBoolean() ? 0 : outZp;
+      int max = Math.max(min, 255 - r.nextInt(3));
+      int[] expected = new int[sums.length];
+      Requantize.requantize(expected, sums, Requantize.FLOAT, scales, new int[0], new int[0], inner, channels, outZp,
+          min, max, dev.zeropoint.ir.ElementType.U8.ordinal());
+      int[] actual = new int[sums.length];
+      java.util.Arrays.fill(actual, -5);
+      GemmF32.conv2dRequantize(actual, x, packed, bias, g, zp, scales, outZp, min, max);
+      int channelScales = scales.length;
+      assertArrayEquals(expected, actual, () -> "requantized, " + channelScales + " scales, geometry "
+          + java.util.Arrays.toString(g));
+    }
   }
 
   private static int[] definition(int[] g, int[] wc, int[] x, int[] bias, int zp) {
@@ -150,7 +243,7 @@ class GemmTest {
     return out;
   }
 
-  private static int[] geometry(int batch, int inC, int h, int w, int outC, int inPer, int kh, int kw, int sh,
+  static int[] geometry(int batch, int inC, int h, int w, int outC, int inPer, int kh, int kw, int sh,
       int sw, int ph, int pw, int dh, int dw) {
     int[] g = new int[Conv.GEOMETRY_SIZE];
     g[Conv.BATCH] = batch;

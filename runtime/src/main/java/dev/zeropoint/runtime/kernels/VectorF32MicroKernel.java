@@ -1,0 +1,74 @@
+package dev.zeropoint.runtime.kernels;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * {@link GemmF32}'s micro-kernel on the JDK's vector API: a 4 x 16 tile of float32 accumulators in
+ * eight 256-bit registers, each step one broadcast weight times two vectors of input, fused
+ * multiply-added ({@code vfmadd231ps}: two per cycle, against one {@code vpmulld} for {@link
+ * VectorMicroKernel}). At the end of the block the sums, integers of at most 2^24, are converted to
+ * int exactly and added to the int32 accumulators as {@link VectorMicroKernel} adds its own.
+ */
+final class VectorF32MicroKernel implements GemmF32.MicroKernel {
+  private static final VectorSpecies<Float> S = FloatVector.SPECIES_256;
+
+  VectorF32MicroKernel() {
+    if (GemmF32.MR != 4 || Gemm.NR != 2 * S.length()) {
+      throw new IllegalStateException("the vector float32 micro-kernel is written for 4 x 16 tiles");
+    }
+  }
+
+  @Override
+  public void accumulate(int kc, float[] a, int aOff, float[] b, int bOff, int[] c, int cOff, int ldc, int rows,
+      int cols) {
+    FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00,
+        c31 = c00;
+    for (int k = 0; k < kc; k++) {
+      int bk = bOff + k * 16;
+      FloatVector b0 = FloatVector.fromArray(S, b, bk);
+      FloatVector b1 = FloatVector.fromArray(S, b, bk + 8);
+      int ak = aOff + k * 4;
+      FloatVector w = FloatVector.broadcast(S, a[ak]);
+      c00 = b0.fma(w, c00);
+      c01 = b1.fma(w, c01);
+      w = FloatVector.broadcast(S, a[ak + 1]);
+      c10 = b0.fma(w, c10);
+      c11 = b1.fma(w, c11);
+      w = FloatVector.broadcast(S, a[ak + 2]);
+      c20 = b0.fma(w, c20);
+      c21 = b1.fma(w, c21);
+      w = FloatVector.broadcast(S, a[ak + 3]);
+      c30 = b0.fma(w, c30);
+      c31 = b1.fma(w, c31);
+    }
+    if (rows == 4 && cols == 16) {
+      VectorMicroKernel.add(ints(c00), c, cOff);
+      VectorMicroKernel.add(ints(c01), c, cOff + 8);
+      VectorMicroKernel.add(ints(c10), c, cOff + ldc);
+      VectorMicroKernel.add(ints(c11), c, cOff + ldc + 8);
+      VectorMicroKernel.add(ints(c20), c, cOff + 2 * ldc);
+      VectorMicroKernel.add(ints(c21), c, cOff + 2 * ldc + 8);
+      VectorMicroKernel.add(ints(c30), c, cOff + 3 * ldc);
+      VectorMicroKernel.add(ints(c31), c, cOff + 3 * ldc + 8);
+      return;
+    }
+    int[] t = new int[64];
+    ints(c00).intoArray(t, 0);
+    ints(c01).intoArray(t, 8);
+    ints(c10).intoArray(t, 16);
+    ints(c11).intoArray(t, 24);
+    ints(c20).intoArray(t, 32);
+    ints(c21).intoArray(t, 40);
+    ints(c30).intoArray(t, 48);
+    ints(c31).intoArray(t, 56);
+    Gemm.addTile(t, c, cOff, ldc, rows, cols);
+  }
+
+  /** The lanes as int32: exact, since they are integers of at most 2^24. */
+  private static IntVector ints(FloatVector v) {
+    return (IntVector) v.convert(VectorOperators.F2I, 0);
+  }
+}
