@@ -179,10 +179,10 @@ public final class CGemm {
     return packed;
   }
 
-  /** Zeroed elements after the Winograd kernel's window (zp_CGemm_winogradWindow writes them). */
-  static final int WINOGRAD_SLACK = 32;
-
-  /** Elements after the window of zp_CGemm_pack, which its vector loads may read (never use). */
+  /**
+   * Elements after a chunk's window that vector loads past its last row may read: zp_CGemm_pack's
+   * (whose values it never uses) and zp_CGemm_winogradPack's (which zeroes them).
+   */
   static final int WINDOW_SLACK = 32;
 
   /** 2 x 2 tiles per chunk of the Winograd kernel: as many as keep its 16 panels within {@link #PANEL_BUDGET}, a multiple of 16, 16 to 256. */
@@ -195,7 +195,7 @@ public final class CGemm {
   /**
    * Elements (int16) of one part's panel for the Winograd kernel with chunks of {@code chunk}
    * tiles, as zp_CGemm_winograd lays it out: 16 panels of transformed tiles, then the window of
-   * input rows a chunk reads and {@link #WINOGRAD_SLACK} elements that the transform's whole-vector
+   * input rows a chunk reads and {@link #WINDOW_SLACK} elements that the transform's whole-vector
    * reads past the window's last row may touch.
    */
   public static int winogradPanelElements(int[] g, int chunk) {
@@ -207,7 +207,7 @@ public final class CGemm {
     long window = 0;
     if (columns > 0) {
       long tileRows = Math.min(tilesH, (columns - 1) / tilesW + 2);
-      window = (long) g[Conv.IN_CHANNELS] * (2 * tileRows + 2) * (2L * tilesW + 2) + WINOGRAD_SLACK;
+      window = (long) g[Conv.IN_CHANNELS] * (2 * tileRows + 2) * (2L * tilesW + 2) + WINDOW_SLACK;
     }
     return Math.toIntExact(Math.max(1, panels + window));
   }

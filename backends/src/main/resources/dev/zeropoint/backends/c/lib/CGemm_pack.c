@@ -86,7 +86,7 @@ static inline void zp_CGemm_pack(int16_t *panel, int16_t *window, const void *x,
     const size_t channel = (size_t) rows * wide;
     int32_t ci;
     zp_CGemm_window(window, xu, xs, xSigned, inPerGroup, height, width, ihFirst, padLeft, rows, wide,
-        inputZeroPoint);
+        inputZeroPoint, 0);
     /* Each tap of each position: one load from the window at tap offset + position offset. */
     for (tile = 0; tile < tiles; tile++) {
       int16_t *dst = panel + (size_t) tile * pairs * 32;

@@ -17,63 +17,7 @@
    as zp_CGemm_pack lays out taps), then the window of input rows the chunk reads, centered and
    zero-padded (the compiler's CGemm.winogradPanelElements). w holds the 16 U's packed as
    CGemm.packWeights packs a 1 x 1 convolution's weights, one after the other.
-   requires: CGemm_Geometry CGemm_tile */
-/* The input rows a chunk reads, as zp_CGemm_window lays them out (rows x wide, input minus its zero
-   point, 0 outside the input), but each row split by column parity: its even columns, then its odd
-   ones (wide is even: half = wide / 2 of each), so that the transform reads a run of tiles' columns
-   2k, 2k + 1, 2k + 2, 2k + 3 as four contiguous loads. Then 32 zero elements of slack, which the
-   transform's whole-vector reads past a run may touch. */
-static inline void zp_CGemm_winogradWindow(int16_t *window, const uint8_t *xu, const int8_t *xs, int32_t xSigned,
-    int32_t channels, int32_t height, int32_t width, int32_t ihFirst, int32_t padLeft, int32_t rows, int32_t wide,
-    int32_t inputZeroPoint) {
-  const size_t inPlane = (size_t) height * width, channel = (size_t) rows * wide;
-  const int32_t half = wide / 2;
-  int32_t ci, r, m, parity;
-  for (ci = 0; ci < channels; ci++) {
-    for (r = 0; r < rows; r++) {
-      int16_t *row = window + ci * channel + (size_t) r * wide;
-      const int32_t ih = ihFirst + r;
-      if (ih < 0 || ih >= height) {
-        for (m = 0; m < wide; m++) {
-          row[m] = 0;
-        }
-        continue;
-      }
-      for (parity = 0; parity < 2; parity++) {
-        /* Element m of this half is column j = 2 m + parity, input column 2 m + off: inside the input
-           for m in [m0, m1). */
-        int16_t *h = row + parity * half;
-        const int32_t off = parity - padLeft;
-        const int32_t lo = off >= 0 ? 0 : (1 - off) / 2;
-        const int32_t hi = (width - off + 1) / 2;
-        const int32_t m0 = lo < half ? lo : half;
-        const int32_t m1 = hi < m0 ? m0 : (hi < half ? hi : half);
-        const size_t at = (size_t) ci * inPlane + (size_t) ih * width;
-        for (m = 0; m < m0; m++) {
-          h[m] = 0;
-        }
-        if (xSigned) {
-          const int8_t *s = xs + at;
-          for (m = m0; m < m1; m++) {
-            h[m] = (int16_t) ((int32_t) s[2 * m + off] - inputZeroPoint);
-          }
-        } else {
-          const uint8_t *s = xu + at;
-          for (m = m0; m < m1; m++) {
-            h[m] = (int16_t) ((int32_t) s[2 * m + off] - inputZeroPoint);
-          }
-        }
-        for (m = m1; m < half; m++) {
-          h[m] = 0;
-        }
-      }
-    }
-  }
-  for (m = 0; m < 32; m++) {
-    window[(size_t) channels * channel + m] = 0;
-  }
-}
-
+   requires: CGemm_Geometry CGemm_tile CGemm_window */
 /* The 16 panels of V for count tiles from t0 of batch item b: for each group of 16 tiles and pair of
    channels, each run of tiles within one tile row transformed 16 lanes at a time (t = d B over the
    run's columns, then V = B^T t, in int16: |V| <= 4 * 255), into lanes c.. of a buffer whose lanes
@@ -91,9 +35,14 @@ static inline void zp_CGemm_winogradPack(int16_t *panel, int32_t panelStride, in
   const uint8_t *xu = (const uint8_t *) x + first;
   const int8_t *xs = (const int8_t *) x + first;
   const int32_t groups = (count + 15) / 16;
-  int32_t grp;
-  zp_CGemm_winogradWindow(window, xu, xs, xSigned, inChannels, height, width, ihFirst, g->padLeft, rows, wide,
-      inputZeroPoint);
+  int32_t grp, i;
+  /* The window, its rows split by column parity, then 32 zeros of slack (the compiler's
+     CGemm.WINDOW_SLACK), which the transform's whole-vector reads past a run may touch. */
+  zp_CGemm_window(window, xu, xs, xSigned, inChannels, height, width, ihFirst, g->padLeft, rows, wide,
+      inputZeroPoint, 1);
+  for (i = 0; i < 32; i++) {
+    window[(size_t) inChannels * channel + i] = 0;
+  }
   for (grp = 0; grp < groups; grp++) {
     const int32_t cols = count - grp * 16 < 16 ? count - grp * 16 : 16;
     int32_t p;
