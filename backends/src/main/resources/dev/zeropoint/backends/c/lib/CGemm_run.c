@@ -3,7 +3,7 @@
    output positions, block of 6 output channels) in that order, split in parts contiguous ranges of
    which this call does part's: the chunk is packed into this part's share of the panel (panel_n /
    parts elements from part times that: the packed tiles, then the window of zp_CGemm_pack; the
-   compiler's CGemm.panelElements) when the item is the first of its chunk in the range, then
+   compiler's CGemm.panelElements) once for the range's items of that chunk, then
    every tile of 16 positions gets its 6 x 16 sums (zp_CGemm_tile, bias not added) for each of the
    range's blocks of that chunk (tile by tile or block by block, whichever keeps more in cache), handed to
    store(context, acc, b, o0, rows, position, cols): rows channels from o0, cols positions of the
@@ -21,7 +21,7 @@ static inline void zp_CGemm_run(const zp_CGemm_Geometry *g, const void *x, int32
   const int64_t chunks = plane <= 0 ? 0 : ((int64_t) plane + chunk - 1) / chunk;
   const int64_t items = (int64_t) g->batch * groups * chunks * blocks;
   const int64_t first = items * part / parts, last = items * (part + 1) / parts;
-  int64_t item, packed = -1;
+  int64_t item;
   const int32_t tileElements = ((plane < chunk ? plane : chunk) + 15) / 16 * pairs * 32;
   int16_t *window;
   panel += (size_t) part * (size_t) (panel_n / parts);
@@ -40,10 +40,7 @@ static inline void zp_CGemm_run(const zp_CGemm_Geometry *g, const void *x, int32
     const int32_t count = plane - start < chunk ? plane - start : chunk;
     const int32_t tiles = (count + 15) / 16;
     int32_t i, j;
-    if (unit != packed) {
-      zp_CGemm_pack(panel, window, x, xSigned, g, b, grp, start, count, inputZeroPoint);
-      packed = unit;
-    }
+    zp_CGemm_pack(panel, window, x, xSigned, g, b, grp, start, count, inputZeroPoint);
     for (i = 0; i < (tileMajor ? tiles : blkEnd - blkFirst); i++) {
       for (j = 0; j < (tileMajor ? blkEnd - blkFirst : tiles); j++) {
         const int32_t tile = tileMajor ? i : j, blk = blkFirst + (tileMajor ? j : i);
