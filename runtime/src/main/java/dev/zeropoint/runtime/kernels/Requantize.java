@@ -15,6 +15,25 @@ import dev.zeropoint.ir.numerics.Tosa;
 public final class Requantize {
   private Requantize() {}
 
+  /**
+   * Whether {@link #requantizeFloat} runs on the vector API ({@link VectorRequantize}): the module is
+   * present and usable ({@link Gemm#vectorModule}).
+   */
+  private static final boolean VECTOR = vectorUsable();
+
+  private static boolean vectorUsable() {
+    if (!Gemm.vectorModule()) {
+      return false;
+    }
+    try {
+      int[] probe = new int[8];
+      VectorRequantize.requantizeFloat(probe, probe, 0, 8, 1f, 0, 0, 255);
+      return true;
+    } catch (LinkageError e) {
+      return false; // the module is there but unusable (another JDK's API): plain loops
+    }
+  }
+
   /** Scheme codes, in the order of the IR's {@code Requantizer.Scheme}. */
   public static final int FLOAT = 0, MANTISSA = 1, TFLITE_DOUBLE = 2, TFLITE_SINGLE = 3, TOSA_DOUBLE = 4,
       TOSA_SINGLE = 5, POW2 = 6, FLOAT_CLAMP = 7;
@@ -84,6 +103,17 @@ public final class Requantize {
    * runs it per plane; {@link GemmF32#conv2dRequantize} per tile row as soon as its sums are done.
    */
   static void requantizeFloat(int[] out, int[] acc, int start, int end, float m, int outputZeroPoint, int min,
+      int max) {
+    if (VECTOR && end - start >= 8 && Float.isFinite(m) && outputZeroPoint >= 0 && outputZeroPoint <= 255
+        && min >= 0 && min <= max && max <= 255) {
+      VectorRequantize.requantizeFloat(out, acc, start, end, m, outputZeroPoint, min, max);
+      return;
+    }
+    requantizeFloatScalar(out, acc, start, end, m, outputZeroPoint, min, max);
+  }
+
+  /** {@link #requantizeFloat} element by element, by the definition. */
+  static void requantizeFloatScalar(int[] out, int[] acc, int start, int end, float m, int outputZeroPoint, int min,
       int max) {
     for (int i = start; i < end; i++) {
       out[i] = PyTorchQnnpack.finishRequantization(PyTorchQnnpack.scaleAndRound(acc[i], m), outputZeroPoint, min, max);
