@@ -123,12 +123,16 @@ public final class Gemm {
     return (rows + mr - 1) / mr;
   }
 
-  /** The packed input of the calling thread's convolutions, grown as needed. */
-  private static final ThreadLocal<int[]> PACKED_INPUT = ThreadLocal.withInitial(() -> new int[0]);
+  /**
+   * The calling thread's packed inputs: [0] shared by a product's tasks, [1] one task's own, [2] the
+   * padded input.
+   */
+  private static final ThreadLocal<int[][]> PACKED_INPUT = ThreadLocal.withInitial(() -> new int[3][0]);
 
   /**
-   * One precision of the product: the weights as the compiler packed them, the input panel the
-   * calling thread packs into (same layout, same values), and the micro-kernel over both.
+   * One precision of the product: the weights as the compiler packed them, the input panels (same
+   * layout, same values; {@code int[]} or {@code float[]}, passed as {@code Object}) and the
+   * micro-kernel over both.
    */
   abstract static class Operands {
     /** The micro-kernel's rows: the weights are packed in blocks of {@code mr} output channels. */
@@ -138,24 +142,29 @@ public final class Gemm {
       this.mr = mr;
     }
 
-    /** Makes the calling thread's panel hold at least {@code size} elements. */
-    abstract void panel(int size);
+    /**
+     * The calling thread's panel {@code which} (0: the one a product packs for all its tasks, 1: a
+     * task's own, 2: the padded input), of at least {@code size} elements.
+     */
+    abstract Object panel(int which, int size);
 
     /** {@code panel[dst + l] = x[src + l * strideW] - zp} for {@code l < run}. */
-    abstract void pack(int dst, int[] x, int src, int run, int strideW, int zp);
+    abstract void pack(Object panel, int dst, int[] x, int src, int run, int strideW, int zp);
 
     /** Zeros {@code panel[dst .. dst + run)}. */
-    abstract void zero(int dst, int run);
+    abstract void zero(Object panel, int dst, int run);
 
-    /** One tile: {@link MicroKernel#accumulate} on the packed weights and panel. */
-    abstract void accumulate(int kc, int aOff, int bOff, int[] c, int cOff, int ldc, int rows, int cols);
+    /** {@code panel[dst + l] = from[src + l * strideW]} for {@code l < run}; {@code from} a panel. */
+    abstract void copy(Object panel, int dst, Object from, int src, int run, int strideW);
+
+    /** One tile: {@link MicroKernel#accumulate} on the packed weights and the panel. */
+    abstract void accumulate(Object panel, int kc, int aOff, int bOff, int[] c, int cOff, int ldc, int rows, int cols);
   }
 
   /** The int32 operands: {@link #packWeights} and the int {@link MicroKernel}. */
   private static final class Ints extends Operands {
     private final int[] packed;
     private final MicroKernel mk;
-    private int[] panel;
 
     Ints(int[] packed, MicroKernel mk) {
       super(MR);
@@ -164,18 +173,17 @@ public final class Gemm {
     }
 
     @Override
-    void panel(int size) {
-      int[] p = PACKED_INPUT.get();
-      if (p.length < size) {
-        p = new int[size];
-        PACKED_INPUT.set(p);
+    Object panel(int which, int size) {
+      int[][] panels = PACKED_INPUT.get();
+      if (panels[which].length < size) {
+        panels[which] = new int[size];
       }
-      panel = p;
+      return panels[which];
     }
 
     @Override
-    void pack(int dst, int[] x, int src, int run, int strideW, int zp) {
-      int[] p = panel;
+    void pack(Object panel, int dst, int[] x, int src, int run, int strideW, int zp) {
+      int[] p = (int[]) panel;
       if (strideW == 1) {
         for (int l = 0; l < run; l++) {
           p[dst + l] = x[src + l] - zp;
@@ -188,13 +196,26 @@ public final class Gemm {
     }
 
     @Override
-    void zero(int dst, int run) {
-      java.util.Arrays.fill(panel, dst, dst + run, 0);
+    void zero(Object panel, int dst, int run) {
+      java.util.Arrays.fill((int[]) panel, dst, dst + run, 0);
     }
 
     @Override
-    void accumulate(int kc, int aOff, int bOff, int[] c, int cOff, int ldc, int rows, int cols) {
-      mk.accumulate(kc, packed, aOff, panel, bOff, c, cOff, ldc, rows, cols);
+    void copy(Object panel, int dst, Object from, int src, int run, int strideW) {
+      int[] p = (int[]) panel;
+      int[] f = (int[]) from;
+      if (strideW == 1) {
+        System.arraycopy(f, src, p, dst, run);
+      } else {
+        for (int l = 0; l < run; l++) {
+          p[dst + l] = f[src + l * strideW];
+        }
+      }
+    }
+
+    @Override
+    void accumulate(Object panel, int kc, int aOff, int bOff, int[] c, int cOff, int ldc, int rows, int cols) {
+      mk.accumulate(kc, packed, aOff, (int[]) panel, bOff, c, cOff, ldc, rows, cols);
     }
   }
 
@@ -220,6 +241,17 @@ public final class Gemm {
   /**
    * The blocked product of {@link #conv2d} on the given operands, into {@code out}; then, unless
    * {@code rq} is null, its requantization.
+   *
+   * <p>The work is split into tasks of {@link #NC} output pixels by a number of output channels.
+   * When there are enough pixel blocks to keep the threads busy (or one thread), each task covers
+   * every channel and packs its own pixels, {@link #KC} rows at a time, into a panel of its thread
+   * just before multiplying it, while it is in cache: each input element is packed once and read
+   * from the cache. Otherwise (few pixels, as in the last layers) the input is packed once for all
+   * tasks, which split the channels in blocks of {@link #MC}.
+   *
+   * <p>Packing reads the input itself when every tap of the window lies inside it; otherwise a
+   * copy of the group's input, minus its zero point and surrounded by the zero padding ({@link
+   * Source}), made once, so that packing never tests a tap's position.
    */
   static void product(int[] out, int[] x, int[] bias, int[] g, int inputZeroPoint, Operands ops,
       Requantization rq) {
@@ -228,28 +260,42 @@ public final class Gemm {
     int k = g[Conv.IN_PER_GROUP] * g[Conv.KERNEL_H] * g[Conv.KERNEL_W];
     int n = g[Conv.OUT_H] * g[Conv.OUT_W];
     int blocks = blocks(m, ops.mr);
-    int mcBlocks = MC / ops.mr;
-    int panels = (n + NR - 1) / NR;
     int colUnits = (n + NC - 1) / NC;
+    int threads = Parallel.threads();
+    boolean ownPanels = threads == 1 || colUnits >= 2 * threads;
+    int mcBlocks = ownPanels ? blocks : MC / ops.mr;
     int rowUnits = (blocks + mcBlocks - 1) / mcBlocks;
-    ops.panel(panels * k * NR);
     for (int b = 0; b < g[Conv.BATCH]; b++) {
       for (int gr = 0; gr < groups; gr++) {
         int item = b;
         int group = gr;
-        Parallel.forEach(k, kIndex -> packInput(ops, x, g, inputZeroPoint, item, group, kIndex, k));
+        Source src = Source.of(ops, x, g, inputZeroPoint, b, gr);
+        Object shared = null;
+        if (!ownPanels) {
+          Object panel = ops.panel(0, (n + NR - 1) / NR * k * NR);
+          Runs runs = new Runs(g, src.rowStride, 0, n, k * NR);
+          Parallel.forEach(k, kIndex -> runs.pack(ops, panel, src, g, kIndex, kIndex * NR));
+          shared = panel;
+        }
+        Object sharedPanel = shared;
         Parallel.forEach(rowUnits * colUnits, task -> {
           int blockStart = (task / colUnits) * mcBlocks;
           int j0 = (task % colUnits) * NC;
-          tile(ops, out, bias, g, item, group, blockStart, Math.min(blocks, blockStart + mcBlocks), j0,
-              Math.min(n, j0 + NC), rq);
+          tile(ops, sharedPanel, src, out, bias, g, item, group, blockStart, Math.min(blocks, blockStart + mcBlocks),
+              j0, Math.min(n, j0 + NC), rq);
         });
       }
     }
   }
 
-  private static void tile(Operands ops, int[] out, int[] bias, int[] g, int b, int gr, int blockStart,
-      int blockEnd, int j0, int j1, Requantization rq) {
+  /**
+   * One task: output channels of blocks {@code blockStart .. blockEnd}, pixels {@code j0 .. j1}. With
+   * {@code shared} null it packs its own pixels, {@link #KC} rows at a time; otherwise it reads them
+   * from {@code shared}, the whole input packed (row {@code kIndex} of pixel {@code j} at {@code ((j /
+   * NR) * k + kIndex) * NR + j % NR}).
+   */
+  private static void tile(Operands ops, Object shared, Source src, int[] out, int[] bias, int[] g, int b, int gr,
+      int blockStart, int blockEnd, int j0, int j1, Requantization rq) {
     int m = g[Conv.OUT_PER_GROUP];
     int k = g[Conv.IN_PER_GROUP] * g[Conv.KERNEL_H] * g[Conv.KERNEL_W];
     int n = g[Conv.OUT_H] * g[Conv.OUT_W];
@@ -263,15 +309,29 @@ public final class Gemm {
     }
     int p0 = j0 / NR;
     int p1 = (j1 + NR - 1) / NR;
+    Object panel = shared;
+    Runs runs = null;
+    if (shared == null) {
+      panel = ops.panel(1, (p1 - p0) * Math.min(KC, k) * NR);
+    }
     for (int k0 = 0; k0 < k; k0 += KC) {
       int kc = Math.min(KC, k - k0);
+      if (shared == null) {
+        if (runs == null || kc != KC) {
+          runs = new Runs(g, src.rowStride, j0, j1, kc * NR);
+        }
+        for (int kIndex = k0; kIndex < k0 + kc; kIndex++) {
+          runs.pack(ops, panel, src, g, kIndex, (kIndex - k0) * NR);
+        }
+      }
       for (int blk = blockStart; blk < blockEnd; blk++) {
         int aOff = ((gr * blocks + blk) * k + k0) * mr;
         int o = blk * mr;
         int rows = Math.min(mr, m - o);
         int cOff = (b * g[Conv.OUT_CHANNELS] + outChannel0 + o) * n;
         for (int p = p0; p < p1; p++) {
-          ops.accumulate(kc, aOff, (p * k + k0) * NR, out, cOff + p * NR, n, rows, Math.min(NR, n - p * NR));
+          int bOff = shared != null ? (p * k + k0) * NR : (p - p0) * kc * NR;
+          ops.accumulate(panel, kc, aOff, bOff, out, cOff + p * NR, n, rows, Math.min(NR, n - p * NR));
         }
       }
     }
@@ -283,61 +343,120 @@ public final class Gemm {
   }
 
   /**
-   * Packs input row {@code kIndex} (an input channel of the group, a kernel row and column) for
-   * every output pixel {@code j}: at {@code panel[((j / NR) * k + kIndex) * NR + j % NR]}, the
-   * input minus its zero point, zero for a tap outside the input and past the last pixel.
+   * Where packing reads one group of one batch item: the input itself ({@code direct}: every tap of
+   * every output pixel lies inside it, read minus the zero point), or a copy minus the zero point
+   * with the zero padding around it, rows of {@code rowStride} elements, channel {@code ci} at {@code
+   * ci * channelSize}; input row {@code ih} is row {@code ih + padTop}, column {@code iw} is {@code iw +
+   * padLeft}. Either way, tap (ci, kh, kw) of output pixel (oh, ow) is at {@code channelBase(ci) + (oh
+   * * strideH + kh * dilationH) * rowStride + ow * strideW + kw * dilationW}.
    */
-  private static void packInput(Operands panel, int[] x, int[] g, int zp, int b, int gr, int kIndex, int k) {
-    int kernelH = g[Conv.KERNEL_H];
-    int kernelW = g[Conv.KERNEL_W];
-    int width = g[Conv.WIDTH];
-    int outH = g[Conv.OUT_H];
-    int outW = g[Conv.OUT_W];
-    int strideH = g[Conv.STRIDE_H];
-    int strideW = g[Conv.STRIDE_W];
-    int kw = kIndex % kernelW;
-    int kh = (kIndex / kernelW) % kernelH;
-    int ci = kIndex / (kernelW * kernelH);
-    int xBase = (b * g[Conv.IN_CHANNELS] + gr * g[Conv.IN_PER_GROUP] + ci) * g[Conv.HEIGHT] * width;
-    int offH = kh * g[Conv.DILATION_H] - g[Conv.PAD_TOP];
-    int offW = kw * g[Conv.DILATION_W] - g[Conv.PAD_LEFT];
-    int ohStart = Conv.validStart(offH, strideH, outH);
-    int ohEnd = Conv.validEnd(offH, g[Conv.HEIGHT], strideH, outH);
-    int owStart = Conv.validStart(offW, strideW, outW);
-    int owEnd = Conv.validEnd(offW, width, strideW, outW);
-    int stride = k * NR;
-    int base = kIndex * NR;
-    int j = 0;
-    for (int oh = 0; oh < outH; oh++) {
-      if (oh < ohStart || oh >= ohEnd) {
-        j = fill(panel, j, j + outW, stride, base);
-        continue;
+  private record Source(boolean direct, int[] x, Object padded, int zp, int base, int channelSize, int rowStride) {
+    static Source of(Operands ops, int[] x, int[] g, int zp, int b, int gr) {
+      int height = g[Conv.HEIGHT];
+      int width = g[Conv.WIDTH];
+      int rows = (g[Conv.OUT_H] - 1) * g[Conv.STRIDE_H] + (g[Conv.KERNEL_H] - 1) * g[Conv.DILATION_H] + 1;
+      int cols = (g[Conv.OUT_W] - 1) * g[Conv.STRIDE_W] + (g[Conv.KERNEL_W] - 1) * g[Conv.DILATION_W] + 1;
+      int padTop = g[Conv.PAD_TOP];
+      int padLeft = g[Conv.PAD_LEFT];
+      int base = (b * g[Conv.IN_CHANNELS] + gr * g[Conv.IN_PER_GROUP]) * height * width;
+      if (padTop == 0 && padLeft == 0 && rows <= height && cols <= width) {
+        return new Source(true, x, null, zp, base, height * width, width);
       }
-      int row = xBase + (oh * strideH + offH) * width + offW;
-      j = fill(panel, j, j + owStart, stride, base);
-      // The taps inside the input, in runs that stop at panel boundaries.
-      int end = j + (owEnd - owStart);
-      int src = row + owStart * strideW;
-      while (j < end) {
-        int run = Math.min(end - j, NR - j % NR);
-        panel.pack((j / NR) * stride + base + j % NR, x, src, run, strideW, zp);
-        src += run * strideW;
-        j += run;
-      }
-      j = fill(panel, j, j + (outW - owEnd), stride, base);
+      int channels = g[Conv.IN_PER_GROUP];
+      int channelSize = rows * cols;
+      Object padded = ops.panel(2, channels * channelSize);
+      Parallel.forEach(channels, ci -> {
+        int dst = ci * channelSize;
+        int plane = base + ci * height * width;
+        for (int r = 0; r < rows; r++, dst += cols) {
+          int ih = r - padTop;
+          if (ih < 0 || ih >= height) {
+            ops.zero(padded, dst, cols);
+            continue;
+          }
+          int first = Math.min(padLeft, cols); // padded columns before input column 0
+          int last = Math.min(cols, padLeft + width); // one past the last input column
+          ops.zero(padded, dst, first);
+          if (last > first) {
+            ops.pack(padded, dst + first, x, plane + ih * width + (first - padLeft), last - first, 1, zp);
+          }
+          ops.zero(padded, dst + Math.max(first, last), cols - Math.max(first, last));
+        }
+      });
+      return new Source(false, x, padded, zp, 0, channelSize, cols);
     }
-    // Zero past the last pixel, to the end of its panel.
-    fill(panel, j, (j + NR - 1) / NR * NR, stride, base);
   }
 
-  /** Zeros pixels {@code j0 .. j1} of row {@code base}; returns {@code j1}. */
-  private static int fill(Operands panel, int j0, int j1, int stride, int base) {
-    int j = j0;
-    while (j < j1) {
-      int run = Math.min(j1 - j, NR - j % NR);
-      panel.zero((j / NR) * stride + base + j % NR, run);
-      j += run;
+  /**
+   * The runs in which output pixels {@code j0 .. j1} ({@code j0} a multiple of {@link #NR}) are
+   * packed: each run lies in one output row and one panel; pixel {@code j} of packed row {@code
+   * kIndex} goes to {@code ((j - j0) / NR) * stride + base + j % NR}, where {@code base} depends on
+   * {@code kIndex}. Computed once per task, so that packing a row does no division and no test.
+   */
+  private static final class Runs {
+    private final int[] dst;
+    private final int[] src;
+    private final int[] len;
+    private final int count;
+    private final int strideW;
+    private final int rowStride;
+    /** Zeros past the last pixel, to the end of its panel: where, and how many. */
+    private final int tail;
+    private final int tailLen;
+
+    Runs(int[] g, int rowStride, int j0, int j1, int stride) {
+      int outW = g[Conv.OUT_W];
+      int capacity = (j1 - j0) / NR + 2 * ((j1 - j0) / Math.max(1, outW) + 2);
+      int[] d = new int[capacity];
+      int[] s = new int[capacity];
+      int[] l = new int[capacity];
+      int c = 0;
+      int j = j0;
+      while (j < j1) {
+        int oh = j / outW;
+        int ow = j - oh * outW;
+        int run = Math.min(Math.min(outW - ow, j1 - j), NR - j % NR);
+        if (c == d.length) {
+          d = java.util.Arrays.copyOf(d, 2 * c);
+          s = java.util.Arrays.copyOf(s, 2 * c);
+          l = java.util.Arrays.copyOf(l, 2 * c);
+        }
+        d[c] = ((j - j0) / NR) * stride + j % NR;
+        s[c] = oh * g[Conv.STRIDE_H] * rowStride + ow * g[Conv.STRIDE_W];
+        l[c] = run;
+        c++;
+        j += run;
+      }
+      this.dst = d;
+      this.src = s;
+      this.len = l;
+      this.count = c;
+      this.strideW = g[Conv.STRIDE_W];
+      this.rowStride = rowStride;
+      this.tail = ((j1 - j0) / NR) * stride + j1 % NR;
+      this.tailLen = j1 % NR == 0 ? 0 : NR - j1 % NR;
     }
-    return j1;
+
+    /** Packs row {@code kIndex} (an input channel of the group, a kernel row and column) at {@code base}. */
+    void pack(Operands ops, Object panel, Source from, int[] g, int kIndex, int base) {
+      int kernelW = g[Conv.KERNEL_W];
+      int kernelH = g[Conv.KERNEL_H];
+      int kw = kIndex % kernelW;
+      int kh = (kIndex / kernelW) % kernelH;
+      int ci = kIndex / (kernelW * kernelH);
+      int tap = from.base + ci * from.channelSize + kh * g[Conv.DILATION_H] * rowStride + kw * g[Conv.DILATION_W];
+      if (from.direct) {
+        for (int r = 0; r < count; r++) {
+          ops.pack(panel, base + dst[r], from.x, tap + src[r], len[r], strideW, from.zp);
+        }
+      } else {
+        for (int r = 0; r < count; r++) {
+          ops.copy(panel, base + dst[r], from.padded, tap + src[r], len[r], strideW);
+        }
+      }
+      if (tailLen > 0) {
+        ops.zero(panel, base + tail, tailLen);
+      }
+    }
   }
 }

@@ -107,8 +107,23 @@ public final class GemmF32 {
     return f;
   }
 
-  /** The packed input of the calling thread's convolutions, grown as needed. */
-  private static final ThreadLocal<float[]> PACKED_INPUT = ThreadLocal.withInitial(() -> new float[0]);
+  /** Whether the input is packed on the vector API ({@link VectorPack}). */
+  private static final boolean VECTOR_PACK = vectorPackUsable();
+
+  private static boolean vectorPackUsable() {
+    if (!Gemm.vectorModule()) {
+      return false;
+    }
+    try {
+      VectorPack.pack(new float[16], 0, new int[32], 0, 16, 2, 0);
+      return true;
+    } catch (LinkageError e) {
+      return false; // the module is there but unusable (another JDK's API): plain loops
+    }
+  }
+
+  /** The calling thread's packed inputs ({@link Gemm.Operands#panel}), grown as needed. */
+  private static final ThreadLocal<float[][]> PACKED_INPUT = ThreadLocal.withInitial(() -> new float[3][0]);
 
   /**
    * {@link Gemm#conv2d} with weights from {@link #packWeights}, for which the compiler has proven
@@ -144,7 +159,6 @@ public final class GemmF32 {
   private static final class Floats extends Gemm.Operands {
     private final float[] packed;
     private final MicroKernel mk;
-    private float[] panel;
 
     Floats(float[] packed, MicroKernel mk) {
       super(MR);
@@ -153,19 +167,20 @@ public final class GemmF32 {
     }
 
     @Override
-    void panel(int size) {
-      float[] p = PACKED_INPUT.get();
-      if (p.length < size) {
-        p = new float[size];
-        PACKED_INPUT.set(p);
+    Object panel(int which, int size) {
+      float[][] panels = PACKED_INPUT.get();
+      if (panels[which].length < size) {
+        panels[which] = new float[size];
       }
-      panel = p;
+      return panels[which];
     }
 
     @Override
-    void pack(int dst, int[] x, int src, int run, int strideW, int zp) {
-      float[] p = panel;
-      if (strideW == 1) {
+    void pack(Object panel, int dst, int[] x, int src, int run, int strideW, int zp) {
+      float[] p = (float[]) panel;
+      if (VECTOR_PACK) {
+        VectorPack.pack(p, dst, x, src, run, strideW, zp);
+      } else if (strideW == 1) {
         for (int l = 0; l < run; l++) {
           p[dst + l] = x[src + l] - zp;
         }
@@ -177,13 +192,28 @@ public final class GemmF32 {
     }
 
     @Override
-    void zero(int dst, int run) {
-      java.util.Arrays.fill(panel, dst, dst + run, 0f);
+    void zero(Object panel, int dst, int run) {
+      java.util.Arrays.fill((float[]) panel, dst, dst + run, 0f);
     }
 
     @Override
-    void accumulate(int kc, int aOff, int bOff, int[] c, int cOff, int ldc, int rows, int cols) {
-      mk.accumulate(kc, packed, aOff, panel, bOff, c, cOff, ldc, rows, cols);
+    void copy(Object panel, int dst, Object from, int src, int run, int strideW) {
+      float[] p = (float[]) panel;
+      float[] f = (float[]) from;
+      if (VECTOR_PACK) {
+        VectorPack.copy(p, dst, f, src, run, strideW);
+      } else if (strideW == 1) {
+        System.arraycopy(f, src, p, dst, run);
+      } else {
+        for (int l = 0; l < run; l++) {
+          p[dst + l] = f[src + l * strideW];
+        }
+      }
+    }
+
+    @Override
+    void accumulate(Object panel, int kc, int aOff, int bOff, int[] c, int cOff, int ldc, int rows, int cols) {
+      mk.accumulate(kc, packed, aOff, (float[]) panel, bOff, c, cOff, ldc, rows, cols);
     }
   }
 }

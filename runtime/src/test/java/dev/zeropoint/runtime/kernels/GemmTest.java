@@ -116,6 +116,54 @@ class GemmTest {
     check(g, wc, x, bias, -3);
   }
 
+  /**
+   * Images large enough for many tasks of {@link Gemm#NC} pixels, each packing its own panels (one
+   * thread, or enough pixel blocks for the threads), rows long enough for the vector packing at
+   * strides 1 and 2, windows with and without padding (the padded copy, or the input read
+   * directly), and depths past one block of {@link Gemm#KC}; on one and on three threads.
+   */
+  @Test
+  void largeImagesMatchTheDefinition() {
+    for (int threads : new int[] {1, 3}) {
+      Parallel.setThreads(threads);
+      Random r = new Random(40 + threads);
+      for (int round = 0; round < 16; round++) {
+        int inPer = round % 4 == 0 ? 30 + r.nextInt(20) : 1 + r.nextInt(8);
+        int outPer = 1 + r.nextInt(12);
+        int kh = 1 + r.nextInt(3);
+        int kw = 1 + r.nextInt(3);
+        int sh = 1 + r.nextInt(2);
+        int sw = 1 + r.nextInt(2);
+        int dh = round % 5 == 4 ? 2 : 1;
+        int dw = round % 5 == 3 ? 2 : 1;
+        int ph = round % 3 == 0 ? 0 : r.nextInt(3);
+        int pw = round % 3 == 0 ? 0 : r.nextInt(3);
+        int h = 20 + r.nextInt(30);
+        int w = 17 + r.nextInt(40);
+        int outH = (h + 2 * ph - (kh - 1) * dh - 1) / sh + 1;
+        int outW = (w + 2 * pw - (kw - 1) * dw - 1) / sw + 1;
+        int batch = 1 + r.nextInt(2);
+        int groups = round % 7 == 6 ? 2 : 1;
+        int[] g = geometry(batch, groups * inPer, h, w, groups * outPer, inPer, kh, kw, sh, sw, ph, pw, dh, dw);
+        g[Conv.OUT_H] = outH;
+        g[Conv.OUT_W] = outW;
+        int[] wc = new int[groups * outPer * inPer * kh * kw];
+        for (int i = 0; i < wc.length; i++) {
+          wc[i] = r.nextInt(511) - 255;
+        }
+        int[] x = new int[batch * groups * inPer * h * w];
+        for (int i = 0; i < x.length; i++) {
+          x[i] = r.nextInt(256);
+        }
+        int[] bias = new int[groups * outPer];
+        for (int i = 0; i < bias.length; i++) {
+          bias[i] = r.nextInt(2001) - 1000;
+        }
+        check(g, wc, x, bias, r.nextBoolean() ? r.nextInt(256) : 0);
+      }
+    }
+  }
+
   private void compareOnRandomGeometries(long seed) {
     Random r = new Random(seed);
     for (int round = 0; round < 60; round++) {
