@@ -7,8 +7,9 @@ import java.util.function.IntConsumer;
 /**
  * How many threads the kernels of compiled models use: the system property {@code
  * zeropoint.threads} (default 1), or {@link #setThreads}. Kernels split independent work (batch
- * items, output channels) into that many contiguous parts; each output element is computed by one
- * thread in the same order as with one, so the result does not depend on the thread count.
+ * items, output channels, blocks of pixels) into indices that the threads take in chunks as they
+ * become free; each output element is computed by one index's work in the same order whatever
+ * thread runs it, so the result does not depend on the thread count or the schedule.
  */
 public final class Parallel {
   private static volatile int threads = Math.max(1, Integer.getInteger("zeropoint.threads", 1));
@@ -44,8 +45,10 @@ public final class Parallel {
   }
 
   /**
-   * Runs {@code body} for every index in [0, n), split into contiguous parts over the threads when
-   * {@code n} is at least 2 and there is more than one thread.
+   * Runs {@code body} for every index in [0, n), over the threads when {@code n} is at least 2 and
+   * there is more than one thread: each thread takes the next chunk of indices (about an eighth of
+   * an equal share, at least one) when it is done with its last, so that threads finishing early
+   * take work from the slow ones rather than wait.
    */
   public static void forEach(int n, IntConsumer body) {
     int parts = Math.min(threads, n);
@@ -55,14 +58,16 @@ public final class Parallel {
       }
       return;
     }
+    int chunk = Math.max(1, n / (parts * 8));
+    java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
     ForkJoinTask<?>[] tasks = new ForkJoinTask<?>[parts];
     ForkJoinPool p = pool();
     for (int t = 0; t < parts; t++) {
-      int start = (int) ((long) n * t / parts);
-      int end = (int) ((long) n * (t + 1) / parts);
       tasks[t] = p.submit(() -> {
-        for (int i = start; i < end; i++) {
-          body.accept(i);
+        for (int start = next.getAndAdd(chunk); start < n; start = next.getAndAdd(chunk)) {
+          for (int i = start, end = Math.min(n, start + chunk); i < end; i++) {
+            body.accept(i);
+          }
         }
       });
     }

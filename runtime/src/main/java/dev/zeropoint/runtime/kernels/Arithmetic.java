@@ -24,8 +24,28 @@ public final class Arithmetic {
       int zeroPointProduct, int outputZeroPoint, int outputMin, int outputMax) {
     PyTorchQnnpack.AddParams p = new PyTorchQnnpack.AddParams(aMultiplier, bMultiplier, shift, zeroPointProduct,
         outputZeroPoint, outputMin, outputMax);
+    if (VECTOR && shift >= 1 && shift <= 31) {
+      VectorArithmetic.addQnnpack(out, a, b, p);
+      return;
+    }
     for (int i = 0; i < out.length; i++) {
       out[i] = PyTorchQnnpack.add(a[i], b[i], p);
+    }
+  }
+
+  /** Whether the vector API runs the kernels that have a {@link VectorArithmetic} version. */
+  private static final boolean VECTOR = vectorUsable();
+
+  private static boolean vectorUsable() {
+    if (!Gemm.vectorModule()) {
+      return false;
+    }
+    try {
+      int[] probe = new int[8];
+      VectorArithmetic.addQnnpack(probe, probe, probe, new PyTorchQnnpack.AddParams(1, 1, 14, 0, 0, 0, 255));
+      return true;
+    } catch (LinkageError e) {
+      return false; // the module is there but unusable (another JDK's API): plain loops
     }
   }
 

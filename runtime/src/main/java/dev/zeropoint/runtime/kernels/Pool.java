@@ -64,24 +64,37 @@ public final class Pool {
   public static void maxPoolClamped(int[] out, int[] x, int[] g) {
     int inH = g[IN_H], inW = g[IN_W], outH = g[OUT_H], outW = g[OUT_W], kH = g[KERNEL_H], kW = g[KERNEL_W];
     int sH = g[STRIDE_H], sW = g[STRIDE_W], pT = g[PAD_TOP], pL = g[PAD_LEFT], dH = g[DILATION_H], dW = g[DILATION_W];
-    int o = 0;
-    for (int plane = 0; plane < g[PLANES]; plane++) {
+    // The output columns whose taps all lie inside the input, which need no clamping.
+    int owFirst = Math.min(outW, Math.max(0, Math.floorDiv(pL + sW - 1, sW)));
+    int owEnd = Math.max(owFirst, Math.min(outW, Math.floorDiv(inW - 1 + pL - (kW - 1) * dW, sW) + 1));
+    dev.zeropoint.runtime.Parallel.forEach(g[PLANES], plane -> {
       int base = plane * inH * inW;
+      int[] rows = new int[kH];
+      int o = plane * outH * outW;
       for (int oh = 0; oh < outH; oh++) {
+        for (int i = 0; i < kH; i++) {
+          rows[i] = base + Math.min(Math.max(oh * sH - pT + i * dH, 0), inH - 1) * inW;
+        }
         for (int ow = 0; ow < outW; ow++) {
           int max = Integer.MIN_VALUE;
-          for (int i = 0; i < kH; i++) {
-            int h = Math.min(Math.max(oh * sH - pT + i * dH, 0), inH - 1);
-            int row = base + h * inW;
-            for (int j = 0; j < kW; j++) {
-              int w = Math.min(Math.max(ow * sW - pL + j * dW, 0), inW - 1);
-              max = Math.max(max, x[row + w]);
+          if (ow >= owFirst && ow < owEnd) {
+            int col = ow * sW - pL;
+            for (int i = 0; i < kH; i++) {
+              for (int j = 0, at = rows[i] + col; j < kW; j++, at += dW) {
+                max = Math.max(max, x[at]);
+              }
+            }
+          } else {
+            for (int i = 0; i < kH; i++) {
+              for (int j = 0; j < kW; j++) {
+                max = Math.max(max, x[rows[i] + Math.min(Math.max(ow * sW - pL + j * dW, 0), inW - 1)]);
+              }
             }
           }
           out[o++] = max;
         }
       }
-    }
+    });
   }
 
   /**
