@@ -24,6 +24,10 @@ final class VectorF32MicroKernel implements GemmF32.MicroKernel {
   @Override
   public void accumulate(int kc, float[] a, int aOff, float[] b, int bOff, int[] c, int cOff, int ldc, int rows,
       int cols) {
+    if (cols <= 8) {
+      accumulateHalf(kc, a, aOff, b, bOff, c, cOff, ldc, rows, cols);
+      return;
+    }
     FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00,
         c31 = c00;
     for (int k = 0; k < kc; k++) {
@@ -64,6 +68,29 @@ final class VectorF32MicroKernel implements GemmF32.MicroKernel {
     ints(c21).intoArray(t, 40);
     ints(c30).intoArray(t, 48);
     ints(c31).intoArray(t, 56);
+    Gemm.addTile(t, c, cOff, ldc, rows, cols);
+  }
+
+  /**
+   * A tile of at most eight columns (the last of a row of pixels whose count is not a multiple of
+   * 16): the first eight lanes of each packed row only, half the multiply-adds.
+   */
+  private static void accumulateHalf(int kc, float[] a, int aOff, float[] b, int bOff, int[] c, int cOff, int ldc,
+      int rows, int cols) {
+    FloatVector c0 = FloatVector.zero(S), c1 = c0, c2 = c0, c3 = c0;
+    for (int k = 0; k < kc; k++) {
+      FloatVector b0 = FloatVector.fromArray(S, b, bOff + k * 16);
+      int ak = aOff + k * 4;
+      c0 = b0.fma(FloatVector.broadcast(S, a[ak]), c0);
+      c1 = b0.fma(FloatVector.broadcast(S, a[ak + 1]), c1);
+      c2 = b0.fma(FloatVector.broadcast(S, a[ak + 2]), c2);
+      c3 = b0.fma(FloatVector.broadcast(S, a[ak + 3]), c3);
+    }
+    int[] t = new int[64];
+    ints(c0).intoArray(t, 0);
+    ints(c1).intoArray(t, 16);
+    ints(c2).intoArray(t, 32);
+    ints(c3).intoArray(t, 48);
     Gemm.addTile(t, c, cOff, ldc, rows, cols);
   }
 
