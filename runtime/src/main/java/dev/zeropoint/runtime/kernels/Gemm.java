@@ -416,13 +416,20 @@ public final class Gemm {
         int oh = j / outW;
         int ow = j - oh * outW;
         int run = Math.min(Math.min(outW - ow, j1 - j), NR - j % NR);
+        int to = ((j - j0) / NR) * stride + j % NR;
+        int from = oh * g[Conv.STRIDE_H] * rowStride + ow * g[Conv.STRIDE_W];
+        if (c > 0 && j % NR != 0 && d[c - 1] + l[c - 1] == to && s[c - 1] + l[c - 1] * g[Conv.STRIDE_W] == from) {
+          l[c - 1] += run; // continues the last run (the next row follows in the input: a 1x1 window)
+          j += run;
+          continue;
+        }
         if (c == d.length) {
           d = java.util.Arrays.copyOf(d, 2 * c);
           s = java.util.Arrays.copyOf(s, 2 * c);
           l = java.util.Arrays.copyOf(l, 2 * c);
         }
-        d[c] = ((j - j0) / NR) * stride + j % NR;
-        s[c] = oh * g[Conv.STRIDE_H] * rowStride + ow * g[Conv.STRIDE_W];
+        d[c] = to;
+        s[c] = from;
         l[c] = run;
         c++;
         j += run;
