@@ -49,30 +49,38 @@ class JvmBackendTest {
   }
 
   /**
-   * An integer-only model's convolutions run the int32 product ({@code Gemm}), never the float32 one
-   * ({@code GemmF32}); the golden models after -O (not integer-only) run the float32 product, most
-   * with their requantization fused into it, so the exactness tests above cover both.
+   * An integer-only model's convolutions run the int32 product ({@code Gemm}) and its depthwise ones
+   * {@code Conv.conv2dAcc}, never the float32 kernels ({@code GemmF32}, {@code Depthwise}); the
+   * golden models after -O (not integer-only) run the float32 product, most with their
+   * requantization fused into it, and their depthwise convolutions the float32 depthwise kernel, so
+   * the exactness tests above cover all of them.
    */
   @Test
   void integerOnlyModelsRunTheInt32ProductOthersTheFloat32One() throws Exception {
     int integerOnly = 0;
+    int integerOnlyDepthwise = 0;
     int f32 = 0;
     int fused = 0;
+    int depthwise = 0;
     for (BackendRuns.Run r : BackendRuns.golden()) {
       Set<String> calls = kernelCalls(JvmCompiler.compile(dev.zeropoint.backends.lowering.Lowering.pipeline(r.graph()),
           "models.Checked").bytes());
       if (r.what().endsWith("--integer-only")) {
-        assertTrue(calls.stream().noneMatch(c -> c.startsWith("GemmF32.")), r.what() + " calls " + calls);
+        assertTrue(calls.stream().noneMatch(c -> c.startsWith("GemmF32.") || c.startsWith("Depthwise.")),
+            r.what() + " calls " + calls);
         integerOnly += calls.contains("Gemm.conv2d") ? 1 : 0;
+        integerOnlyDepthwise += calls.contains("Conv.conv2dAcc") ? 1 : 0;
       } else {
         f32 += calls.contains("GemmF32.conv2d") || calls.contains("GemmF32.conv2dRequantize") ? 1 : 0;
         fused += calls.contains("GemmF32.conv2dRequantize") ? 1 : 0;
+        depthwise += calls.contains("Depthwise.conv2d") || calls.contains("Depthwise.conv2dRequantize") ? 1 : 0;
       }
     }
     System.out.println("jvm backend: the int32 product in " + integerOnly + " integer-only golden models, the float32 one"
-        + " in " + f32 + " others (" + fused + " with the requantization fused)");
-    assertTrue(integerOnly >= 10 && f32 >= 10 && fused >= 10, integerOnly + " integer-only, " + f32 + " float32, "
-        + fused + " fused");
+        + " in " + f32 + " others (" + fused + " with the requantization fused); the float32 depthwise kernel in "
+        + depthwise + " (Conv.conv2dAcc in " + integerOnlyDepthwise + " integer-only ones)");
+    assertTrue(integerOnly >= 10 && f32 >= 10 && fused >= 10 && depthwise >= 1, integerOnly + " integer-only, " + f32
+        + " float32, " + fused + " fused, " + depthwise + " depthwise");
   }
 
   /** An integer input outside its element type is refused before any kernel sees it. */

@@ -21,6 +21,7 @@ import dev.zeropoint.ir.numerics.PyTorchLayout;
 import dev.zeropoint.ir.numerics.Requantizer;
 import dev.zeropoint.ir.op.Attrs;
 import dev.zeropoint.runtime.kernels.Conv;
+import dev.zeropoint.runtime.kernels.Depthwise;
 import dev.zeropoint.runtime.kernels.Elementwise;
 import dev.zeropoint.runtime.kernels.Gemm;
 import dev.zeropoint.runtime.kernels.GemmF32;
@@ -45,8 +46,10 @@ public final class Lowering {
    * @param gemm whether grouped convolutions with several output channels per group run as {@link
    *     Gemm#conv2d} on weights packed for it, rather than as {@link Conv#conv2dAcc}
    * @param gemmF32 whether such a convolution may run as {@link GemmF32#conv2d} (float32 multiply-adds
-   *     on exact integers) where its weights and input type prove that exact; false for a model that
-   *     must compute with integers only
+   *     on exact integers) where its weights and input type prove that exact, and a depthwise one as
+   *     {@link Depthwise#conv2d} likewise (only with {@code gemm}: a backend that runs {@link
+   *     Conv#conv2dAcc} itself, as the C backend does, keeps it); false for a model that must compute
+   *     with integers only
    */
   public Lowering(Numerics numerics, String backend, boolean gemm, boolean gemmF32) {
     this.numerics = numerics;
@@ -146,6 +149,12 @@ public final class Lowering {
     int[] wc = centeredWeights(n, a.weightZeroPoints().toArray(), outChannels);
     if (g[Conv.OUT_PER_GROUP] == 1 || !gemm) {
       // Depthwise: one output channel per group leaves a matrix product nothing to block.
+      int taps = g[Conv.KERNEL_H] * g[Conv.KERNEL_W];
+      if (gemmF32 && Depthwise.applies(g)
+          && depthwiseExact(wc, n.operand(0).type().elementType(), a.inputZeroPoint(), taps)) {
+        return KernelCall.of(Depthwise.class, "conv2d", result(), operand(0), constant(Depthwise.weights(wc)),
+            constant(bias(n, outChannels)), constant(g), imm(a.inputZeroPoint()));
+      }
       return KernelCall.of(Conv.class, "conv2dAcc", result(), operand(0), constant(wc),
           constant(bias(n, outChannels)), constant(g), imm(a.inputZeroPoint()));
     }
@@ -170,6 +179,16 @@ public final class Lowering {
     return GemmF32.exact(maxMagnitude(wc), maxCentered(input, inputZeroPoint), k);
   }
 
+  /**
+   * Whether {@link Depthwise#conv2d} computes {@link Conv#conv2dAcc}'s integers for these centered
+   * constant weights of {@code taps} taps per output and any input of this element type minus its
+   * zero point ({@link Depthwise#exact}: the whole kernel in one float32 sum, no blocking). For
+   * 8-bit operands it holds up to 258 taps (16 x 16).
+   */
+  static boolean depthwiseExact(int[] wc, ElementType input, long inputZeroPoint, int taps) {
+    return Depthwise.exact(maxMagnitude(wc), maxCentered(input, inputZeroPoint), taps);
+  }
+
   /** The largest {@code |v|} of the values. */
   private static long maxMagnitude(int[] values) {
     long max = 0;
@@ -189,9 +208,10 @@ public final class Lowering {
 
   /**
    * A conv2d_acc and the requantize_acc that is the only user of its sums as one call, {@link
-   * GemmF32#conv2dRequantize}: when the convolution runs on {@link GemmF32} and the requantization
-   * is scheme FLOAT to u8, per output channel or per tensor. Empty otherwise (each runs alone). The
-   * call's operands are the convolution's, its result the requantization's.
+   * GemmF32#conv2dRequantize} or {@link Depthwise#conv2dRequantize}: when the convolution runs on
+   * {@link GemmF32} or {@link Depthwise} and the requantization is scheme FLOAT to u8, per output
+   * channel or per tensor. Empty otherwise (each runs alone). The call's operands are the
+   * convolution's, its result the requantization's.
    */
   public Optional<KernelCall> convRequantize(Node conv, Node requantize) throws CompileException {
     if (conv.op() != dev.zeropoint.ir.op.Op.CONV2D_ACC || requantize.op() != dev.zeropoint.ir.op.Op.REQUANTIZE_ACC
@@ -200,7 +220,8 @@ public final class Lowering {
     }
     KernelCall c = conv2dAcc(conv);
     KernelCall r = requantizeAcc(requantize);
-    if (c.owner() != GemmF32.class || ((KernelCall.Immediate) r.args().get(2)).value() != Requantize.FLOAT) {
+    if ((c.owner() != GemmF32.class && c.owner() != Depthwise.class)
+        || ((KernelCall.Immediate) r.args().get(2)).value() != Requantize.FLOAT) {
       return Optional.empty();
     }
     int[] g = (int[]) ((KernelCall.Constant) c.args().get(4)).value();
@@ -215,7 +236,7 @@ public final class Lowering {
     java.util.List<KernelCall.Arg> args = new java.util.ArrayList<>(c.args()); // out, x, weights, bias, g, zp
     args.add(r.args().get(3)); // the scales
     args.addAll(r.args().subList(8, 11)); // the output zero point, min, max
-    return Optional.of(new KernelCall(GemmF32.class, "conv2dRequantize", args));
+    return Optional.of(new KernelCall(c.owner(), "conv2dRequantize", args));
   }
 
   private KernelCall linearAcc(Node n) throws CompileException {
