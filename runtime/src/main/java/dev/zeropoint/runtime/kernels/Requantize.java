@@ -104,7 +104,7 @@ public final class Requantize {
    */
   static void requantizeFloat(int[] out, int[] acc, int start, int end, float m, int outputZeroPoint, int min,
       int max) {
-    if (VECTOR && end - start >= 8 && Float.isFinite(m) && outputZeroPoint >= 0 && outputZeroPoint <= 255
+    if (VECTOR && end > start && Float.isFinite(m) && outputZeroPoint >= 0 && outputZeroPoint <= 255
         && min >= 0 && min <= max && max <= 255) {
       VectorRequantize.requantizeFloat(out, acc, start, end, m, outputZeroPoint, min, max);
       return;

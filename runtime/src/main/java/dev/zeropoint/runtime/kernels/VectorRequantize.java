@@ -41,12 +41,19 @@ final class VectorRequantize {
     IntVector hi = IntVector.broadcast(I, max);
     int i = start;
     for (int bound = start + I.loopBound(end - start); i < bound; i += I.length()) {
-      FloatVector p = ((FloatVector) IntVector.fromArray(I, acc, i).convert(VectorOperators.I2F, 0)).mul(scale);
-      VectorMask<Float> outside = p.compare(VectorOperators.GE, INT32_END);
-      p = p.max(-LIMIT).min(LIMIT).blend(-LIMIT, outside);
-      IntVector y = (IntVector) p.add(MAGIC).sub(MAGIC).convert(VectorOperators.F2I, 0);
-      y.add(zp).max(lo).min(hi).intoArray(out, i);
+      apply(IntVector.fromArray(I, acc, i), scale, zp, lo, hi).intoArray(out, i);
     }
-    Requantize.requantizeFloatScalar(out, acc, i, end, m, outputZeroPoint, min, max);
+    if (i < end) { // the last few, masked
+      VectorMask<Integer> tail = I.indexInRange(i, end);
+      apply(IntVector.fromArray(I, acc, i, tail), scale, zp, lo, hi).intoArray(out, i, tail);
+    }
+  }
+
+  private static IntVector apply(IntVector acc, FloatVector scale, IntVector zp, IntVector lo, IntVector hi) {
+    FloatVector p = ((FloatVector) acc.convert(VectorOperators.I2F, 0)).mul(scale);
+    VectorMask<Float> outside = p.compare(VectorOperators.GE, INT32_END);
+    p = p.max(-LIMIT).min(LIMIT).blend(-LIMIT, outside);
+    IntVector y = (IntVector) p.add(MAGIC).sub(MAGIC).convert(VectorOperators.F2I, 0);
+    return y.add(zp).max(lo).min(hi);
   }
 }
