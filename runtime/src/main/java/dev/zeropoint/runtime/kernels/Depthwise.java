@@ -42,7 +42,8 @@ import dev.zeropoint.runtime.Parallel;
  * one fused multiply-add per tap with the weight broadcast) when the module {@code
  * jdk.incubator.vector} is present, in plain loops ({@link ScalarDepthwise}) otherwise. Runs of a
  * few rows go to a scratch array in the first-level cache, from which each row is copied to the
- * output, or requantized into it.
+ * output; the fused requantization then requantizes the run's rows, contiguous in the output, in
+ * one call (a call per row costs more than it saves on the smaller planes).
  */
 public final class Depthwise {
   private Depthwise() {}
@@ -144,9 +145,10 @@ public final class Depthwise {
 
   /**
    * {@link #conv2d} followed by {@link Requantize#requantize} in scheme FLOAT (u8, per channel when
-   * {@code scales} has one per channel, else one for all), in one pass: each output row is
-   * requantized as soon as its sums are computed, while they are in cache, with the one definition
-   * ({@link Requantize#requantizeFloat}). The sums go to a scratch array of the calling thread.
+   * {@code scales} has one per channel, else one for all), in one pass: the output rows are
+   * requantized as soon as their sums are computed, a run of rows at a time (some 4,000 sums, or one
+   * row), while they are in cache, with the one definition ({@link
+   * Requantize#requantizeFloat}). The sums go to a scratch array of the calling thread.
    *
    * @param out the requantized output, as many elements as the convolution's sums
    */
@@ -255,12 +257,12 @@ public final class Depthwise {
 
   private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
-  /** About how many sums a run holds (16 KiB): the rows of a run are copied out while in cache. */
+  /** About how many sums a run holds (16 KiB): the rows of a run are copied out (and requantized) while in cache. */
   private static final int RUN = 4096;
 
   /**
    * The convolution on the operands {@code ops} into {@code sums}; then, unless {@code rq} is null,
-   * each row's requantization into {@code rq.out()}.
+   * each run's requantization into {@code rq.out()}.
    */
   static void run(Operands ops, int[] sums, int[] x, int[] bias, int[] g, int zp, Gemm.Requantization rq) {
     if (!applies(g)) {
@@ -299,9 +301,9 @@ public final class Depthwise {
               sums[o + ow] = acc[q];
             }
           }
-          if (rq != null) {
-            rq.rows(sums, o, c, 0, outW);
-          }
+        }
+        if (rq != null) { // the run's rows, contiguous in the output
+          rq.rows(sums, outBase, c, oh0 * outW, oh1 * outW);
         }
       }
     });

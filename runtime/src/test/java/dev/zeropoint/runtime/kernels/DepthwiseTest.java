@@ -149,7 +149,10 @@ class DepthwiseTest {
     assertTrue(compared > 100_000, compared + " outputs compared");
   }
 
-  /** MobileNetV2's depthwise shapes (3 x 3, padding 1, strides 1 and 2), at the extremes, on two threads. */
+  /**
+   * MobileNetV2's depthwise shapes (3 x 3, padding 1, strides 1 and 2), at the extremes, on two
+   * threads, through the public entry points, the requantization fused too.
+   */
   @Test
   void mobileNetShapesOnTwoThreadsMatchConv2dAcc() {
     Random r = new Random(7);
@@ -182,6 +185,16 @@ class DepthwiseTest {
         assertArrayEquals(want, got, c.what() + " conv2d");
         Depthwise.conv2dInt32(got, x, wc, bias, g, c.zp());
         assertArrayEquals(want, got, c.what() + " conv2dInt32");
+        // Several runs of rows a plane (112 x 114 sums): each requantized on its own.
+        float[] scales = new float[s[0]];
+        for (int i = 0; i < scales.length; i++) {
+          scales[i] = (float) Math.scalb(1.0 + r.nextDouble(), -8 - r.nextInt(6));
+        }
+        int[] requantized = new int[want.length];
+        Requantize.requantize(requantized, want, Requantize.FLOAT, scales, new int[0], new int[0],
+            g[Conv.OUT_H] * g[Conv.OUT_W], s[0], 128, 0, 255, ElementType.U8.ordinal());
+        Depthwise.conv2dRequantize(got, x, Depthwise.weights(wc), bias, g, c.zp(), scales, 128, 0, 255);
+        assertArrayEquals(requantized, got, c.what() + " conv2dRequantize");
       }
     } finally {
       Parallel.setThreads(threads);
