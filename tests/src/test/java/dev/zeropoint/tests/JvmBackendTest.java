@@ -50,7 +50,8 @@ class JvmBackendTest {
 
   /**
    * An integer-only model's convolutions run the int32 product ({@code Gemm}) and its depthwise ones
-   * {@code Conv.conv2dAcc}, never the float32 kernels ({@code GemmF32}, {@code Depthwise}); the
+   * the int32 depthwise kernel, never the float32 kernels ({@code GemmF32}, {@code
+   * Depthwise.conv2d} and {@code conv2dRequantize}); the
    * golden models after -O (not integer-only) run the float32 product, most with their
    * requantization fused into it, and their depthwise convolutions the float32 depthwise kernel, so
    * the exactness tests above cover all of them.
@@ -66,10 +67,10 @@ class JvmBackendTest {
       Set<String> calls = kernelCalls(JvmCompiler.compile(dev.zeropoint.backends.lowering.Lowering.pipeline(r.graph()),
           "models.Checked").bytes());
       if (r.what().endsWith("--integer-only")) {
-        assertTrue(calls.stream().noneMatch(c -> c.startsWith("GemmF32.") || c.startsWith("Depthwise.")),
-            r.what() + " calls " + calls);
+        assertTrue(calls.stream().noneMatch(c -> c.startsWith("GemmF32.") || c.equals("Depthwise.conv2d")
+            || c.equals("Depthwise.conv2dRequantize")), r.what() + " calls " + calls);
         integerOnly += calls.contains("Gemm.conv2d") ? 1 : 0;
-        integerOnlyDepthwise += calls.contains("Conv.conv2dAcc") ? 1 : 0;
+        integerOnlyDepthwise += calls.contains("Depthwise.conv2dInt32") ? 1 : 0;
       } else {
         f32 += calls.contains("GemmF32.conv2d") || calls.contains("GemmF32.conv2dRequantize") ? 1 : 0;
         fused += calls.contains("GemmF32.conv2dRequantize") ? 1 : 0;
@@ -78,9 +79,10 @@ class JvmBackendTest {
     }
     System.out.println("jvm backend: the int32 product in " + integerOnly + " integer-only golden models, the float32 one"
         + " in " + f32 + " others (" + fused + " with the requantization fused); the float32 depthwise kernel in "
-        + depthwise + " (Conv.conv2dAcc in " + integerOnlyDepthwise + " integer-only ones)");
-    assertTrue(integerOnly >= 10 && f32 >= 10 && fused >= 10 && depthwise >= 1, integerOnly + " integer-only, " + f32
-        + " float32, " + fused + " fused, " + depthwise + " depthwise");
+        + depthwise + " (the int32 one in " + integerOnlyDepthwise + " integer-only ones)");
+    assertTrue(integerOnly >= 10 && f32 >= 10 && fused >= 10 && depthwise >= 1 && integerOnlyDepthwise >= 1,
+        integerOnly + " integer-only, " + f32 + " float32, " + fused + " fused, " + depthwise + " depthwise, "
+        + integerOnlyDepthwise + " int32 depthwise");
   }
 
   /** An integer input outside its element type is refused before any kernel sees it. */

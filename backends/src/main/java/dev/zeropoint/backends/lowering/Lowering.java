@@ -44,12 +44,13 @@ public final class Lowering {
   /**
    * @param backend the backend's name, for messages
    * @param gemm whether grouped convolutions with several output channels per group run as {@link
-   *     Gemm#conv2d} on weights packed for it, rather than as {@link Conv#conv2dAcc}
+   *     Gemm#conv2d} on weights packed for it, and depthwise ones as {@link Depthwise#conv2dInt32},
+   *     rather than as {@link Conv#conv2dAcc} (which a backend with its own kernels, as the C
+   *     backend, runs itself)
    * @param gemmF32 whether such a convolution may run as {@link GemmF32#conv2d} (float32 multiply-adds
    *     on exact integers) where its weights and input type prove that exact, and a depthwise one as
-   *     {@link Depthwise#conv2d} likewise (only with {@code gemm}: a backend that runs {@link
-   *     Conv#conv2dAcc} itself, as the C backend does, keeps it); false for a model that must compute
-   *     with integers only
+   *     {@link Depthwise#conv2d} likewise (only with {@code gemm}); false for a model that must
+   *     compute with integers only
    */
   public Lowering(Numerics numerics, String backend, boolean gemm, boolean gemmF32) {
     this.numerics = numerics;
@@ -149,10 +150,13 @@ public final class Lowering {
     int[] wc = centeredWeights(n, a.weightZeroPoints().toArray(), outChannels);
     if (g[Conv.OUT_PER_GROUP] == 1 || !gemm) {
       // Depthwise: one output channel per group leaves a matrix product nothing to block.
-      int taps = g[Conv.KERNEL_H] * g[Conv.KERNEL_W];
-      if (gemmF32 && Depthwise.applies(g)
-          && depthwiseExact(wc, n.operand(0).type().elementType(), a.inputZeroPoint(), taps)) {
-        return KernelCall.of(Depthwise.class, "conv2d", result(), operand(0), constant(Depthwise.weights(wc)),
+      if (gemm && Depthwise.applies(g)) {
+        int taps = g[Conv.KERNEL_H] * g[Conv.KERNEL_W];
+        if (gemmF32 && depthwiseExact(wc, n.operand(0).type().elementType(), a.inputZeroPoint(), taps)) {
+          return KernelCall.of(Depthwise.class, "conv2d", result(), operand(0), constant(Depthwise.weights(wc)),
+              constant(bias(n, outChannels)), constant(g), imm(a.inputZeroPoint()));
+        }
+        return KernelCall.of(Depthwise.class, "conv2dInt32", result(), operand(0), constant(wc),
             constant(bias(n, outChannels)), constant(g), imm(a.inputZeroPoint()));
       }
       return KernelCall.of(Conv.class, "conv2dAcc", result(), operand(0), constant(wc),
@@ -209,7 +213,7 @@ public final class Lowering {
   /**
    * A conv2d_acc and the requantize_acc that is the only user of its sums as one call, {@link
    * GemmF32#conv2dRequantize} or {@link Depthwise#conv2dRequantize}: when the convolution runs on
-   * {@link GemmF32} or {@link Depthwise} and the requantization is scheme FLOAT to u8, per output
+   * {@link GemmF32} or {@link Depthwise#conv2d} and the requantization is scheme FLOAT to u8, per output
    * channel or per tensor. Empty otherwise (each runs alone). The call's operands are the
    * convolution's, its result the requantization's.
    */
@@ -220,8 +224,8 @@ public final class Lowering {
     }
     KernelCall c = conv2dAcc(conv);
     KernelCall r = requantizeAcc(requantize);
-    if ((c.owner() != GemmF32.class && c.owner() != Depthwise.class)
-        || ((KernelCall.Immediate) r.args().get(2)).value() != Requantize.FLOAT) {
+    boolean f32 = c.owner() == GemmF32.class || (c.owner() == Depthwise.class && c.method().equals("conv2d"));
+    if (!f32 || ((KernelCall.Immediate) r.args().get(2)).value() != Requantize.FLOAT) {
       return Optional.empty();
     }
     int[] g = (int[]) ((KernelCall.Constant) c.args().get(4)).value();

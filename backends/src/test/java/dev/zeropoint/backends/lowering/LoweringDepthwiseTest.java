@@ -24,10 +24,10 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /**
- * Which kernel a depthwise convolution lowers to: {@link Depthwise} (float32 on exact integers),
- * with its requantization fused, for the jvm backend when the bound is proven from the constant
- * weights and the input type; {@link Conv#conv2dAcc} for an integer-only model, for the C backend
- * (which runs its own kernels), and when the bound fails.
+ * Which kernel a depthwise convolution lowers to on the jvm backend: {@link Depthwise#conv2d}
+ * (float32 on exact integers), with its requantization fused, when the bound is proven from the
+ * constant weights and the input type; {@link Depthwise#conv2dInt32} for an integer-only model and
+ * when the bound fails. The C backend (which runs its own kernels) keeps {@link Conv#conv2dAcc}.
  */
 class LoweringDepthwiseTest {
   private static final Numerics QNNPACK = Numerics.PYTORCH_QNNPACK;
@@ -83,7 +83,7 @@ class LoweringDepthwiseTest {
     assertEquals(8 * 9, weights.length);
     assertTrue(Arrays.equals(weights, Depthwise.weights(filled(8 * 9, -128))));
     // An integer-only model computes with integers only; the C backend runs Conv_conv2dAcc itself.
-    assertEquals("Conv.conv2dAcc", call(INTEGER_ONLY, n[0]));
+    assertEquals("Depthwise.conv2dInt32", call(INTEGER_ONLY, n[0]));
     assertEquals("none", fused(INTEGER_ONLY, n));
     assertEquals("Conv.conv2dAcc", call(C, n[0]));
     assertEquals("none", fused(C, n));
@@ -91,8 +91,8 @@ class LoweringDepthwiseTest {
 
   /**
    * i8 weights at -128 and u8 inputs with zero point 0: {@code taps * 128 * 255 <= 2^24} up to 514
-   * taps. 22 x 22 = 484 taps are proven exact, 23 x 23 = 529 are not and keep the int32 kernel
-   * (where GemmF32's blocked bound, 256 taps at a time, would have held).
+   * taps. 22 x 22 = 484 taps are proven exact, 23 x 23 = 529 are not and run in int32 (where
+   * GemmF32's blocked bound, 256 taps at a time, would have held).
    */
   @Test
   void theBoundCountsEveryTapOfTheKernel() throws Exception {
@@ -106,16 +106,17 @@ class LoweringDepthwiseTest {
   }
 
   @Test
-  void unprovableDepthwiseConvolutionsKeepTheInt32Kernel() throws Exception {
+  void unprovableDepthwiseConvolutionsRunInInt32() throws Exception {
     // Input 10 x 10 with padding 1 admits kernels up to 12 x 12 only: build the 23 x 23 case on a
     // larger plane.
     Node[] n = loweredLarge(23, -128);
-    assertEquals("Conv.conv2dAcc", call(JVM, n[0]));
+    assertEquals("Depthwise.conv2dInt32", call(JVM, n[0]));
+    assertEquals("Conv.conv2dAcc", call(C, n[0]));
     assertEquals("none", fused(JVM, n));
     Node[] m = loweredLarge(22, -128);
     assertEquals("Depthwise.conv2d", call(JVM, m[0]));
     // Smaller weights prove the 23 x 23 kernel: 529 * 127 * 255 = 17,132,565 > 2^24, but 529 * 100 * 255 is below.
-    assertEquals("Conv.conv2dAcc", call(JVM, loweredLarge(23, 127)[0]));
+    assertEquals("Depthwise.conv2dInt32", call(JVM, loweredLarge(23, 127)[0]));
     assertEquals("Depthwise.conv2d", call(JVM, loweredLarge(23, 100)[0]));
     // 16-bit inputs: |x - zp| up to 65,535, 9 * 128 * 65,535 > 2^24.
     assertTrue(Lowering.depthwiseExact(filled(1, 2), ElementType.I16, -32_768, 9));

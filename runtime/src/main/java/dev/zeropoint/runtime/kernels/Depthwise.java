@@ -22,9 +22,11 @@ import dev.zeropoint.runtime.Parallel;
  * the fused or separate multiply-add, and the sums computed and dropped (see below; they read only
  * padding zeros and input values, so they too are exact, not that it matters) change nothing. For
  * 8-bit operands (each centered value at most 255 in magnitude) a 3 x 3 kernel's bound is
- * {@code 9 * 255 * 255 = 585,225}, and any kernel up to 258 taps (16 x 16) holds. The compiler chooses this kernel only when it can prove the bound from the constant
- * weights and the input's element type and zero point, and only when the model is not
- * integer-only.
+ * {@code 9 * 255 * 255 = 585,225}, and any kernel up to 258 taps (16 x 16) holds. The compiler
+ * chooses this kernel only when it can prove the bound from the constant weights and the input's
+ * element type and zero point, and only when the model is not integer-only; otherwise it runs the
+ * same loops in int32 ({@link #conv2dInt32}), exact for any operands since int32 sums wrap the same
+ * in any order.
  *
  * <p><b>How.</b> Per (batch item, channel), split over the threads ({@link Parallel}): the input
  * plane is converted once to float {@code x - x_zp} in a padded buffer of the calling thread, zero
@@ -40,7 +42,8 @@ import dev.zeropoint.runtime.Parallel;
  * one fused multiply-add per tap with the weight broadcast) when the module {@code
  * jdk.incubator.vector} is present, in plain loops ({@link ScalarDepthwise}) otherwise. Runs of a
  * few rows go to a scratch array in the first-level cache, from which each row is copied to the
- * output, or requantized into it.
+ * output; the fused requantization then requantizes the run's rows, contiguous in the output, in
+ * one call (a call per row costs more than it saves on the smaller planes).
  */
 public final class Depthwise {
   private Depthwise() {}
@@ -49,16 +52,22 @@ public final class Depthwise {
   static final int LANES = 8;
 
   /**
-   * The sums of a run: {@code acc[q] = bias + (int) sum_t w[wOff + t] * in[q + taps[t]]}, the sum
-   * taken in float32 (exact under {@link #exact}), for {@code q} from {@code q0} to at least {@code
-   * q1}: a kernel may go on to the next multiple of {@link #LANES} past {@code q0}, so {@code in}
-   * and {@code acc} must have room for that.
+   * The kernel's two precisions. In float32, the sums of a run: {@code acc[q] = bias + (int) sum_t
+   * w[wOff + t] * in[q + taps[t]]}, the sum taken in float32 (exact under {@link #exact}), for
+   * {@code q} from {@code q0} to at least {@code q1}: a kernel may go on to the next multiple of
+   * {@link #LANES} past {@code q0}, so {@code in} and {@code acc} must have room for that. In int32,
+   * the same sums with int32 (wrapping) products and additions, exact for any operands.
    */
   interface Kernel {
     void sums(float[] in, int[] taps, float[] w, int wOff, int[] acc, int q0, int q1, int bias);
 
     /** {@code dst[d + l] = x[src + l] - zp} for {@code l < run}, as float (exact). */
     void center(float[] dst, int d, int[] x, int src, int run, int zp);
+
+    void sums(int[] in, int[] taps, int[] w, int wOff, int[] acc, int q0, int q1, int bias);
+
+    /** {@code dst[d + l] = x[src + l] - zp} for {@code l < run} (wrapping, as {@link Conv#conv2dAcc}). */
+    void center(int[] dst, int d, int[] x, int src, int run, int zp);
   }
 
   private static volatile Kernel kernel = defaultKernel();
@@ -116,7 +125,19 @@ public final class Depthwise {
    * #weights}, for which the compiler has proven {@link #exact}: the same int32 results.
    */
   public static void conv2d(int[] out, int[] x, float[] weights, int[] bias, int[] g, int inputZeroPoint) {
-    run(kernel, out, x, weights, bias, g, inputZeroPoint, null);
+    run(new Floats(kernel, weights), out, x, bias, g, inputZeroPoint, null);
+  }
+
+  /**
+   * {@link Conv#conv2dAcc} for a depthwise geometry ({@link #applies}) in int32: the same layout and
+   * runs of sums as {@link #conv2d}, with int32 products and sums, which wrap as Conv's do, so that
+   * every result is Conv's whatever the operands (int32 addition is associative modulo 2^32). For
+   * integer-only models and convolutions whose float32 bound is not proven.
+   *
+   * @param wc the weights minus their zero points, [channels, kernelH, kernelW]
+   */
+  public static void conv2dInt32(int[] out, int[] x, int[] wc, int[] bias, int[] g, int inputZeroPoint) {
+    run(new Ints(kernel, wc), out, x, bias, g, inputZeroPoint, null);
   }
 
   /** The int32 sums of the calling thread's {@link #conv2dRequantize}, grown as needed. */
@@ -124,9 +145,10 @@ public final class Depthwise {
 
   /**
    * {@link #conv2d} followed by {@link Requantize#requantize} in scheme FLOAT (u8, per channel when
-   * {@code scales} has one per channel, else one for all), in one pass: each output row is
-   * requantized as soon as its sums are computed, while they are in cache, with the one definition
-   * ({@link Requantize#requantizeFloat}). The sums go to a scratch array of the calling thread.
+   * {@code scales} has one per channel, else one for all), in one pass: the output rows are
+   * requantized as soon as their sums are computed, a run of rows at a time (some 4,000 sums, or one
+   * row), while they are in cache, with the one definition ({@link
+   * Requantize#requantizeFloat}). The sums go to a scratch array of the calling thread.
    *
    * @param out the requantized output, as many elements as the convolution's sums
    */
@@ -137,27 +159,112 @@ public final class Depthwise {
       sums = new int[out.length];
       SUMS.set(sums);
     }
-    run(kernel, sums, x, weights, bias, g, inputZeroPoint,
+    run(new Floats(kernel, weights), sums, x, bias, g, inputZeroPoint,
         new Gemm.Requantization(out, scales, outputZeroPoint, min, max));
   }
 
-  /** The calling thread's padded input plane and run of sums, and the layout whose padding it holds. */
+  /**
+   * The calling thread's padded input plane (one array per precision) and run of sums, and the
+   * layout whose padding each plane holds.
+   */
   static final class Scratch {
     float[] in = new float[0];
+    int[] ints = new int[0];
     int[] acc = new int[0];
     Layout zeroed;
+    Layout zeroedInts;
+  }
+
+  /** One precision: the padded plane's element type, the weights as such, and the kernel on them. */
+  abstract static class Operands {
+    final Kernel k;
+
+    Operands(Kernel k) {
+      this.k = k;
+    }
+
+    /** Makes the thread's plane hold {@code l.size} elements, zero where {@code l} has padding. */
+    abstract void plane(Scratch s, Layout l);
+
+    /** {@link Kernel#center} into the thread's plane. */
+    abstract void center(Scratch s, int d, int[] x, int src, int run, int zp);
+
+    /** {@link Kernel#sums} on the thread's plane into its run of sums. */
+    abstract void sums(Scratch s, int[] taps, int wOff, int q0, int q1, int bias);
+  }
+
+  /** Float32 planes and weights ({@link #weights}). */
+  static final class Floats extends Operands {
+    private final float[] w;
+
+    Floats(Kernel k, float[] w) {
+      super(k);
+      this.w = w;
+    }
+
+    @Override
+    void plane(Scratch s, Layout l) {
+      if (s.in.length < l.size) {
+        s.in = new float[l.size];
+        s.zeroed = l;
+      } else if (s.zeroed != l) {
+        java.util.Arrays.fill(s.in, 0, l.size, 0f);
+        s.zeroed = l;
+      }
+    }
+
+    @Override
+    void center(Scratch s, int d, int[] x, int src, int run, int zp) {
+      k.center(s.in, d, x, src, run, zp);
+    }
+
+    @Override
+    void sums(Scratch s, int[] taps, int wOff, int q0, int q1, int bias) {
+      k.sums(s.in, taps, w, wOff, s.acc, q0, q1, bias);
+    }
+  }
+
+  /** Int32 planes and weights. */
+  static final class Ints extends Operands {
+    private final int[] w;
+
+    Ints(Kernel k, int[] w) {
+      super(k);
+      this.w = w;
+    }
+
+    @Override
+    void plane(Scratch s, Layout l) {
+      if (s.ints.length < l.size) {
+        s.ints = new int[l.size];
+        s.zeroedInts = l;
+      } else if (s.zeroedInts != l) {
+        java.util.Arrays.fill(s.ints, 0, l.size, 0);
+        s.zeroedInts = l;
+      }
+    }
+
+    @Override
+    void center(Scratch s, int d, int[] x, int src, int run, int zp) {
+      k.center(s.ints, d, x, src, run, zp);
+    }
+
+    @Override
+    void sums(Scratch s, int[] taps, int wOff, int q0, int q1, int bias) {
+      k.sums(s.ints, taps, w, wOff, s.acc, q0, q1, bias);
+    }
   }
 
   private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
-  /** About how many sums a run holds (16 KiB): the rows of a run are copied out while in cache. */
+  /** About how many sums a run holds (16 KiB): the rows of a run are copied out (and requantized) while in cache. */
   private static final int RUN = 4096;
 
   /**
-   * The convolution on kernel {@code k} into {@code sums}; then, unless {@code rq} is null, each
-   * row's requantization into {@code rq.out()}.
+   * The convolution on the operands {@code ops} into {@code sums}; then, unless {@code rq} is null,
+   * each run's requantization into {@code rq.out()}.
    */
-  static void run(Kernel k, int[] sums, int[] x, float[] w, int[] bias, int[] g, int zp, Gemm.Requantization rq) {
+  static void run(Operands ops, int[] sums, int[] x, int[] bias, int[] g, int zp, Gemm.Requantization rq) {
     if (!applies(g)) {
       throw new IllegalArgumentException("not a depthwise convolution");
     }
@@ -177,14 +284,14 @@ public final class Depthwise {
     Parallel.forEach(g[Conv.BATCH] * channels, bc -> {
       int c = bc % channels;
       Scratch s = SCRATCH.get();
-      float[] in = l.fill(k, s, x, bc * inPlane, zp);
+      l.fill(ops, s, x, bc * inPlane, zp);
       int[] acc = s.acc;
       int outBase = bc * plane;
       int wOff = c * taps;
       int b = bias[c];
       for (int oh0 = 0; oh0 < outH; oh0 += rowsPerRun) {
         int oh1 = Math.min(outH, oh0 + rowsPerRun);
-        k.sums(in, l.taps, w, wOff, acc, oh0 * p, (oh1 - 1) * p + (outW - 1) * strideW + 1, b);
+        ops.sums(s, l.taps, wOff, oh0 * p, (oh1 - 1) * p + (outW - 1) * strideW + 1, b);
         for (int oh = oh0; oh < oh1; oh++) {
           int o = outBase + oh * outW;
           if (strideW == 1) {
@@ -194,9 +301,9 @@ public final class Depthwise {
               sums[o + ow] = acc[q];
             }
           }
-          if (rq != null) {
-            rq.rows(sums, o, c, 0, outW);
-          }
+        }
+        if (rq != null) { // the run's rows, contiguous in the output
+          rq.rows(sums, outBase, c, oh0 * outW, oh1 * outW);
         }
       }
     });
@@ -256,26 +363,20 @@ public final class Depthwise {
     }
 
     /**
-     * The calling thread's buffer holding the input plane at {@code x[xBase]}: the elements inside
-     * the input written, the padding zeroed once per layout and thread (no plane writes it).
+     * Fills the calling thread's plane ({@link Operands#plane}) with the input plane at {@code
+     * x[xBase]}: the elements inside the input written, the padding zeroed once per layout and
+     * thread (no plane writes it).
      */
-    float[] fill(Kernel k, Scratch s, int[] x, int xBase, int zp) {
-      if (s.in.length < size) {
-        s.in = new float[size];
-        s.zeroed = this;
-      } else if (s.zeroed != this) {
-        java.util.Arrays.fill(s.in, 0, size, 0f);
-        s.zeroed = this;
-      }
+    void fill(Operands ops, Scratch s, int[] x, int xBase, int zp) {
+      ops.plane(s, this);
       if (s.acc.length < accSize) {
         s.acc = new int[accSize];
       }
-      float[] in = s.in;
       // Padded columns inside the input: 0 <= c - padLeft < inWidth.
       int cFirst = Math.clamp(padLeft, 0, columns);
       int run = Math.clamp((long) padLeft + inWidth, cFirst, columns) - cFirst;
       if (run == 0) {
-        return in;
+        return;
       }
       for (int rp = 0; rp < strideH; rp++) {
         // Rows i of this phase inside the input: 0 <= i * strideH + rp - padTop < inHeight.
@@ -284,10 +385,9 @@ public final class Depthwise {
         int dst = rp * block + cFirst;
         int src = xBase + cFirst - padLeft;
         for (int i = iFirst; i < iEnd; i++) {
-          k.center(in, dst + i * columns, x, src + (i * strideH + rp - padTop) * inWidth, run, zp);
+          ops.center(s, dst + i * columns, x, src + (i * strideH + rp - padTop) * inWidth, run, zp);
         }
       }
-      return in;
     }
   }
 }

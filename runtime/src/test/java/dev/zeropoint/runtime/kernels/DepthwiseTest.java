@@ -13,12 +13,13 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * The depthwise kernels ({@link Depthwise}, vector and scalar) compute {@link Conv#conv2dAcc}'s
- * int32 sums to the bit on seeded random depthwise geometries (kernels 1..7, strides 1..3,
- * dilations 1..2, asymmetric padding up to past the kernel's reach, widths on and off whole
- * vectors, batch 2), with operands at the 8-bit extremes and biases near the int32 limits; the
- * fused requantization gives {@link Requantize#requantize}'s outputs; and the bound that makes this
- * hold ({@link Depthwise#exact}) is needed: past it the float32 sums differ.
+ * The depthwise kernels ({@link Depthwise}: vector and scalar, float32 and int32) compute {@link
+ * Conv#conv2dAcc}'s int32 sums to the bit on seeded random depthwise geometries (kernels 1..7,
+ * strides 1..3, dilations 1..2, asymmetric padding up to past the kernel's reach, widths on and off
+ * whole vectors, batch 2), with operands at the 8-bit extremes and biases near the int32 limits;
+ * the int32 kernel also on operands that wrap; the fused requantization gives {@link
+ * Requantize#requantize}'s outputs; and the bound that makes the float32 kernel exact ({@link
+ * Depthwise#exact}) is needed: past it the float32 sums differ.
  */
 class DepthwiseTest {
   private static final Depthwise.Kernel[] KERNELS = {new VectorDepthwise(), new ScalarDepthwise()};
@@ -114,10 +115,20 @@ class DepthwiseTest {
     }
   }
 
+  /** The float32 kernel's sums. */
   private static int[] run(Depthwise.Kernel k, Case c) {
+    return run(new Depthwise.Floats(k, Depthwise.weights(c.wc())), c);
+  }
+
+  /** The int32 kernel's sums. */
+  private static int[] runInt32(Depthwise.Kernel k, Case c) {
+    return run(new Depthwise.Ints(k, c.wc()), c);
+  }
+
+  private static int[] run(Depthwise.Operands ops, Case c) {
     int[] got = new int[c.outputs()];
     Arrays.fill(got, 0x5a5a5a5a); // every output must be written
-    Depthwise.run(k, got, c.x(), Depthwise.weights(c.wc()), c.bias(), c.g(), c.zp(), null);
+    Depthwise.run(ops, got, c.x(), c.bias(), c.g(), c.zp(), null);
     return got;
   }
 
@@ -131,13 +142,17 @@ class DepthwiseTest {
       int[] want = c.expected();
       for (Depthwise.Kernel k : KERNELS) {
         assertArrayEquals(want, run(k, c), c.what() + " " + k.getClass().getSimpleName());
+        assertArrayEquals(want, runInt32(k, c), c.what() + " int32 " + k.getClass().getSimpleName());
       }
       compared += want.length;
     }
     assertTrue(compared > 100_000, compared + " outputs compared");
   }
 
-  /** MobileNetV2's depthwise shapes (3 x 3, padding 1, strides 1 and 2), at the extremes, on two threads. */
+  /**
+   * MobileNetV2's depthwise shapes (3 x 3, padding 1, strides 1 and 2), at the extremes, on two
+   * threads, through the public entry points, the requantization fused too.
+   */
   @Test
   void mobileNetShapesOnTwoThreadsMatchConv2dAcc() {
     Random r = new Random(7);
@@ -163,7 +178,23 @@ class DepthwiseTest {
         int[] want = c.expected();
         for (Depthwise.Kernel k : KERNELS) {
           assertArrayEquals(want, run(k, c), c.what() + " " + k.getClass().getSimpleName());
+          assertArrayEquals(want, runInt32(k, c), c.what() + " int32 " + k.getClass().getSimpleName());
         }
+        int[] got = new int[want.length];
+        Depthwise.conv2d(got, x, Depthwise.weights(wc), bias, g, c.zp());
+        assertArrayEquals(want, got, c.what() + " conv2d");
+        Depthwise.conv2dInt32(got, x, wc, bias, g, c.zp());
+        assertArrayEquals(want, got, c.what() + " conv2dInt32");
+        // Several runs of rows a plane (112 x 114 sums): each requantized on its own.
+        float[] scales = new float[s[0]];
+        for (int i = 0; i < scales.length; i++) {
+          scales[i] = (float) Math.scalb(1.0 + r.nextDouble(), -8 - r.nextInt(6));
+        }
+        int[] requantized = new int[want.length];
+        Requantize.requantize(requantized, want, Requantize.FLOAT, scales, new int[0], new int[0],
+            g[Conv.OUT_H] * g[Conv.OUT_W], s[0], 128, 0, 255, ElementType.U8.ordinal());
+        Depthwise.conv2dRequantize(got, x, Depthwise.weights(wc), bias, g, c.zp(), scales, 128, 0, 255);
+        assertArrayEquals(requantized, got, c.what() + " conv2dRequantize");
       }
     } finally {
       Parallel.setThreads(threads);
@@ -194,7 +225,7 @@ class DepthwiseTest {
         int[] got = new int[c.outputs()];
         Arrays.fill(got, -1);
         int[] sums = new int[c.outputs()];
-        Depthwise.run(k, sums, c.x(), Depthwise.weights(c.wc()), c.bias(), g, c.zp(),
+        Depthwise.run(new Depthwise.Floats(k, Depthwise.weights(c.wc())), sums, c.x(), c.bias(), g, c.zp(),
             new Gemm.Requantization(got, scales, outputZp, min, max));
         assertArrayEquals(want, got, c.what() + " " + k.getClass().getSimpleName());
       }
@@ -250,6 +281,31 @@ class DepthwiseTest {
       assertFalse(Arrays.equals(want, got), k.getClass().getSimpleName() + " was exact past the bound");
       System.out.println("past the bound (289 taps, all products 255 * 255): " + k.getClass().getSimpleName()
           + " gives " + got[0] + ", the int32 sum is " + want[0]);
+      // The int32 kernel has no bound.
+      assertArrayEquals(want, runInt32(k, c), "int32 " + k.getClass().getSimpleName());
+    }
+  }
+
+  /**
+   * The int32 kernel on operands far past 8 bits (inputs and weights anywhere in int32, so the
+   * products and sums wrap): still Conv's sums, as int32 addition is associative modulo 2^32.
+   */
+  @Test
+  void theInt32KernelWrapsAsConv2dAccDoes() {
+    Random r = new Random(5);
+    for (int round = 0; round < 300; round++) {
+      Case c = random(r, round);
+      for (int i = 0; i < c.x().length; i++) {
+        c.x()[i] = r.nextInt();
+      }
+      for (int i = 0; i < c.wc().length; i++) {
+        c.wc()[i] = r.nextBoolean() ? r.nextInt() : r.nextInt(1 << 16) - (1 << 15);
+      }
+      Case wide = new Case(c.what() + " wide", c.g(), c.x(), c.wc(), c.bias(), r.nextInt());
+      int[] want = wide.expected();
+      for (Depthwise.Kernel k : KERNELS) {
+        assertArrayEquals(want, runInt32(k, wide), wide.what() + " " + k.getClass().getSimpleName());
+      }
     }
   }
 
@@ -266,6 +322,7 @@ class DepthwiseTest {
     dense[Conv.OUT_PER_GROUP] = 4;
     assertFalse(Depthwise.applies(dense));
     assertThrows(IllegalArgumentException.class,
-        () -> Depthwise.run(KERNELS[0], new int[200], new int[400], new float[144], new int[8], grouped, 0, null));
+        () -> Depthwise.run(new Depthwise.Floats(KERNELS[0], new float[144]), new int[200], new int[400], new int[8],
+            grouped, 0, null));
   }
 }
