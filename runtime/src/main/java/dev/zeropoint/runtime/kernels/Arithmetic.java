@@ -34,20 +34,8 @@ public final class Arithmetic {
   }
 
   /** Whether the vector API runs the kernels that have a {@link VectorArithmetic} version. */
-  private static final boolean VECTOR = vectorUsable();
-
-  private static boolean vectorUsable() {
-    if (!Gemm.vectorModule()) {
-      return false;
-    }
-    try {
-      int[] probe = new int[8];
-      VectorArithmetic.addQnnpack(probe, probe, probe, new PyTorchQnnpack.AddParams(1, 1, 14, 0, 0, 0, 255));
-      return true;
-    } catch (LinkageError e) {
-      return false; // the module is there but unusable (another JDK's API): plain loops
-    }
-  }
+  private static final boolean VECTOR = Gemm.vectorWorks(() -> VectorArithmetic.addQnnpack(new int[8], new int[8],
+      new int[8], new PyTorchQnnpack.AddParams(1, 1, 14, 0, 0, 0, 255)));
 
   /** XNNPACK's qint8 add ({@link Xnnpack#qs8Add}), equal shapes. */
   public static void addXnnpack(int[] out, int[] a, int[] b, int aMultiplier, int bMultiplier, int shift, int bias,

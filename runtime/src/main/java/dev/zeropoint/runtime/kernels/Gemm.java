@@ -53,6 +53,22 @@ public final class Gemm {
         && !"false".equals(System.getProperty("zeropoint.vector"));
   }
 
+  /**
+   * Whether {@link #vectorModule} holds and {@code probe}, a call of a vector-API kernel, runs: the
+   * module can be present but unusable (another JDK's API), and then the kernels keep plain loops.
+   */
+  static boolean vectorWorks(Runnable probe) {
+    if (!vectorModule()) {
+      return false;
+    }
+    try {
+      probe.run();
+      return true;
+    } catch (LinkageError e) {
+      return false;
+    }
+  }
+
   private static MicroKernel defaultKernel() {
     if (vectorModule()) {
       try {

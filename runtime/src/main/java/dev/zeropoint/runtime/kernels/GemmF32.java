@@ -108,19 +108,8 @@ public final class GemmF32 {
   }
 
   /** Whether the input is packed on the vector API ({@link VectorPack}). */
-  private static final boolean VECTOR_PACK = vectorPackUsable();
-
-  private static boolean vectorPackUsable() {
-    if (!Gemm.vectorModule()) {
-      return false;
-    }
-    try {
-      VectorPack.pack(new float[16], 0, new int[32], 0, 16, 2, 0);
-      return true;
-    } catch (LinkageError e) {
-      return false; // the module is there but unusable (another JDK's API): plain loops
-    }
-  }
+  private static final boolean VECTOR_PACK = Gemm.vectorWorks(
+      () -> VectorPack.pack(new float[16], 0, new int[32], 0, 16, 2, 0));
 
   /** The calling thread's packed inputs ({@link Gemm.Operands#panel}), grown as needed. */
   private static final ThreadLocal<float[][]> PACKED_INPUT = ThreadLocal.withInitial(() -> new float[3][0]);

@@ -19,20 +19,8 @@ public final class Requantize {
    * Whether {@link #requantizeFloat} runs on the vector API ({@link VectorRequantize}): the module is
    * present and usable ({@link Gemm#vectorModule}).
    */
-  private static final boolean VECTOR = vectorUsable();
-
-  private static boolean vectorUsable() {
-    if (!Gemm.vectorModule()) {
-      return false;
-    }
-    try {
-      int[] probe = new int[8];
-      VectorRequantize.requantizeFloat(probe, probe, 0, 8, 1f, 0, 0, 255);
-      return true;
-    } catch (LinkageError e) {
-      return false; // the module is there but unusable (another JDK's API): plain loops
-    }
-  }
+  private static final boolean VECTOR = Gemm.vectorWorks(
+      () -> VectorRequantize.requantizeFloat(new int[8], new int[8], 0, 8, 1f, 0, 0, 255));
 
   /** Scheme codes, in the order of the IR's {@code Requantizer.Scheme}. */
   public static final int FLOAT = 0, MANTISSA = 1, TFLITE_DOUBLE = 2, TFLITE_SINGLE = 3, TOSA_DOUBLE = 4,
