@@ -24,7 +24,9 @@ public final class Arithmetic {
       int zeroPointProduct, int outputZeroPoint, int outputMin, int outputMax) {
     PyTorchQnnpack.AddParams p = new PyTorchQnnpack.AddParams(aMultiplier, bMultiplier, shift, zeroPointProduct,
         outputZeroPoint, outputMin, outputMax);
-    if (VECTOR && shift >= 1 && shift <= 31) {
+    // After a shift of at least 1 the rounded sum is within [-2^30, 2^30], so adding a zero point in
+    // [-2^30, 2^30) stays in int32, as the vector kernel adds it; the definition adds in int64.
+    if (VECTOR && shift >= 1 && shift <= 31 && outputZeroPoint >= -(1 << 30) && outputZeroPoint < (1 << 30)) {
       VectorArithmetic.addQnnpack(out, a, b, p);
       return;
     }

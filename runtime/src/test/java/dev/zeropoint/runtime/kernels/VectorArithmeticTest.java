@@ -66,4 +66,40 @@ class VectorArithmeticTest {
     int[] want = {49, 50, 50, 51, 99, 99, 100, 101, 101, 177, 150, 49};
     assertEquals(java.util.Arrays.toString(want), java.util.Arrays.toString(out));
   }
+
+  /**
+   * Sums at the int32 bounds with zero points at and past the ends of [-2^30, 2^30): the rounded sum
+   * plus the zero point leaves int32 past them, and {@link Arithmetic#addQnnpack} still gives the
+   * definition's clamp of the exact sum (the case a C test found: 2^30 + 2^30 is not negative).
+   */
+  @Test
+  void zeroPointsPastTheInt32RangeClampTheExactSum() {
+    Random rnd = new Random(7);
+    for (int zeroPointProduct : new int[] {Integer.MAX_VALUE, Integer.MIN_VALUE, 0}) {
+      for (int shift : new int[] {1, 2, 31}) {
+        for (int zp : new int[] {(1 << 30) - 1, 1 << 30, -(1 << 30), -(1 << 30) - 1, Integer.MAX_VALUE,
+            Integer.MIN_VALUE}) {
+          for (int m = 0; m < 3; m++) {
+            PyTorchQnnpack.AddParams p = new PyTorchQnnpack.AddParams(m, -m, shift, zeroPointProduct, zp,
+                m == 2 ? Integer.MIN_VALUE : 0, m == 2 ? Integer.MAX_VALUE : 255);
+            int[] a = new int[19];
+            int[] b = new int[19];
+            for (int i = 0; i < a.length; i++) {
+              a[i] = rnd.nextInt(256);
+              b[i] = rnd.nextInt(256);
+            }
+            int[] out = new int[a.length];
+            Arithmetic.addQnnpack(out, a, b, p.aMultiplier(), p.bMultiplier(), shift, zeroPointProduct, zp,
+                p.outputMin(), p.outputMax());
+            for (int i = 0; i < a.length; i++) {
+              long acc = (int) (zeroPointProduct + (long) a[i] * m - (long) b[i] * m);
+              long q = Math.floorDiv(Math.abs(acc) + (1L << (shift - 1)), 1L << shift) * Long.signum(acc);
+              long want = Math.max(p.outputMin(), Math.min(p.outputMax(), q + zp));
+              assertEquals(want, out[i], "zpp " + zeroPointProduct + " shift " + shift + " zp " + zp + " m " + m);
+            }
+          }
+        }
+      }
+    }
+  }
 }
