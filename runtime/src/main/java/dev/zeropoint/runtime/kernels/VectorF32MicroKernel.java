@@ -77,14 +77,43 @@ final class VectorF32MicroKernel implements GemmF32.MicroKernel {
    */
   private static void accumulateHalf(int kc, float[] a, int aOff, float[] b, int bOff, int[] c, int cOff, int ldc,
       int rows, int cols) {
-    FloatVector c0 = FloatVector.zero(S), c1 = c0, c2 = c0, c3 = c0;
-    for (int k = 0; k < kc; k++) {
+    // Even and odd k in separate accumulators: eight independent chains of multiply-adds, as the
+    // full tile has (four would wait on the FMA latency). Their float sums are exact integers, so
+    // adding the two halves at the end gives the same integers as one chain.
+    FloatVector c0 = FloatVector.zero(S), c1 = c0, c2 = c0, c3 = c0, e0 = c0, e1 = c0, e2 = c0, e3 = c0;
+    int k = 0;
+    for (; k + 1 < kc; k += 2) {
+      int bk = bOff + k * 16;
+      FloatVector b0 = FloatVector.fromArray(S, b, bk);
+      FloatVector b1 = FloatVector.fromArray(S, b, bk + 16);
+      int ak = aOff + k * 4;
+      c0 = b0.fma(FloatVector.broadcast(S, a[ak]), c0);
+      c1 = b0.fma(FloatVector.broadcast(S, a[ak + 1]), c1);
+      c2 = b0.fma(FloatVector.broadcast(S, a[ak + 2]), c2);
+      c3 = b0.fma(FloatVector.broadcast(S, a[ak + 3]), c3);
+      e0 = b1.fma(FloatVector.broadcast(S, a[ak + 4]), e0);
+      e1 = b1.fma(FloatVector.broadcast(S, a[ak + 5]), e1);
+      e2 = b1.fma(FloatVector.broadcast(S, a[ak + 6]), e2);
+      e3 = b1.fma(FloatVector.broadcast(S, a[ak + 7]), e3);
+    }
+    if (k < kc) {
       FloatVector b0 = FloatVector.fromArray(S, b, bOff + k * 16);
       int ak = aOff + k * 4;
       c0 = b0.fma(FloatVector.broadcast(S, a[ak]), c0);
       c1 = b0.fma(FloatVector.broadcast(S, a[ak + 1]), c1);
       c2 = b0.fma(FloatVector.broadcast(S, a[ak + 2]), c2);
       c3 = b0.fma(FloatVector.broadcast(S, a[ak + 3]), c3);
+    }
+    c0 = c0.add(e0);
+    c1 = c1.add(e1);
+    c2 = c2.add(e2);
+    c3 = c3.add(e3);
+    if (rows == 4 && cols == 8) {
+      VectorMicroKernel.add(ints(c0), c, cOff);
+      VectorMicroKernel.add(ints(c1), c, cOff + ldc);
+      VectorMicroKernel.add(ints(c2), c, cOff + 2 * ldc);
+      VectorMicroKernel.add(ints(c3), c, cOff + 3 * ldc);
+      return;
     }
     int[] t = new int[64];
     ints(c0).intoArray(t, 0);
