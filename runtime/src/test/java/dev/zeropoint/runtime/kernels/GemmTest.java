@@ -256,7 +256,7 @@ class GemmTest {
     }
   }
 
-  private static int[] definition(int[] g, int[] wc, int[] x, int[] bias, int zp) {
+  static int[] definition(int[] g, int[] wc, int[] x, int[] bias, int zp) {
     int outH = g[Conv.OUT_H];
     int outW = g[Conv.OUT_W];
     int outC = g[Conv.OUT_CHANNELS];
