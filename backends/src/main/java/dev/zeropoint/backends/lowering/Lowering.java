@@ -26,6 +26,7 @@ import dev.zeropoint.runtime.kernels.Elementwise;
 import dev.zeropoint.runtime.kernels.Gemm;
 import dev.zeropoint.runtime.kernels.GemmF32;
 import dev.zeropoint.runtime.kernels.Requantize;
+import dev.zeropoint.runtime.kernels.Winograd;
 import java.util.Optional;
 import java.util.OptionalDouble;
 
@@ -163,6 +164,17 @@ public final class Lowering {
           constant(bias(n, outChannels)), constant(g), imm(a.inputZeroPoint()));
     }
     int k = g[Conv.IN_PER_GROUP] * g[Conv.KERNEL_H] * g[Conv.KERNEL_W];
+    if (gemmF32 && WINOGRAD && Winograd.applies(g)) {
+      long maxInput = maxCentered(n.operand(0).type().elementType(), a.inputZeroPoint());
+      int in = g[Conv.IN_CHANNELS];
+      int[] u = Winograd.transformWeights(wc, outChannels, in);
+      int depth = Winograd.exact(wc, outChannels, maxInput) ? Winograd.depth(u, outChannels, in, maxInput) : 0;
+      if (depth >= Math.min(in, MIN_WINOGRAD_DEPTH)) {
+        return KernelCall.of(Winograd.class, "conv2d", result(), operand(0),
+            constant(Winograd.packWeights(u, outChannels, in)), constant(bias(n, outChannels)), constant(g),
+            imm(a.inputZeroPoint()), imm(depth));
+      }
+    }
     if (gemmF32 && f32Exact(wc, n.operand(0).type().elementType(), a.inputZeroPoint(), k)) {
       return KernelCall.of(GemmF32.class, "conv2d", result(), operand(0),
           constant(GemmF32.packWeights(wc, a.window().groups(), g[Conv.OUT_PER_GROUP], k)),
@@ -172,6 +184,19 @@ public final class Lowering {
     return KernelCall.of(Gemm.class, "conv2d", result(), operand(0), constant(packed), constant(bias(n, outChannels)),
         constant(g), imm(a.inputZeroPoint()));
   }
+
+  /**
+   * Whether 3 x 3 convolutions of stride 1 may run as {@link Winograd#conv2d} (on by default; {@code
+   * -Dzeropoint.winograd=false} in the compiling JVM keeps {@link GemmF32}, to time both).
+   */
+  static final boolean WINOGRAD = !"false".equals(System.getProperty("zeropoint.winograd"));
+
+  /**
+   * The shortest block of input channels worth Winograd's transforms: below it, converting every
+   * block's float sums to the int32 accumulators costs more than the products save ({@link
+   * Winograd#depth} is that short only for weights far larger than trained ones).
+   */
+  static final int MIN_WINOGRAD_DEPTH = 16;
 
   /**
    * Whether {@link GemmF32#conv2d} computes {@link Gemm#conv2d}'s integers for these centered
@@ -212,10 +237,11 @@ public final class Lowering {
 
   /**
    * A conv2d_acc and the requantize_acc that is the only user of its sums as one call, {@link
-   * GemmF32#conv2dRequantize} or {@link Depthwise#conv2dRequantize}: when the convolution runs on
-   * {@link GemmF32} or {@link Depthwise#conv2d} and the requantization is scheme FLOAT to u8, per output
-   * channel or per tensor. Empty otherwise (each runs alone). The call's operands are the
-   * convolution's, its result the requantization's.
+   * GemmF32#conv2dRequantize}, {@link Winograd#conv2dRequantize} or {@link
+   * Depthwise#conv2dRequantize}: when the convolution runs on {@link GemmF32}, {@link Winograd} or
+   * {@link Depthwise#conv2d} and the requantization is scheme FLOAT to u8, per output channel or per
+   * tensor. Empty otherwise (each runs alone). The call's operands are the convolution's, its result
+   * the requantization's.
    */
   public Optional<KernelCall> convRequantize(Node conv, Node requantize) throws CompileException {
     if (conv.op() != dev.zeropoint.ir.op.Op.CONV2D_ACC || requantize.op() != dev.zeropoint.ir.op.Op.REQUANTIZE_ACC
@@ -224,7 +250,8 @@ public final class Lowering {
     }
     KernelCall c = conv2dAcc(conv);
     KernelCall r = requantizeAcc(requantize);
-    boolean f32 = c.owner() == GemmF32.class || (c.owner() == Depthwise.class && c.method().equals("conv2d"));
+    boolean f32 = c.owner() == GemmF32.class || c.owner() == Winograd.class
+        || (c.owner() == Depthwise.class && c.method().equals("conv2d"));
     if (!f32 || ((KernelCall.Immediate) r.args().get(2)).value() != Requantize.FLOAT) {
       return Optional.empty();
     }
@@ -237,7 +264,8 @@ public final class Lowering {
     if (scales != 1 && !byChannel) {
       return Optional.empty();
     }
-    java.util.List<KernelCall.Arg> args = new java.util.ArrayList<>(c.args()); // out, x, weights, bias, g, zp
+    java.util.List<KernelCall.Arg> args = new java.util.ArrayList<>(c.args());
+    // out, x, weights, bias, g, zp (and Winograd's depth)
     args.add(r.args().get(3)); // the scales
     args.addAll(r.args().subList(8, 11)); // the output zero point, min, max
     return Optional.of(new KernelCall(c.owner(), "conv2dRequantize", args));
