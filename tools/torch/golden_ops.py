@@ -76,6 +76,18 @@ def conv2d_groups(g):
     return _conv_case(g, nn.Conv2d(4, 6, 3, padding=1, groups=2), (1, 4, 5, 5))
 
 
+@case("conv2d_winograd", "3x3 conv, stride 1, padding 1, 20 -> 24 channels on 17 x 29 (the JVM's Winograd kernel: "
+      "odd output rows and columns, 15 tiles a row), relu fused, per-channel weights")
+def conv2d_winograd(g):
+    return _conv_case(g, nn.Conv2d(20, 24, 3, padding=1), (1, 20, 17, 29), relu=True, lo=-1.0, hi=3.0)
+
+
+@case("conv2d_winograd_narrow", "3x3 conv, stride 1, padding (1, 0), 40 -> 8 channels on 9 x 15: 13 output columns "
+      "(the JVM's Winograd kernel with 7 tiles a row, two rows a panel), per-tensor weights")
+def conv2d_winograd_narrow(g):
+    return _conv_case(g, nn.Conv2d(40, 8, 3, padding=(1, 0)), (2, 40, 9, 15), per_channel=False)
+
+
 @case("conv2d_depthwise", "depthwise 3x3 conv, stride 2, per-channel weights")
 def conv2d_depthwise(g):
     return _conv_case(g, nn.Conv2d(4, 4, 3, stride=2, padding=1, groups=4), (1, 4, 7, 7))

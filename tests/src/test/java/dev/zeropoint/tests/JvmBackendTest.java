@@ -63,11 +63,13 @@ class JvmBackendTest {
     int f32 = 0;
     int fused = 0;
     int depthwise = 0;
+    int winograd = 0;
     for (BackendRuns.Run r : BackendRuns.golden()) {
       Set<String> calls = kernelCalls(JvmCompiler.compile(dev.zeropoint.backends.lowering.Lowering.pipeline(r.graph()),
           "models.Checked").bytes());
       if (r.what().endsWith("--integer-only")) {
-        assertTrue(calls.stream().noneMatch(c -> c.startsWith("GemmF32.") || c.equals("Depthwise.conv2d")
+        assertTrue(calls.stream().noneMatch(c -> c.startsWith("GemmF32.") || c.startsWith("Winograd.")
+            || c.equals("Depthwise.conv2d")
             || c.equals("Depthwise.conv2dRequantize")), r.what() + " calls " + calls);
         integerOnly += calls.contains("Gemm.conv2d") ? 1 : 0;
         integerOnlyDepthwise += calls.contains("Depthwise.conv2dInt32") ? 1 : 0;
@@ -75,14 +77,15 @@ class JvmBackendTest {
         f32 += calls.contains("GemmF32.conv2d") || calls.contains("GemmF32.conv2dRequantize") ? 1 : 0;
         fused += calls.contains("GemmF32.conv2dRequantize") ? 1 : 0;
         depthwise += calls.contains("Depthwise.conv2d") || calls.contains("Depthwise.conv2dRequantize") ? 1 : 0;
+        winograd += calls.contains("Winograd.conv2d") || calls.contains("Winograd.conv2dRequantize") ? 1 : 0;
       }
     }
     System.out.println("jvm backend: the int32 product in " + integerOnly + " integer-only golden models, the float32 one"
         + " in " + f32 + " others (" + fused + " with the requantization fused); the float32 depthwise kernel in "
-        + depthwise + " (the int32 one in " + integerOnlyDepthwise + " integer-only ones)");
-    assertTrue(integerOnly >= 10 && f32 >= 10 && fused >= 10 && depthwise >= 1 && integerOnlyDepthwise >= 1,
-        integerOnly + " integer-only, " + f32 + " float32, " + fused + " fused, " + depthwise + " depthwise, "
-        + integerOnlyDepthwise + " int32 depthwise");
+        + depthwise + " (the int32 one in " + integerOnlyDepthwise + " integer-only ones); Winograd in " + winograd);
+    assertTrue(integerOnly >= 10 && f32 >= 10 && fused >= 10 && depthwise >= 1 && integerOnlyDepthwise >= 1
+        && winograd >= 2, integerOnly + " integer-only, " + f32 + " float32, " + fused + " fused, " + depthwise
+        + " depthwise, " + integerOnlyDepthwise + " int32 depthwise, " + winograd + " Winograd");
   }
 
   /** An integer input outside its element type is refused before any kernel sees it. */

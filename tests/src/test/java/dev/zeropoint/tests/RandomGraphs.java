@@ -37,7 +37,9 @@ final class RandomGraphs {
     int n = 1 + random.nextInt(2);
     int c = 1 + random.nextInt(4);
     int h = 3 + random.nextInt(6);
-    int w = 3 + random.nextInt(6);
+    // A quarter of the graphs wide enough (after a 3 x 3 convolution, 13 columns and more) for the
+    // jvm backend's Winograd kernel.
+    int w = random.nextInt(4) == 0 ? 15 + random.nextInt(10) : 3 + random.nextInt(6);
     Value x = b.input("x", TensorType.f32(n, c, h, w));
     Value v = b.add(Op.QUANTIZE, Attrs.None.INSTANCE, quantized(Shape.of(n, c, h, w)), x);
     int steps = 1 + random.nextInt(8);
