@@ -140,26 +140,18 @@ public final class Depthwise {
     run(new Ints(kernel, wc), out, x, bias, g, inputZeroPoint, null);
   }
 
-  /** The int32 sums of the calling thread's {@link #conv2dRequantize}, grown as needed. */
-  private static final ThreadLocal<int[]> SUMS = ThreadLocal.withInitial(() -> new int[0]);
-
   /**
    * {@link #conv2d} followed by {@link Requantize#requantize} in scheme FLOAT (u8, per channel when
    * {@code scales} has one per channel, else one for all), in one pass: the output rows are
    * requantized as soon as their sums are computed, a run of rows at a time (some 4,000 sums, or one
    * row), while they are in cache, with the one definition ({@link
-   * Requantize#requantizeFloat}). The sums go to a scratch array of the calling thread.
+   * Requantize#requantizeFloat}), from the scratch run of sums of the task's thread.
    *
    * @param out the requantized output, as many elements as the convolution's sums
    */
   public static void conv2dRequantize(int[] out, int[] x, float[] weights, int[] bias, int[] g, int inputZeroPoint,
       float[] scales, int outputZeroPoint, int min, int max) {
-    int[] sums = SUMS.get();
-    if (sums.length < out.length) {
-      sums = new int[out.length];
-      SUMS.set(sums);
-    }
-    run(new Floats(kernel, weights), sums, x, bias, g, inputZeroPoint,
+    run(new Floats(kernel, weights), out, x, bias, g, inputZeroPoint,
         new Gemm.Requantization(out, scales, outputZeroPoint, min, max));
   }
 
@@ -261,8 +253,8 @@ public final class Depthwise {
   private static final int RUN = 4096;
 
   /**
-   * The convolution on the operands {@code ops} into {@code sums}; then, unless {@code rq} is null,
-   * each run's requantization into {@code rq.out()}.
+   * The convolution on the operands {@code ops} into {@code sums}; or, unless {@code rq} is null,
+   * each run's requantization into {@code rq.out()} (then {@code sums} is not written).
    */
   static void run(Operands ops, int[] sums, int[] x, int[] bias, int[] g, int zp, Gemm.Requantization rq) {
     if (!applies(g)) {
@@ -292,18 +284,27 @@ public final class Depthwise {
       for (int oh0 = 0; oh0 < outH; oh0 += rowsPerRun) {
         int oh1 = Math.min(outH, oh0 + rowsPerRun);
         ops.sums(s, l.taps, wOff, oh0 * p, (oh1 - 1) * p + (outW - 1) * strideW + 1, b);
+        if (rq != null && strideW == 1) { // each row straight from the scratch run
+          for (int oh = oh0; oh < oh1; oh++) {
+            rq.rows(acc, oh * p, outBase + oh * outW, c, outW);
+          }
+          continue;
+        }
+        // The rows to sums, or, to be requantized, to a scratch array of the run's rows.
+        int[] dst = rq == null ? sums : Gemm.taskSums((oh1 - oh0) * outW);
+        int dstBase = rq == null ? outBase : -oh0 * outW;
         for (int oh = oh0; oh < oh1; oh++) {
-          int o = outBase + oh * outW;
+          int o = dstBase + oh * outW;
           if (strideW == 1) {
-            System.arraycopy(acc, oh * p, sums, o, outW);
+            System.arraycopy(acc, oh * p, dst, o, outW);
           } else {
             for (int ow = 0, q = oh * p; ow < outW; ow++, q += strideW) {
-              sums[o + ow] = acc[q];
+              dst[o + ow] = acc[q];
             }
           }
         }
         if (rq != null) { // the run's rows, contiguous in the output
-          rq.rows(sums, outBase, c, oh0 * outW, oh1 * outW);
+          rq.rows(dst, 0, outBase + oh0 * outW, c, (oh1 - oh0) * outW);
         }
       }
     });

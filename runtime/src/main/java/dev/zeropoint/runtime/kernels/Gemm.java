@@ -248,15 +248,30 @@ public final class Gemm {
    * are complete, while they are in cache.
    */
   record Requantization(int[] out, float[] scales, int outputZeroPoint, int min, int max) {
-    void rows(int[] acc, int base, int channel, int j0, int j1) {
-      Requantize.requantizeFloat(out, acc, base + j0, base + j1, scales[scales.length == 1 ? 0 : channel],
+    /** {@code count} sums of {@code channel} from {@code acc[accStart ..]} to {@code out[outStart ..]}. */
+    void rows(int[] acc, int accStart, int outStart, int channel, int count) {
+      Requantize.requantizeFloat(out, outStart, acc, accStart, count, scales[scales.length == 1 ? 0 : channel],
           outputZeroPoint, min, max);
     }
   }
 
+  /** The sums of the calling thread's task when they are requantized at once, grown as needed. */
+  private static final ThreadLocal<int[]> TASK_SUMS = ThreadLocal.withInitial(() -> new int[0]);
+
+  /** The calling thread's array for the sums of one task, at least {@code size} elements. */
+  static int[] taskSums(int size) {
+    int[] s = TASK_SUMS.get();
+    if (s.length < size) {
+      s = new int[size];
+      TASK_SUMS.set(s);
+    }
+    return s;
+  }
+
   /**
-   * The blocked product of {@link #conv2d} on the given operands, into {@code out}; then, unless
-   * {@code rq} is null, its requantization.
+   * The blocked product of {@link #conv2d} on the given operands, into {@code out}; or, unless
+   * {@code rq} is null, its requantization into {@code rq.out()}, each task's sums in a scratch array
+   * of its thread ({@code out} is then not written).
    *
    * <p>The work is split into tasks of {@link #NC} output pixels by a number of output channels.
    * When there are enough pixel blocks to keep the threads busy (or one thread), each task covers
@@ -318,10 +333,20 @@ public final class Gemm {
     int mr = ops.mr;
     int blocks = blocks(m, mr);
     int outChannel0 = gr * m;
+    int rowStart = blockStart * mr;
     int rowEnd = Math.min(m, blockEnd * mr);
-    for (int o = blockStart * mr; o < rowEnd; o++) {
-      int base = (b * g[Conv.OUT_CHANNELS] + outChannel0 + o) * n;
-      java.util.Arrays.fill(out, base + j0, base + j1, bias[outChannel0 + o]);
+    // The sums of row o, pixel j at c[cBase + o * ldc + j]: in place in out, or, to be requantized,
+    // in a scratch array of the task's rows and pixels only, which stays in cache.
+    int[] c = out;
+    int ldc = n;
+    int cBase = (b * g[Conv.OUT_CHANNELS] + outChannel0) * n;
+    if (rq != null) {
+      ldc = j1 - j0;
+      c = taskSums((rowEnd - rowStart) * ldc);
+      cBase = -rowStart * ldc - j0;
+    }
+    for (int o = rowStart; o < rowEnd; o++) {
+      java.util.Arrays.fill(c, cBase + o * ldc + j0, cBase + o * ldc + j1, bias[outChannel0 + o]);
     }
     int p0 = j0 / NR;
     int p1 = (j1 + NR - 1) / NR;
@@ -344,16 +369,17 @@ public final class Gemm {
         int aOff = ((gr * blocks + blk) * k + k0) * mr;
         int o = blk * mr;
         int rows = Math.min(mr, m - o);
-        int cOff = (b * g[Conv.OUT_CHANNELS] + outChannel0 + o) * n;
+        int cOff = cBase + o * ldc;
         for (int p = p0; p < p1; p++) {
           int bOff = shared != null ? (p * k + k0) * NR : (p - p0) * kc * NR;
-          ops.accumulate(panel, kc, aOff, bOff, out, cOff + p * NR, n, rows, Math.min(NR, n - p * NR));
+          ops.accumulate(panel, kc, aOff, bOff, c, cOff + p * NR, ldc, rows, Math.min(NR, n - p * NR));
         }
       }
     }
     if (rq != null) {
-      for (int o = blockStart * mr; o < rowEnd; o++) {
-        rq.rows(out, (b * g[Conv.OUT_CHANNELS] + outChannel0 + o) * n, outChannel0 + o, j0, j1);
+      for (int o = rowStart; o < rowEnd; o++) {
+        rq.rows(c, cBase + o * ldc + j0, (b * g[Conv.OUT_CHANNELS] + outChannel0 + o) * n + j0, outChannel0 + o,
+            j1 - j0);
       }
     }
   }

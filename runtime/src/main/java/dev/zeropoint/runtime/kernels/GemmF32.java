@@ -122,25 +122,17 @@ public final class GemmF32 {
     Gemm.product(out, x, bias, g, inputZeroPoint, new Floats(packed, kernel), null);
   }
 
-  /** The int32 sums of the calling thread's {@link #conv2dRequantize}, grown as needed. */
-  private static final ThreadLocal<int[]> SUMS = ThreadLocal.withInitial(() -> new int[0]);
-
   /**
    * {@link #conv2d} followed by {@link Requantize#requantize} in scheme FLOAT (u8, per output channel
    * when {@code scales} has one per channel, else one for all), in one pass: each task requantizes
    * its rows of sums as soon as they are complete, while they are in cache, with the same definition
-   * ({@link Requantize#requantizeFloat}). The sums go to a scratch array of the calling thread.
+   * ({@link Requantize#requantizeFloat}). Each task's sums go to a scratch array of its thread.
    *
    * @param out the requantized output, as many elements as the convolution's sums
    */
   public static void conv2dRequantize(int[] out, int[] x, float[] packed, int[] bias, int[] g, int inputZeroPoint,
       float[] scales, int outputZeroPoint, int min, int max) {
-    int[] sums = SUMS.get();
-    if (sums.length < out.length) {
-      sums = new int[out.length];
-      SUMS.set(sums);
-    }
-    Gemm.product(sums, x, bias, g, inputZeroPoint, new Floats(packed, kernel),
+    Gemm.product(out, x, bias, g, inputZeroPoint, new Floats(packed, kernel),
         new Gemm.Requantization(out, scales, outputZeroPoint, min, max));
   }
 

@@ -92,19 +92,35 @@ public final class Requantize {
    */
   static void requantizeFloat(int[] out, int[] acc, int start, int end, float m, int outputZeroPoint, int min,
       int max) {
-    if (VECTOR && end > start && Float.isFinite(m) && outputZeroPoint >= 0 && outputZeroPoint <= 255
+    requantizeFloat(out, start, acc, start, end - start, m, outputZeroPoint, min, max);
+  }
+
+  /**
+   * {@link #requantizeFloat(int[], int[], int, int, float, int, int, int)} from {@code acc[accStart ..
+   * accStart + count)} into {@code out[outStart .. outStart + count)}: the sums of a task's tile, in
+   * a scratch array of its own, into their place in the output.
+   */
+  static void requantizeFloat(int[] out, int outStart, int[] acc, int accStart, int count, float m,
+      int outputZeroPoint, int min, int max) {
+    if (VECTOR && count > 0 && Float.isFinite(m) && outputZeroPoint >= 0 && outputZeroPoint <= 255
         && min >= 0 && min <= max && max <= 255) {
-      VectorRequantize.requantizeFloat(out, acc, start, end, m, outputZeroPoint, min, max);
+      VectorRequantize.requantizeFloat(out, outStart, acc, accStart, count, m, outputZeroPoint, min, max);
       return;
     }
-    requantizeFloatScalar(out, acc, start, end, m, outputZeroPoint, min, max);
+    requantizeFloatScalar(out, outStart, acc, accStart, count, m, outputZeroPoint, min, max);
   }
 
   /** {@link #requantizeFloat} element by element, by the definition. */
   static void requantizeFloatScalar(int[] out, int[] acc, int start, int end, float m, int outputZeroPoint, int min,
       int max) {
-    for (int i = start; i < end; i++) {
-      out[i] = PyTorchQnnpack.finishRequantization(PyTorchQnnpack.scaleAndRound(acc[i], m), outputZeroPoint, min, max);
+    requantizeFloatScalar(out, start, acc, start, end - start, m, outputZeroPoint, min, max);
+  }
+
+  private static void requantizeFloatScalar(int[] out, int outStart, int[] acc, int accStart, int count, float m,
+      int outputZeroPoint, int min, int max) {
+    for (int i = 0; i < count; i++) {
+      out[outStart + i] = PyTorchQnnpack.finishRequantization(PyTorchQnnpack.scaleAndRound(acc[accStart + i], m),
+          outputZeroPoint, min, max);
     }
   }
 

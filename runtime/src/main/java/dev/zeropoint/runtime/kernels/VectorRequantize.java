@@ -35,17 +35,26 @@ final class VectorRequantize {
   /** Requantizes {@code acc[start .. end)} into {@code out}; {@code m} finite, u8 bounds checked. */
   static void requantizeFloat(int[] out, int[] acc, int start, int end, float m, int outputZeroPoint, int min,
       int max) {
+    requantizeFloat(out, start, acc, start, end - start, m, outputZeroPoint, min, max);
+  }
+
+  /**
+   * Requantizes {@code acc[accStart .. accStart + count)} into {@code out[outStart .. outStart +
+   * count)}; {@code m} finite, u8 bounds checked.
+   */
+  static void requantizeFloat(int[] out, int outStart, int[] acc, int accStart, int count, float m,
+      int outputZeroPoint, int min, int max) {
     FloatVector scale = FloatVector.broadcast(F, m);
     IntVector zp = IntVector.broadcast(I, outputZeroPoint);
     IntVector lo = IntVector.broadcast(I, min);
     IntVector hi = IntVector.broadcast(I, max);
-    int i = start;
-    for (int bound = start + I.loopBound(end - start); i < bound; i += I.length()) {
-      apply(IntVector.fromArray(I, acc, i), scale, zp, lo, hi).intoArray(out, i);
+    int i = 0;
+    for (int bound = I.loopBound(count); i < bound; i += I.length()) {
+      apply(IntVector.fromArray(I, acc, accStart + i), scale, zp, lo, hi).intoArray(out, outStart + i);
     }
-    if (i < end) { // the last few, masked
-      VectorMask<Integer> tail = I.indexInRange(i, end);
-      apply(IntVector.fromArray(I, acc, i, tail), scale, zp, lo, hi).intoArray(out, i, tail);
+    if (i < count) { // the last few, masked
+      VectorMask<Integer> tail = I.indexInRange(i, count);
+      apply(IntVector.fromArray(I, acc, accStart + i, tail), scale, zp, lo, hi).intoArray(out, outStart + i, tail);
     }
   }
 

@@ -179,21 +179,13 @@ public final class Winograd {
     run(out, x, packed, bias, g, inputZeroPoint, depth, null);
   }
 
-  /** The int32 sums of the calling thread's {@link #conv2dRequantize}, grown as needed. */
-  private static final ThreadLocal<int[]> SUMS = ThreadLocal.withInitial(() -> new int[0]);
-
   /**
    * {@link #conv2d} followed by {@link Requantize#requantize} in scheme FLOAT to u8, as {@link
    * GemmF32#conv2dRequantize}: each task requantizes its rows as soon as their sums are complete.
    */
   public static void conv2dRequantize(int[] out, int[] x, float[] packed, int[] bias, int[] g, int inputZeroPoint,
       int depth, float[] scales, int outputZeroPoint, int min, int max) {
-    int[] sums = SUMS.get();
-    if (sums.length < out.length) {
-      sums = new int[out.length];
-      SUMS.set(sums);
-    }
-    run(sums, x, packed, bias, g, inputZeroPoint, depth, new Gemm.Requantization(out, scales, outputZeroPoint, min,
+    run(out, x, packed, bias, g, inputZeroPoint, depth, new Gemm.Requantization(out, scales, outputZeroPoint, min,
         max));
   }
 
@@ -393,8 +385,20 @@ public final class Winograd {
     int outH = g[Conv.OUT_H];
     int outW = g[Conv.OUT_W];
     int n = outH * outW;
+    // Output o's sums at c[cBase + o * ldo + j]: in place in out, or, to be requantized, in a
+    // scratch array of the task's channels and rows only, which stays in cache.
+    int j0 = 2 * ty0 * outW;
+    int j1 = Math.min(outH, 2 * ty1) * outW;
+    int[] c = out;
+    int ldo = n;
+    int cBase = b * outChannels * n;
+    if (rq != null) {
+      ldo = j1 - j0;
+      c = Gemm.taskSums((o1 - o0) * ldo);
+      cBase = -o0 * ldo - j0;
+    }
     for (int o = o0; o < o1; o++) {
-      int base = (b * outChannels + o) * n;
+      int base = cBase + o * ldo;
       for (int p = 0; p < np; p++) {
         for (int half = 0; half < 2; half++) {
           int ty = plan.row(ty0, p, half);
@@ -405,18 +409,16 @@ public final class Winograd {
           int src = (o - o0) * ldc + p * NR + half * SEGMENT;
           int cols = Math.min(SEGMENT, plan.tileCols - tx);
           if (vec) {
-            VectorWinograd.transformOutput(m, src, rows * ldc, cols, out, base, 2 * ty, 2 * tx, outH, outW, bias[o]);
+            VectorWinograd.transformOutput(m, src, rows * ldc, cols, c, base, 2 * ty, 2 * tx, outH, outW, bias[o]);
           } else {
-            transformOutput(m, src, rows * ldc, cols, out, base, 2 * ty, 2 * tx, outH, outW, bias[o]);
+            transformOutput(m, src, rows * ldc, cols, c, base, 2 * ty, 2 * tx, outH, outW, bias[o]);
           }
         }
       }
     }
     if (rq != null) {
-      int j0 = 2 * ty0 * outW;
-      int j1 = Math.min(outH, 2 * ty1) * outW;
       for (int o = o0; o < o1; o++) {
-        rq.rows(out, (b * outChannels + o) * n, o, j0, j1);
+        rq.rows(c, cBase + o * ldo + j0, (b * outChannels + o) * n + j0, o, j1 - j0);
       }
     }
   }
