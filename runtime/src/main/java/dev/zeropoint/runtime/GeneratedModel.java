@@ -75,28 +75,55 @@ public abstract class GeneratedModel implements CompiledModel {
   protected abstract Object[] execute(Object[] inputs);
 
   /**
-   * A new frame of {@code size} slots: the inputs in the first slots, then each constant at its
-   * slot ({@code places} holds pairs: slot, index into {@link #k}). Loops over tables, so that the
-   * generated code stays small however many inputs and constants a model has.
+   * Workspaces of earlier runs, free: each one array per buffer of the generated code's table, for
+   * its intermediate values. A run takes one (or makes one when every other is in use by a run of
+   * another thread) and gives it back when its outputs are ready: a model keeps as many as it ever
+   * ran at once.
    */
-  protected final Object[] frame(int size, Object[] inputs, int[] places) {
-    Object[] frame = new Object[size];
+  private final java.util.concurrent.ConcurrentLinkedQueue<Object[]> workspaces =
+      new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+  /**
+   * A new frame of {@code size} slots and one more for the run's workspace: the inputs in the first
+   * slots, then each constant at its slot ({@code places} holds pairs: slot, index into {@link #k}),
+   * then each workspace array at its slot ({@code pooled}: slot, array; {@code buffers}: the arrays'
+   * lengths and types, 1 for {@code float[]}). Loops over tables, so that the generated code stays
+   * small however many inputs and constants a model has.
+   */
+  protected final Object[] frame(int size, Object[] inputs, int[] places, int[] buffers, int[] pooled) {
+    Object[] frame = new Object[size + 1];
     System.arraycopy(inputs, 0, frame, 0, inputs.length);
     for (int i = 0; i < places.length; i += 2) {
       frame[places[i]] = k[places[i + 1]];
+    }
+    if (pooled.length > 0) {
+      Object[] ws = workspaces.poll();
+      if (ws == null) {
+        ws = new Object[buffers.length / 2];
+        for (int i = 0; i < ws.length; i++) {
+          ws[i] = buffers[2 * i + 1] == 1 ? new float[buffers[2 * i]] : new int[buffers[2 * i]];
+        }
+      }
+      for (int i = 0; i < pooled.length; i += 2) {
+        frame[pooled[i]] = ws[pooled[i + 1]];
+      }
+      frame[size] = ws;
     }
     return frame;
   }
 
   /**
    * The outputs: the arrays at {@code slots}, copied where {@code copy} is non-zero (an output that
-   * is an input, a constant or another output gets its own array).
+   * is an input, a constant or another output gets its own array). The run's workspace is free again.
    */
-  protected static Object[] outputs(Object[] frame, int[] slots, int[] copy) {
+  protected final Object[] outputs(Object[] frame, int[] slots, int[] copy) {
     Object[] out = new Object[slots.length];
     for (int i = 0; i < slots.length; i++) {
       Object a = frame[slots[i]];
       out[i] = copy[i] == 0 ? a : a instanceof float[] f ? f.clone() : ((int[]) a).clone();
+    }
+    if (frame[frame.length - 1] instanceof Object[] ws) {
+      workspaces.offer(ws);
     }
     return out;
   }

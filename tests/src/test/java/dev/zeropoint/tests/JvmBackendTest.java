@@ -138,6 +138,51 @@ class JvmBackendTest {
   }
 
   /**
+   * Runs from several threads at once, on two inputs in turn, each give the interpreter's outputs:
+   * each run takes a workspace of its own (the model makes one more when every other is in use).
+   */
+  @Test
+  void concurrentRunsEachUseTheirOwnWorkspace() throws Exception {
+    int checked = 0;
+    for (BackendRuns.Run r : BackendRuns.golden()) {
+      if (!List.of("inception_module -O", "conv2d_winograd -O", "inverted_residual -O").contains(r.what())) {
+        continue;
+      }
+      Map<String, TensorData> other = otherInputs(r.inputs(), 7);
+      List<Map<String, TensorData>> inputs = List.of(r.inputs(), other);
+      var interpreter = new Interpreter().prepare(r.graph());
+      List<Map<String, TensorData>> expected = List.of(interpreter.run(r.inputs()), interpreter.run(other));
+      var executable = new JvmBackend().prepare(r.graph());
+      var pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+      try {
+        List<java.util.concurrent.Future<Integer>> runs = new ArrayList<>();
+        for (int t = 0; t < 4; t++) {
+          int first = t % 2;
+          runs.add(pool.submit(() -> {
+            int mismatches = 0;
+            for (int i = 0; i < 12; i++) {
+              int which = (first + i) % 2;
+              Map<String, TensorData> got = executable.run(inputs.get(which));
+              for (String name : expected.get(which).keySet()) {
+                TensorData e = expected.get(which).get(name);
+                mismatches += (int) (e.size() - GoldenTest.countEqual(e, got.get(name)));
+              }
+            }
+            return mismatches;
+          }));
+        }
+        for (var f : runs) {
+          assertEquals(0, f.get(), r.what() + ": elements differing from the interpreter's in concurrent runs");
+        }
+      } finally {
+        pool.shutdownNow();
+      }
+      checked++;
+    }
+    assertEquals(3, checked, "the golden models of the concurrent test");
+  }
+
+  /**
    * A model past every limit of one method and of the constant pool were the code straight-line:
    * 40,000 constants and 40,000 adds (80,000 values, so slot numbers far past what an instruction
    * holds), 4,000 outputs. It compiles to a verified class, and runs like the interpreter.
@@ -161,6 +206,37 @@ class JvmBackendTest {
         unsupported), unsupported.toString());
   }
 
+  /**
+   * Inputs of the same types and shapes, with other values: an integer input's elements in reverse
+   * order, floats from a seeded normal distribution scaled by the input's largest magnitude.
+   */
+  static Map<String, TensorData> otherInputs(Map<String, TensorData> inputs, long seed) {
+    java.util.Random random = new java.util.Random(seed);
+    Map<String, TensorData> other = new LinkedHashMap<>();
+    for (Map.Entry<String, TensorData> e : inputs.entrySet()) {
+      TensorData d = e.getValue();
+      int n = Math.toIntExact(d.size());
+      if (!d.elementType().isInteger()) {
+        double scale = 1;
+        for (int i = 0; i < n; i++) {
+          scale = Math.max(scale, Math.abs(d.getDouble(i)));
+        }
+        double[] v = new double[n];
+        for (int i = 0; i < n; i++) {
+          v[i] = (float) (random.nextGaussian() * scale);
+        }
+        other.put(e.getKey(), TensorData.ofDoubles(d.elementType(), d.shape(), v));
+      } else {
+        long[] v = new long[n];
+        for (int i = 0; i < n; i++) {
+          v[i] = d.getLong(n - 1 - i); // values valid wherever the input's are (as indices, say)
+        }
+        other.put(e.getKey(), TensorData.ofLongs(d.elementType(), d.shape(), v));
+      }
+    }
+    return other;
+  }
+
   static PassContext integerContext() {
     return new PassContext(true, true, Set.of(), false, new PrintWriter(System.err, true), new LinkedHashMap<>());
   }
@@ -179,6 +255,9 @@ class JvmBackendTest {
     verify(what, compiled.bytes());
     Map<String, TensorData> expected = new Interpreter().prepare(graph).run(inputs);
     var executable = new JvmBackend().prepare(graph);
+    // A run on other inputs first: the arrays the model reuses across runs (its workspace) then hold
+    // another run's values, which a kernel that read its result array before writing it would keep.
+    executable.run(otherInputs(inputs, what.hashCode()));
     Map<String, TensorData> actual = executable.run(inputs);
     Map<String, TensorData> threaded;
     dev.zeropoint.runtime.Parallel.setThreads(3); // an odd split of channels over threads

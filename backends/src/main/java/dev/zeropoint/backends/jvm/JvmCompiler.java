@@ -29,8 +29,9 @@ import org.objectweb.asm.Opcodes;
 import org.objectweb.asm.Type;
 
 /**
- * Compiles a graph to one class extending {@link GeneratedModel}: {@code execute} allocates a frame
- * of arrays, one slot per value, and runs the nodes as straight-line calls to the run-time kernels
+ * Compiles a graph to one class extending {@link GeneratedModel}: {@code execute} takes a frame of
+ * arrays, one slot per value (the intermediate values' arrays from a workspace reused across runs,
+ * {@link Workspace}; the outputs' freshly allocated), and runs the nodes as straight-line calls to the run-time kernels
  * with every shape, zero point and parameter an immediate or a constant laid out here. The nodes
  * are spread over methods of at most {@link #NODES_PER_METHOD} calls, so no model meets the JVM's
  * 64 KB limit on a method's code.
@@ -108,6 +109,9 @@ public final class JvmCompiler {
       steps.add(new Step(n, n, call.get()));
     }
 
+    Workspace ws = Workspace.plan(graph, steps.stream().map(st -> new Workspace.Step(st.node(), st.operandsOf(),
+        st.call())).toList(), slot, roots);
+
     ClassWriter cw = new ClassWriter(ClassWriter.COMPUTE_FRAMES | ClassWriter.COMPUTE_MAXS);
     cw.visit(Opcodes.V21, Opcodes.ACC_PUBLIC | Opcodes.ACC_FINAL | Opcodes.ACC_SUPER, internal, null, BASE, null);
     cw.visitSource(graph.name() + ".qg", null);
@@ -119,7 +123,7 @@ public final class JvmCompiler {
       MethodVisitor mv = cw.visitMethod(Opcodes.ACC_PRIVATE, "part" + p, FRAME, null, null);
       mv.visitCode();
       for (Step s : steps.subList(p * NODES_PER_METHOD, Math.min(steps.size(), (p + 1) * NODES_PER_METHOD))) {
-        emitCall(mv, internal, s.node(), s.operandsOf(), s.call(), slot, constants);
+        emitCall(mv, internal, s.node(), s.operandsOf(), s.call(), slot, ws.pooledSlots(), constants);
       }
       mv.visitInsn(Opcodes.RETURN);
       mv.visitMaxs(0, 0);
@@ -164,13 +168,21 @@ public final class JvmCompiler {
     loadConstant(mv, internal, constants.size());
     constants.add(places);
     mv.visitTypeInsn(Opcodes.CHECKCAST, "[I");
-    mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, internal, "frame", "(I[Ljava/lang/Object;[I)[Ljava/lang/Object;", false);
+    loadConstant(mv, internal, constants.size());
+    constants.add(ws.buffers());
+    mv.visitTypeInsn(Opcodes.CHECKCAST, "[I");
+    loadConstant(mv, internal, constants.size());
+    constants.add(ws.places());
+    mv.visitTypeInsn(Opcodes.CHECKCAST, "[I");
+    mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, internal, "frame", "(I[Ljava/lang/Object;[I[I[I)[Ljava/lang/Object;",
+        false);
     mv.visitVarInsn(Opcodes.ASTORE, 2);
     for (int gr = 0; gr < groups; gr++) {
       mv.visitVarInsn(Opcodes.ALOAD, 0);
       mv.visitVarInsn(Opcodes.ALOAD, 2);
       mv.visitMethodInsn(Opcodes.INVOKESPECIAL, internal, "group" + gr, FRAME, false);
     }
+    mv.visitVarInsn(Opcodes.ALOAD, 0);
     mv.visitVarInsn(Opcodes.ALOAD, 2);
     loadConstant(mv, internal, constants.size());
     constants.add(outSlots);
@@ -178,7 +190,7 @@ public final class JvmCompiler {
     loadConstant(mv, internal, constants.size());
     constants.add(copy);
     mv.visitTypeInsn(Opcodes.CHECKCAST, "[I");
-    mv.visitMethodInsn(Opcodes.INVOKESTATIC, internal, "outputs", "([Ljava/lang/Object;[I[I)[Ljava/lang/Object;",
+    mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, internal, "outputs", "([Ljava/lang/Object;[I[I)[Ljava/lang/Object;",
         false);
     mv.visitInsn(Opcodes.ARETURN);
     mv.visitMaxs(0, 0);
@@ -236,12 +248,15 @@ public final class JvmCompiler {
   }
 
   /**
-   * Allocates the node's result arrays, then calls its kernel; the call's operands are those of
-   * {@code operandsOf} (the node itself, or the node fused into it).
+   * Allocates the node's result arrays (except those of the workspace), then calls its kernel; the
+   * call's operands are those of {@code operandsOf} (the node itself, or the node fused into it).
    */
   private static void emitCall(MethodVisitor mv, String internal, Node n, Node operandsOf, KernelCall call,
-      Map<Value, Integer> slot, List<Object> constants) throws CompileException {
+      Map<Value, Integer> slot, java.util.Set<Integer> pooled, List<Object> constants) throws CompileException {
     for (Value r : n.results()) {
+      if (pooled.contains(slot.get(r))) {
+        continue; // an array of the run's workspace, in the frame from the start
+      }
       mv.visitVarInsn(Opcodes.ALOAD, 1);
       push(mv, slot.get(r));
       push(mv, Math.toIntExact(r.type().shape().numElements()));
