@@ -284,13 +284,8 @@ public final class Depthwise {
       for (int oh0 = 0; oh0 < outH; oh0 += rowsPerRun) {
         int oh1 = Math.min(outH, oh0 + rowsPerRun);
         ops.sums(s, l.taps, wOff, oh0 * p, (oh1 - 1) * p + (outW - 1) * strideW + 1, b);
-        if (rq != null && strideW == 1) { // each row straight from the scratch run
-          for (int oh = oh0; oh < oh1; oh++) {
-            rq.rows(acc, oh * p, outBase + oh * outW, c, outW);
-          }
-          continue;
-        }
-        // The rows to sums, or, to be requantized, to a scratch array of the run's rows.
+        // The rows to sums, or, to be requantized, to a scratch array of the run's rows (one
+        // requantization of the whole run, rather than one of each short row).
         int[] dst = rq == null ? sums : Gemm.taskSums((oh1 - oh0) * outW);
         int dstBase = rq == null ? outBase : -oh0 * outW;
         for (int oh = oh0; oh < oh1; oh++) {

@@ -116,7 +116,7 @@ public final class Requantize {
     requantizeFloatScalar(out, start, acc, start, end - start, m, outputZeroPoint, min, max);
   }
 
-  private static void requantizeFloatScalar(int[] out, int outStart, int[] acc, int accStart, int count, float m,
+  static void requantizeFloatScalar(int[] out, int outStart, int[] acc, int accStart, int count, float m,
       int outputZeroPoint, int min, int max) {
     for (int i = 0; i < count; i++) {
       out[outStart + i] = PyTorchQnnpack.finishRequantization(PyTorchQnnpack.scaleAndRound(acc[accStart + i], m),

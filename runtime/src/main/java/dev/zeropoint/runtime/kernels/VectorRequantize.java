@@ -52,10 +52,8 @@ final class VectorRequantize {
     for (int bound = I.loopBound(count); i < bound; i += I.length()) {
       apply(IntVector.fromArray(I, acc, accStart + i), scale, zp, lo, hi).intoArray(out, outStart + i);
     }
-    if (i < count) { // the last few, masked
-      VectorMask<Integer> tail = I.indexInRange(i, count);
-      apply(IntVector.fromArray(I, acc, accStart + i, tail), scale, zp, lo, hi).intoArray(out, outStart + i, tail);
-    }
+    // The last few by the definition: a masked store checks each lane, which costs more.
+    Requantize.requantizeFloatScalar(out, outStart + i, acc, accStart + i, count - i, m, outputZeroPoint, min, max);
   }
 
   private static IntVector apply(IntVector acc, FloatVector scale, IntVector zp, IntVector lo, IntVector hi) {
