@@ -67,28 +67,30 @@ public final class Pool {
     // The output columns whose taps all lie inside the input, which need no clamping.
     int owFirst = Math.min(outW, Math.max(0, Math.floorDiv(pL + sW - 1, sW)));
     int owEnd = Math.max(owFirst, Math.min(outW, Math.floorDiv(inW - 1 + pL - (kW - 1) * dW, sW) + 1));
+    // Separable: the maximum over the window's (clamped) rows for every input column, one loop the
+    // JIT vectorizes, then over the window's (clamped) columns; the same taps, so the same maximum.
     dev.zeropoint.runtime.Parallel.forEach(g[PLANES], plane -> {
       int base = plane * inH * inW;
-      int[] rows = new int[kH];
+      int[] colMax = new int[inW];
       int o = plane * outH * outW;
       for (int oh = 0; oh < outH; oh++) {
-        for (int i = 0; i < kH; i++) {
-          rows[i] = base + Math.min(Math.max(oh * sH - pT + i * dH, 0), inH - 1) * inW;
+        int first = base + Math.min(Math.max(oh * sH - pT, 0), inH - 1) * inW;
+        System.arraycopy(x, first, colMax, 0, inW);
+        for (int i = 1; i < kH; i++) {
+          int row = base + Math.min(Math.max(oh * sH - pT + i * dH, 0), inH - 1) * inW;
+          for (int w = 0; w < inW; w++) {
+            colMax[w] = Math.max(colMax[w], x[row + w]);
+          }
         }
         for (int ow = 0; ow < outW; ow++) {
           int max = Integer.MIN_VALUE;
           if (ow >= owFirst && ow < owEnd) {
-            int col = ow * sW - pL;
-            for (int i = 0; i < kH; i++) {
-              for (int j = 0, at = rows[i] + col; j < kW; j++, at += dW) {
-                max = Math.max(max, x[at]);
-              }
+            for (int j = 0, at = ow * sW - pL; j < kW; j++, at += dW) {
+              max = Math.max(max, colMax[at]);
             }
           } else {
-            for (int i = 0; i < kH; i++) {
-              for (int j = 0; j < kW; j++) {
-                max = Math.max(max, x[rows[i] + Math.min(Math.max(ow * sW - pL + j * dW, 0), inW - 1)]);
-              }
+            for (int j = 0; j < kW; j++) {
+              max = Math.max(max, colMax[Math.min(Math.max(ow * sW - pL + j * dW, 0), inW - 1)]);
             }
           }
           out[o++] = max;
