@@ -26,15 +26,20 @@ public final class Parallel {
       throw new IllegalArgumentException("threads must be at least 1, not " + n);
     }
     threads = n;
-    if (pool != null && pool.getParallelism() != n) {
+    if (pool != null && pool.getParallelism() != workers(n)) {
       pool.shutdown();
       pool = null;
     }
   }
 
+  /** The pool's threads: the calling thread takes a share of the work as the others do. */
+  private static int workers(int threads) {
+    return Math.max(1, threads - 1);
+  }
+
   private static synchronized ForkJoinPool pool() {
     if (pool == null) {
-      pool = new ForkJoinPool(threads, p -> {
+      pool = new ForkJoinPool(workers(threads), p -> {
         var t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(p);
         t.setDaemon(true);
         t.setName("zeropoint-" + t.getPoolIndex());
@@ -48,7 +53,8 @@ public final class Parallel {
    * Runs {@code body} for every index in [0, n), over the threads when {@code n} is at least 2 and
    * there is more than one thread: each thread takes the next chunk of indices (about an eighth of
    * an equal share, at least one) when it is done with its last, so that threads finishing early
-   * take work from the slow ones rather than wait.
+   * take work from the slow ones rather than wait. The calling thread is one of them: it starts at
+   * once, and a call on two threads wakes one thread of the pool, not two.
    */
   public static void forEach(int n, IntConsumer body) {
     int parts = Math.min(threads, n);
@@ -60,19 +66,24 @@ public final class Parallel {
     }
     int chunk = Math.max(1, n / (parts * 8));
     java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
-    ForkJoinTask<?>[] tasks = new ForkJoinTask<?>[parts];
-    ForkJoinPool p = pool();
-    for (int t = 0; t < parts; t++) {
-      tasks[t] = p.submit(() -> {
-        for (int start = next.getAndAdd(chunk); start < n; start = next.getAndAdd(chunk)) {
-          for (int i = start, end = Math.min(n, start + chunk); i < end; i++) {
-            body.accept(i);
-          }
+    Runnable share = () -> {
+      for (int start = next.getAndAdd(chunk); start < n; start = next.getAndAdd(chunk)) {
+        for (int i = start, end = Math.min(n, start + chunk); i < end; i++) {
+          body.accept(i);
         }
-      });
+      }
+    };
+    ForkJoinTask<?>[] tasks = new ForkJoinTask<?>[parts - 1];
+    ForkJoinPool p = pool();
+    for (int t = 0; t < tasks.length; t++) {
+      tasks[t] = p.submit(share);
     }
-    for (ForkJoinTask<?> task : tasks) {
-      task.join();
+    try {
+      share.run();
+    } finally {
+      for (ForkJoinTask<?> task : tasks) {
+        task.join();
+      }
     }
   }
 }
