@@ -175,6 +175,34 @@ public final class Gemm {
 
     /** One tile: {@link MicroKernel#accumulate} on the packed weights and the panel. */
     abstract void accumulate(Object panel, int kc, int aOff, int bOff, int[] c, int cOff, int ldc, int rows, int cols);
+
+    /**
+     * Whether {@link #requantizeTile} runs: a whole {@code mr x NR} tile whose sums need one block
+     * of depth, requantized as it leaves the micro-kernel. None by default.
+     */
+    boolean requantizesTiles() {
+      return false;
+    }
+
+    /**
+     * A whole tile of depth {@code kc} (the whole sum), plus the bias of each row, requantized by
+     * {@code rq} straight into {@code rq.out()} from {@code outOff} (rows {@code ldo} apart); its
+     * rows are output channels {@code channel ..} of {@code bias} and {@code rq}'s scales.
+     */
+    void requantizeTile(Object panel, int kc, int aOff, int bOff, Requantization rq, int outOff, int ldo,
+        int channel, int[] bias) {
+      throw new UnsupportedOperationException();
+    }
+  }
+
+  /** Whether every bias of channels {@code from .. to} is an integer a float holds exactly. */
+  static boolean floatExact(int[] bias, int from, int to) {
+    for (int o = from; o < to; o++) {
+      if (Math.abs((long) bias[o]) > (1 << 24)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** The int32 operands: {@link #packWeights} and the int {@link MicroKernel}. */
@@ -243,6 +271,54 @@ public final class Gemm {
   }
 
   /**
+   * {@link #tile} for a product of one block of depth whose sums are requantized: packs the task's
+   * pixels (unless {@code shared}), then each whole tile is requantized straight from the
+   * micro-kernel ({@link Operands#requantizeTile}); a partial one (the last rows of the channels, the
+   * last pixels) goes through {@code c} from the bias, then {@link Requantization#rows}.
+   */
+  private static void tilesRequantized(Operands ops, Object shared, Source src, Requantization rq, int[] c,
+      int cBase, int ldc, int[] bias, int[] g, int b, int gr, int blockStart, int blockEnd, int j0, int j1) {
+    int m = g[Conv.OUT_PER_GROUP];
+    int outChannel0 = gr * m;
+    int k = g[Conv.IN_PER_GROUP] * g[Conv.KERNEL_H] * g[Conv.KERNEL_W];
+    int n = g[Conv.OUT_H] * g[Conv.OUT_W];
+    int mr = ops.mr;
+    int blocks = blocks(m, mr);
+    int p0 = j0 / NR;
+    int p1 = (j1 + NR - 1) / NR;
+    Object panel = shared;
+    if (shared == null) {
+      panel = ops.panel(1, (p1 - p0) * k * NR);
+      Runs runs = new Runs(g, src.rowStride, j0, j1, k * NR);
+      for (int kIndex = 0; kIndex < k; kIndex++) {
+        runs.pack(ops, panel, src, g, kIndex, kIndex * NR);
+      }
+    }
+    int outBase = (b * g[Conv.OUT_CHANNELS] + outChannel0) * n;
+    for (int blk = blockStart; blk < blockEnd; blk++) {
+      int aOff = (gr * blocks + blk) * k * mr;
+      int o = blk * mr;
+      int rows = Math.min(mr, m - o);
+      for (int p = p0; p < p1; p++) {
+        int bOff = shared != null ? p * k * NR : (p - p0) * k * NR;
+        int cols = Math.min(NR, n - p * NR);
+        if (rows == mr && cols == NR) {
+          ops.requantizeTile(panel, k, aOff, bOff, rq, outBase + o * n + p * NR, n, outChannel0 + o, bias);
+          continue;
+        }
+        int cOff = cBase + o * ldc + p * NR;
+        for (int r = 0; r < rows; r++) {
+          java.util.Arrays.fill(c, cOff + r * ldc, cOff + r * ldc + cols, bias[outChannel0 + o + r]);
+        }
+        ops.accumulate(panel, k, aOff, bOff, c, cOff, ldc, rows, cols);
+        for (int r = 0; r < rows; r++) {
+          rq.rows(c, cOff + r * ldc, outBase + (o + r) * n + p * NR, outChannel0 + o + r, cols);
+        }
+      }
+    }
+  }
+
+  /**
    * Requantization (scheme FLOAT, {@link Requantize#requantizeFloat}) of the sums into {@code out},
    * one scale per output channel or one for all, done by each task on its rows as soon as their sums
    * are complete, while they are in cache.
@@ -252,6 +328,16 @@ public final class Gemm {
     void rows(int[] acc, int accStart, int outStart, int channel, int count) {
       Requantize.requantizeFloat(out, outStart, acc, accStart, count, scales[scales.length == 1 ? 0 : channel],
           outputZeroPoint, min, max);
+    }
+
+    /** Whether channels {@code from .. to} requantize on the vector API ({@link Requantize#vectorApplies}). */
+    boolean vectorApplies(int from, int to) {
+      for (int o = from; o < to; o++) {
+        if (!Requantize.vectorApplies(scales[scales.length == 1 ? 0 : o], outputZeroPoint, min, max)) {
+          return false;
+        }
+      }
+      return true;
     }
   }
 
@@ -344,6 +430,15 @@ public final class Gemm {
       ldc = j1 - j0;
       c = taskSums((rowEnd - rowStart) * ldc);
       cBase = -rowStart * ldc - j0;
+    }
+    // One block of depth: whole tiles are requantized as they leave the micro-kernel (when the
+    // operands can, and every bias is a float-exact integer); the others go through the sums.
+    boolean tiles = rq != null && k <= KC && ops.requantizesTiles()
+        && floatExact(bias, outChannel0 + rowStart, outChannel0 + rowEnd)
+        && rq.vectorApplies(outChannel0 + rowStart, outChannel0 + rowEnd);
+    if (tiles) {
+      tilesRequantized(ops, shared, src, rq, c, cBase, ldc, bias, g, b, gr, blockStart, blockEnd, j0, j1);
+      return;
     }
     for (int o = rowStart; o < rowEnd; o++) {
       java.util.Arrays.fill(c, cBase + o * ldc + j0, cBase + o * ldc + j1, bias[outChannel0 + o]);

@@ -196,5 +196,16 @@ public final class GemmF32 {
     void accumulate(Object panel, int kc, int aOff, int bOff, int[] c, int cOff, int ldc, int rows, int cols) {
       mk.accumulate(kc, packed, aOff, (float[]) panel, bOff, c, cOff, ldc, rows, cols);
     }
+
+    @Override
+    boolean requantizesTiles() {
+      return mk instanceof VectorF32MicroKernel;
+    }
+
+    @Override
+    void requantizeTile(Object panel, int kc, int aOff, int bOff, Gemm.Requantization rq, int outOff, int ldo,
+        int channel, int[] bias) {
+      VectorF32MicroKernel.requantizeTile(kc, packed, aOff, (float[]) panel, bOff, rq, outOff, ldo, channel, bias);
+    }
   }
 }

@@ -96,14 +96,22 @@ public final class Requantize {
   }
 
   /**
+   * Whether {@link VectorRequantize} computes the definition's outputs for these parameters: the
+   * module works, the scale is finite, and the output is u8.
+   */
+  static boolean vectorApplies(float m, int outputZeroPoint, int min, int max) {
+    return VECTOR && Float.isFinite(m) && outputZeroPoint >= 0 && outputZeroPoint <= 255 && min >= 0 && min <= max
+        && max <= 255;
+  }
+
+  /**
    * {@link #requantizeFloat(int[], int[], int, int, float, int, int, int)} from {@code acc[accStart ..
    * accStart + count)} into {@code out[outStart .. outStart + count)}: the sums of a task's tile, in
    * a scratch array of its own, into their place in the output.
    */
   static void requantizeFloat(int[] out, int outStart, int[] acc, int accStart, int count, float m,
       int outputZeroPoint, int min, int max) {
-    if (VECTOR && count > 0 && Float.isFinite(m) && outputZeroPoint >= 0 && outputZeroPoint <= 255
-        && min >= 0 && min <= max && max <= 255) {
+    if (count > 0 && vectorApplies(m, outputZeroPoint, min, max)) {
       VectorRequantize.requantizeFloat(out, outStart, acc, accStart, count, m, outputZeroPoint, min, max);
       return;
     }

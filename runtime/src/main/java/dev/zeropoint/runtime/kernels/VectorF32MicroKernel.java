@@ -71,6 +71,69 @@ final class VectorF32MicroKernel implements GemmF32.MicroKernel {
     Gemm.addTile(t, c, cOff, ldc, rows, cols);
   }
 
+  /** The calling thread's float sums of one tile, for {@link #requantizeTile}. */
+  private static final ThreadLocal<float[]> TILE = ThreadLocal.withInitial(() -> new float[64]);
+
+  /**
+   * A whole 4 x 16 tile whose {@code kc} products are the whole sum: each row's float sums plus its
+   * bias (a float-exact integer, so the float sum is {@code f32(acc)}: one rounding of the exact
+   * integer) requantized by {@code rq} ({@link VectorRequantize#applyFloat}) into {@code rq.out()}
+   * from {@code outOff}, rows {@code ldo} apart; the rows are channels {@code channel ..}. The
+   * products are {@link #accumulate}'s loop; the sums pass through a float scratch tile (in the
+   * first-level cache), which keeps each method small enough for the JIT to keep its vectors in
+   * registers.
+   */
+  static void requantizeTile(int kc, float[] a, int aOff, float[] b, int bOff, Gemm.Requantization rq, int outOff,
+      int ldo, int channel, int[] bias) {
+    float[] t = TILE.get();
+    FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00,
+        c31 = c00;
+    for (int k = 0; k < kc; k++) {
+      int bk = bOff + k * 16;
+      FloatVector b0 = FloatVector.fromArray(S, b, bk);
+      FloatVector b1 = FloatVector.fromArray(S, b, bk + 8);
+      int ak = aOff + k * 4;
+      FloatVector w = FloatVector.broadcast(S, a[ak]);
+      c00 = b0.fma(w, c00);
+      c01 = b1.fma(w, c01);
+      w = FloatVector.broadcast(S, a[ak + 1]);
+      c10 = b0.fma(w, c10);
+      c11 = b1.fma(w, c11);
+      w = FloatVector.broadcast(S, a[ak + 2]);
+      c20 = b0.fma(w, c20);
+      c21 = b1.fma(w, c21);
+      w = FloatVector.broadcast(S, a[ak + 3]);
+      c30 = b0.fma(w, c30);
+      c31 = b1.fma(w, c31);
+    }
+    c00.intoArray(t, 0);
+    c01.intoArray(t, 8);
+    c10.intoArray(t, 16);
+    c11.intoArray(t, 24);
+    c20.intoArray(t, 32);
+    c21.intoArray(t, 40);
+    c30.intoArray(t, 48);
+    c31.intoArray(t, 56);
+    int[] out = rq.out();
+    for (int r = 0; r < 4; r++) {
+      requantizeRow(t, 16 * r, rq, channel + r, bias[channel + r], out, outOff + r * ldo);
+    }
+  }
+
+  /** Sixteen float sums of {@code t} from {@code at} plus the bias, requantized into {@code out}. */
+  private static void requantizeRow(float[] t, int at, Gemm.Requantization rq, int channel, int bias, int[] out,
+      int to) {
+    float[] scales = rq.scales();
+    FloatVector scale = FloatVector.broadcast(S, scales[scales.length == 1 ? 0 : channel]);
+    IntVector zp = IntVector.broadcast(VectorRequantize.I, rq.outputZeroPoint());
+    IntVector min = IntVector.broadcast(VectorRequantize.I, rq.min());
+    IntVector max = IntVector.broadcast(VectorRequantize.I, rq.max());
+    float b = bias;
+    VectorRequantize.applyFloat(FloatVector.fromArray(S, t, at).add(b), scale, zp, min, max).intoArray(out, to);
+    VectorRequantize.applyFloat(FloatVector.fromArray(S, t, at + 8).add(b), scale, zp, min, max)
+        .intoArray(out, to + 8);
+  }
+
   /**
    * A tile of at most eight columns (the last of a row of pixels whose count is not a multiple of
    * 16): the first eight lanes of each packed row only, half the multiply-adds.

@@ -27,7 +27,7 @@ final class VectorRequantize {
   private VectorRequantize() {}
 
   private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
-  private static final VectorSpecies<Integer> I = IntVector.SPECIES_256;
+  static final VectorSpecies<Integer> I = IntVector.SPECIES_256;
   private static final float MAGIC = 12582912f; // 1.5 * 2^23
   private static final float LIMIT = 4194304f; // 2^22
   private static final float INT32_END = 2147483648f; // 2^31
@@ -57,7 +57,16 @@ final class VectorRequantize {
   }
 
   private static IntVector apply(IntVector acc, FloatVector scale, IntVector zp, IntVector lo, IntVector hi) {
-    FloatVector p = ((FloatVector) acc.convert(VectorOperators.I2F, 0)).mul(scale);
+    return applyFloat((FloatVector) acc.convert(VectorOperators.I2F, 0), scale, zp, lo, hi);
+  }
+
+  /**
+   * The requantization of eight accumulators given as {@code f32(acc)}: the product with the scale,
+   * the rounding and the tail above. {@link VectorF32MicroKernel} calls it on its float sums plus the
+   * bias, which are {@code f32(acc)} when both are exact floats (one rounding of the exact sum).
+   */
+  static IntVector applyFloat(FloatVector f, FloatVector scale, IntVector zp, IntVector lo, IntVector hi) {
+    FloatVector p = f.mul(scale);
     VectorMask<Float> outside = p.compare(VectorOperators.GE, INT32_END);
     p = p.max(-LIMIT).min(LIMIT).blend(-LIMIT, outside);
     IntVector y = (IntVector) p.add(MAGIC).sub(MAGIC).convert(VectorOperators.F2I, 0);

@@ -1,6 +1,7 @@
 package dev.zeropoint.runtime.kernels;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.zeropoint.runtime.Parallel;
@@ -23,6 +24,19 @@ class GemmTest {
     Gemm.useKernel(original);
     GemmF32.useKernel(originalF32);
     Parallel.setThreads(1);
+  }
+
+  /**
+   * A tile is requantized straight from its float sums only when every bias of its channels is a
+   * float-exact integer (then the float sum plus the bias is f32(acc)); 2^24 + 1 is not one.
+   */
+  @Test
+  void tilesAreRequantizedFromFloatSumsOnlyWithFloatExactBiases() {
+    assertTrue(Gemm.floatExact(new int[] {1 << 24, -(1 << 24), 0}, 0, 3));
+    assertFalse(Gemm.floatExact(new int[] {0, (1 << 24) + 1}, 0, 2));
+    assertFalse(Gemm.floatExact(new int[] {Integer.MIN_VALUE}, 0, 1));
+    assertTrue(Gemm.floatExact(new int[] {(1 << 24) + 1, 5}, 1, 2)); // only the task's channels
+    assertTrue((long) (float) ((1 << 24) + 1) != (1 << 24) + 1); // why: the float rounds it
   }
 
   @Test
