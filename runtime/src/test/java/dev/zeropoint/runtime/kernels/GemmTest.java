@@ -27,6 +27,60 @@ class GemmTest {
   }
 
   /**
+   * The paths of a requantized product, against the definition: one block of depth with float-exact
+   * biases (tiles requantized from their float sums), one block with biases past 2^24 and a deep
+   * product of three blocks (both through the int32 sums), each with whole 4 x 16 tiles (8 channels,
+   * 8 x 8 pixels) and with partial ones (7 channels, 7 x 9). Every other channel's bias is near 2^25
+   * with a scale of 2^-18 (outputs near 128), the others' small with scales from 2^-6 to 2^-4 and
+   * weights within +-3, so that the outputs spread over the u8 range and a sum off by one changes
+   * some of them.
+   */
+  @Test
+  void requantizedProductsOnEveryPath() {
+    Random r = new Random(2026_11_23);
+    for (int[] shape : new int[][] {{8, 8, 8}, {7, 7, 9}}) {
+      for (int inChannels : new int[] {20, 70}) { // 180 taps: one block; 630: three
+        for (boolean largeBias : new boolean[] {false, true}) {
+          int out = shape[0];
+          int[] g = geometry(1, inChannels, shape[1], shape[2], out, inChannels, 3, 3, 1, 1, 1, 1, 1, 1);
+          int[] wc = new int[out * inChannels * 9];
+          for (int i = 0; i < wc.length; i++) {
+            wc[i] = r.nextInt(7) - 3; // small sums: with scales near 2^-4, a sum off by one shows
+          }
+          int[] x = new int[inChannels * shape[1] * shape[2]];
+          for (int i = 0; i < x.length; i++) {
+            x[i] = r.nextInt(256);
+          }
+          int[] bias = new int[out];
+          for (int i = 0; i < out; i++) {
+            bias[i] = largeBias && i % 2 == 0 ? (1 << 25) + r.nextInt(1 << 16) - (1 << 15) : r.nextInt(2001) - 1000;
+          }
+          int zp = r.nextInt(256);
+          int[] sums = definition(g, wc, x, bias, zp);
+          float[] scales = new float[out];
+          for (int i = 0; i < out; i++) {
+            scales[i] = largeBias && i % 2 == 0 ? 0x1p-18f * (1 + r.nextFloat() / 8)
+                : Math.scalb(1 + r.nextFloat(), -5 - r.nextInt(2));
+          }
+          int outZp = 100;
+          int[] expected = new int[sums.length];
+          int inner = g[Conv.OUT_H] * g[Conv.OUT_W];
+          Requantize.requantize(expected, sums, Requantize.FLOAT, scales, new int[0], new int[0], inner, out, outZp, 0,
+              255, dev.zeropoint.ir.ElementType.U8.ordinal());
+          assertTrue(java.util.Arrays.stream(expected).distinct().count() > 20, "outputs spread");
+          int k = inChannels * 9;
+          float[] packed = GemmF32.packWeights(wc, 1, out, k);
+          int[] actual = new int[sums.length];
+          java.util.Arrays.fill(actual, -5);
+          GemmF32.conv2dRequantize(actual, x, packed, bias, g, zp, scales, outZp, 0, 255);
+          String what = java.util.Arrays.toString(shape) + " " + inChannels + " channels, large bias " + largeBias;
+          assertArrayEquals(expected, actual, what);
+        }
+      }
+    }
+  }
+
+  /**
    * A tile is requantized straight from its float sums only when every bias of its channels is a
    * float-exact integer (then the float sum plus the bias is f32(acc)); 2^24 + 1 is not one.
    */
