@@ -31,10 +31,10 @@ import org.objectweb.asm.Type;
 /**
  * Compiles a graph to one class extending {@link GeneratedModel}: {@code execute} takes a frame of
  * arrays, one slot per value (the intermediate values' arrays from a workspace reused across runs,
- * {@link Workspace}; the outputs' freshly allocated), and runs the nodes as straight-line calls to the run-time kernels
- * with every shape, zero point and parameter an immediate or a constant laid out here. The nodes
- * are spread over methods of at most {@link #NODES_PER_METHOD} calls, so no model meets the JVM's
- * 64 KB limit on a method's code.
+ * {@link Workspace}; the outputs' freshly allocated), and runs the nodes as straight-line calls to
+ * the run-time kernels with every shape, zero point and parameter an immediate or a constant laid
+ * out here. The nodes are spread over methods of at most {@link #NODES_PER_METHOD} calls, so no model
+ * meets the JVM's 64 KB limit on a method's code.
  */
 public final class JvmCompiler {
   /** Kernel calls per generated method: far below 64 KB of bytecode (a call is under 100 bytes). */
@@ -67,8 +67,7 @@ public final class JvmCompiler {
       roots.add(in);
     }
     // The node whose operands a step's call reads: itself, or the conv2d_acc fused into it.
-    record Step(Node node, Node operandsOf, KernelCall call) {}
-    List<Step> steps = new ArrayList<>();
+    List<Workspace.Step> steps = new ArrayList<>();
     List<int[]> constSlots = new ArrayList<>(); // {slot, constant index}
     record Fused(Node conv, KernelCall call) {}
     Map<Node, Fused> fused = new IdentityHashMap<>(); // requantize_acc -> the conv2d_acc it finishes
@@ -87,7 +86,7 @@ public final class JvmCompiler {
       if (f != null) {
         slot.put(n.result(), roots.size());
         roots.add(n.result());
-        steps.add(new Step(n, f.conv(), f.call()));
+        steps.add(new Workspace.Step(n, f.conv(), f.call()));
         continue;
       }
       if (n.op() == Op.CONST) {
@@ -106,11 +105,10 @@ public final class JvmCompiler {
         slot.put(r, roots.size());
         roots.add(r);
       }
-      steps.add(new Step(n, n, call.get()));
+      steps.add(new Workspace.Step(n, n, call.get()));
     }
 
-    Workspace ws = Workspace.plan(graph, steps.stream().map(st -> new Workspace.Step(st.node(), st.operandsOf(),
-        st.call())).toList(), slot, roots);
+    Workspace ws = Workspace.plan(graph, steps, slot, roots);
 
     ClassWriter cw = new ClassWriter(ClassWriter.COMPUTE_FRAMES | ClassWriter.COMPUTE_MAXS);
     cw.visit(Opcodes.V21, Opcodes.ACC_PUBLIC | Opcodes.ACC_FINAL | Opcodes.ACC_SUPER, internal, null, BASE, null);
@@ -122,7 +120,8 @@ public final class JvmCompiler {
     for (int p = 0; p < parts; p++) {
       MethodVisitor mv = cw.visitMethod(Opcodes.ACC_PRIVATE, "part" + p, FRAME, null, null);
       mv.visitCode();
-      for (Step s : steps.subList(p * NODES_PER_METHOD, Math.min(steps.size(), (p + 1) * NODES_PER_METHOD))) {
+      int end = Math.min(steps.size(), (p + 1) * NODES_PER_METHOD);
+      for (Workspace.Step s : steps.subList(p * NODES_PER_METHOD, end)) {
         emitCall(mv, internal, s.node(), s.operandsOf(), s.call(), slot, ws.pooledSlots(), constants);
       }
       mv.visitInsn(Opcodes.RETURN);

@@ -41,7 +41,7 @@ final class Workspace {
       "Requantize.requantize", "Arithmetic.addQnnpack", "Pool.maxPool", "Pool.maxPoolClamped",
       "Pool.averageQnnpack", "Elementwise.quantize", "Elementwise.dequantize");
 
-  /** One generated call: its node, the node whose operands it reads, the call. */
+  /** One generated call: its node, the node whose operands it reads (itself or a fused conv2d_acc), the call. */
   record Step(Node node, Node operandsOf, KernelCall call) {}
 
   private final List<int[]> buffers = new ArrayList<>(); // {length, 1 for float[] else 0}

@@ -271,54 +271,6 @@ public final class Gemm {
   }
 
   /**
-   * {@link #tile} for a product of one block of depth whose sums are requantized: packs the task's
-   * pixels (unless {@code shared}), then each whole tile is requantized straight from the
-   * micro-kernel ({@link Operands#requantizeTile}); a partial one (the last rows of the channels, the
-   * last pixels) goes through {@code c} from the bias, then {@link Requantization#rows}.
-   */
-  private static void tilesRequantized(Operands ops, Object shared, Source src, Requantization rq, int[] c,
-      int cBase, int ldc, int[] bias, int[] g, int b, int gr, int blockStart, int blockEnd, int j0, int j1) {
-    int m = g[Conv.OUT_PER_GROUP];
-    int outChannel0 = gr * m;
-    int k = g[Conv.IN_PER_GROUP] * g[Conv.KERNEL_H] * g[Conv.KERNEL_W];
-    int n = g[Conv.OUT_H] * g[Conv.OUT_W];
-    int mr = ops.mr;
-    int blocks = blocks(m, mr);
-    int p0 = j0 / NR;
-    int p1 = (j1 + NR - 1) / NR;
-    Object panel = shared;
-    if (shared == null) {
-      panel = ops.panel(1, (p1 - p0) * k * NR);
-      Runs runs = new Runs(g, src.rowStride, j0, j1, k * NR);
-      for (int kIndex = 0; kIndex < k; kIndex++) {
-        runs.pack(ops, panel, src, g, kIndex, kIndex * NR);
-      }
-    }
-    int outBase = (b * g[Conv.OUT_CHANNELS] + outChannel0) * n;
-    for (int blk = blockStart; blk < blockEnd; blk++) {
-      int aOff = (gr * blocks + blk) * k * mr;
-      int o = blk * mr;
-      int rows = Math.min(mr, m - o);
-      for (int p = p0; p < p1; p++) {
-        int bOff = shared != null ? p * k * NR : (p - p0) * k * NR;
-        int cols = Math.min(NR, n - p * NR);
-        if (rows == mr && cols == NR) {
-          ops.requantizeTile(panel, k, aOff, bOff, rq, outBase + o * n + p * NR, n, outChannel0 + o, bias);
-          continue;
-        }
-        int cOff = cBase + o * ldc + p * NR;
-        for (int r = 0; r < rows; r++) {
-          java.util.Arrays.fill(c, cOff + r * ldc, cOff + r * ldc + cols, bias[outChannel0 + o + r]);
-        }
-        ops.accumulate(panel, k, aOff, bOff, c, cOff, ldc, rows, cols);
-        for (int r = 0; r < rows; r++) {
-          rq.rows(c, cOff + r * ldc, outBase + (o + r) * n + p * NR, outChannel0 + o + r, cols);
-        }
-      }
-    }
-  }
-
-  /**
    * Requantization (scheme FLOAT, {@link Requantize#requantizeFloat}) of the sums into {@code out},
    * one scale per output channel or one for all, done by each task on its rows as soon as their sums
    * are complete, while they are in cache.
@@ -432,17 +384,17 @@ public final class Gemm {
       cBase = -rowStart * ldc - j0;
     }
     // One block of depth: whole tiles are requantized as they leave the micro-kernel (when the
-    // operands can, and every bias is a float-exact integer); the others go through the sums.
+    // operands can, and every bias is a float-exact integer); the others go through the sums, each
+    // tile filled with its bias and requantized on its own.
     boolean tiles = rq != null && k <= KC && ops.requantizesTiles()
         && floatExact(bias, outChannel0 + rowStart, outChannel0 + rowEnd)
         && rq.vectorApplies(outChannel0 + rowStart, outChannel0 + rowEnd);
-    if (tiles) {
-      tilesRequantized(ops, shared, src, rq, c, cBase, ldc, bias, g, b, gr, blockStart, blockEnd, j0, j1);
-      return;
+    if (!tiles) {
+      for (int o = rowStart; o < rowEnd; o++) {
+        java.util.Arrays.fill(c, cBase + o * ldc + j0, cBase + o * ldc + j1, bias[outChannel0 + o]);
+      }
     }
-    for (int o = rowStart; o < rowEnd; o++) {
-      java.util.Arrays.fill(c, cBase + o * ldc + j0, cBase + o * ldc + j1, bias[outChannel0 + o]);
-    }
+    int outBase = (b * g[Conv.OUT_CHANNELS] + outChannel0) * n;
     int p0 = j0 / NR;
     int p1 = (j1 + NR - 1) / NR;
     Object panel = shared;
@@ -467,14 +419,28 @@ public final class Gemm {
         int cOff = cBase + o * ldc;
         for (int p = p0; p < p1; p++) {
           int bOff = shared != null ? (p * k + k0) * NR : (p - p0) * kc * NR;
-          ops.accumulate(panel, kc, aOff, bOff, c, cOff + p * NR, ldc, rows, Math.min(NR, n - p * NR));
+          int cols = Math.min(NR, n - p * NR);
+          if (tiles && rows == mr && cols == NR) {
+            ops.requantizeTile(panel, kc, aOff, bOff, rq, outBase + o * n + p * NR, n, outChannel0 + o, bias);
+            continue;
+          }
+          if (tiles) { // a partial tile (the last channels or pixels): through the sums, from the bias
+            for (int r = 0, at = cOff + p * NR; r < rows; r++, at += ldc) {
+              java.util.Arrays.fill(c, at, at + cols, bias[outChannel0 + o + r]);
+            }
+          }
+          ops.accumulate(panel, kc, aOff, bOff, c, cOff + p * NR, ldc, rows, cols);
+          if (tiles) {
+            for (int r = 0; r < rows; r++) {
+              rq.rows(c, cOff + r * ldc + p * NR, outBase + (o + r) * n + p * NR, outChannel0 + o + r, cols);
+            }
+          }
         }
       }
     }
-    if (rq != null) {
+    if (rq != null && !tiles) {
       for (int o = rowStart; o < rowEnd; o++) {
-        rq.rows(c, cBase + o * ldc + j0, (b * g[Conv.OUT_CHANNELS] + outChannel0 + o) * n + j0, outChannel0 + o,
-            j1 - j0);
+        rq.rows(c, cBase + o * ldc + j0, outBase + o * n + j0, outChannel0 + o, j1 - j0);
       }
     }
   }
