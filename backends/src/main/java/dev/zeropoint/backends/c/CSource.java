@@ -108,4 +108,42 @@ public final class CSource {
     }
     return false;
   }
+
+  /** Bytes per string of {@link #bytesConstant}: below the 4095 characters C99 compilers must take in one. */
+  static final int CHUNK = 4000;
+
+  /**
+   * Appends the declaration of a constant array {@code name} of {@code n = values.length} integers
+   * of a C type of {@code size} bytes (1, 2 or 4) as the strings of its bytes, two's complement,
+   * least significant byte first: a union of those bytes (rows of {@link #CHUNK}) with the array
+   * {@code T v[n]}, and a macro {@code name} for {@code (name_bytes.v)}, so that {@code name[i]}
+   * and {@code name} as a pointer read as for an array. A union member other than the one last
+   * written may be read in C99 (6.5.2.3, note 82); the union is aligned for {@code T}. Printable
+   * characters are written as such (except {@code ? " \\}: no trigraph, no end of string), the others
+   * as three-digit octal escapes, which no following character extends.
+   */
+  public static void bytesConstant(StringBuilder out, String name, String type, int size, int[] values) {
+    int n = values.length;
+    long bytes = (long) n * size;
+    int rows = Math.toIntExact(Math.max(1, (bytes + CHUNK - 1) / CHUNK));
+    out.append("static const union { unsigned char b[").append(rows).append("][").append(CHUNK).append("]; ")
+        .append(type).append(" v[").append(Math.max(1, n)).append("]; } ").append(name).append("_bytes = {{\n  \"");
+    long written = 0;
+    for (int v : values) {
+      for (int k = 0; k < size; k++) {
+        if (written > 0 && written % CHUNK == 0) {
+          out.append("\",\n  \"");
+        }
+        int b = (v >>> (8 * k)) & 0xff;
+        if (b >= 0x20 && b < 0x7f && b != '?' && b != '"' && b != '\\') {
+          out.append((char) b);
+        } else {
+          out.append('\\').append((char) ('0' + (b >> 6))).append((char) ('0' + ((b >> 3) & 7)))
+              .append((char) ('0' + (b & 7)));
+        }
+        written++;
+      }
+    }
+    out.append("\"}};\n#define ").append(name).append(" (").append(name).append("_bytes.v)\n");
+  }
 }
