@@ -26,9 +26,6 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -150,72 +147,86 @@ class CBackendTest {
   void integerOnlyModelsHaveNoFloatingPoint() throws Exception {
     CCompiler cc = CCompiler.find().orElse(null);
     assumeTrue(cc != null, "no C compiler (scripts/install-test-deps.sh installs gcc)");
-    int checked = 0;
-    List<String> unsupported = new ArrayList<>();
+    List<String> unsupported = Collections.synchronizedList(new ArrayList<>());
     Path dir = java.nio.file.Files.createTempDirectory("zeropoint-nofloat");
+    List<String> flags = new ArrayList<>(CCompiler.STRICT);
+    flags.addAll(List.of("-O2", "-march=x86-64-v3"));
     try {
+      List<java.util.concurrent.Callable<Path>> jobs = new ArrayList<>();
       for (Path golden : GoldenTest.cases()) {
-        JsonNode spec = new ObjectMapper().readTree(golden.resolve("case.json").toFile());
-        Graph parsed = ModelParser.create().parse(golden.resolve(spec.get("model").asText()));
-        Graph integer;
-        try {
-          integer = IntegerOnly.finish(PassManager.defaultPipeline(PassRegistry.load()).run(parsed,
-              JvmBackendTest.integerContext()));
-        } catch (CompileException e) {
-          continue;
-        }
-        if (hasFloatValues(integer)) {
-          continue; // a float model: nothing to make integer
-        }
-        CEmitter.Output out;
-        try {
-          out = CEmitter.emit(dev.zeropoint.backends.lowering.Lowering.pipeline(integer));
-        } catch (CompileException e) {
-          unsupported.add(golden.getFileName() + ": " + e.getMessage());
-          continue;
-        }
-        String what = golden.getFileName() + " --integer-only";
-        assertFalse(out.usesFloat(), what + ": the C source uses floating point");
-        assertFalse(dev.zeropoint.backends.c.CSource.mentionsFloat(out.header()), what + ": the header");
-        CBackend.write(out, dir);
-        Path object = dir.resolve(out.name() + ".o");
-        List<String> flags = new ArrayList<>(CCompiler.STRICT);
-        flags.addAll(List.of("-O2", "-march=x86-64-v3"));
-        cc.compileObject(dir.resolve(out.sourceFile()), object, flags);
-        String symbols = CCompiler.run(List.of("nm", object.toString()), dir, 60);
-        for (String line : symbols.split("\n")) {
-          String[] parts = line.trim().split("\\s+");
-          String symbol = parts[parts.length - 1];
-          if (line.trim().startsWith("U ")) {
-            assertTrue(Set.of("memcpy", "memset", "memmove").contains(symbol), what + ": calls " + symbol);
-          }
-          assertFalse(symbol.matches("__\\w*(float|fix|[sdtx]f\\d?)\\w*"),
-              what + ": the object file uses the float helper " + symbol);
-        }
-        String instruction = floatInstruction(object, dir);
-        assertEquals("", instruction, what + ": the object file has the float instruction " + instruction);
-        checked++;
-        if (checked == 1) {
-          // The check can fail: the same model after -O alone (float quantize and dequantize) has float code.
-          Graph withFloat = PassManager.defaultPipeline(PassRegistry.load()).run(parsed, PassContext.forTests());
-          CEmitter.Output f = CEmitter.emit(dev.zeropoint.backends.lowering.Lowering.pipeline(withFloat));
-          assertTrue(f.usesFloat(), what + " -O: the float model's source should use float");
-          Path fdir = dir.resolve("float");
-          java.nio.file.Files.createDirectories(fdir);
-          CBackend.write(f, fdir);
-          cc.compileObject(fdir.resolve(f.sourceFile()), fdir.resolve("f.o"), flags);
-          assertFalse(floatInstruction(fdir.resolve("f.o"), fdir).isEmpty(), "no float instruction found in " + what
-              + " -O");
-        }
+        jobs.add(() -> checkNoFloat(golden, cc, flags, dir, unsupported));
       }
+      List<Path> checkedModels = Concurrently.run(jobs).stream().filter(java.util.Objects::nonNull).toList();
+      int checked = checkedModels.size();
+      System.out.println("c backend: " + checked + " integer-only golden models have no floating point; not run yet: "
+          + unsupported.size());
+      assertTrue(checked >= MIN_INTEGER_ONLY, "only " + checked + " integer-only golden models were checked");
+      // The check can fail: the first such model after -O alone (float quantize and dequantize) has float code.
+      Path first = checkedModels.get(0);
+      JsonNode spec = new ObjectMapper().readTree(first.resolve("case.json").toFile());
+      Graph withFloat = PassManager.defaultPipeline(PassRegistry.load()).run(
+          ModelParser.create().parse(first.resolve(spec.get("model").asText())), PassContext.forTests());
+      CEmitter.Output f = CEmitter.emit(dev.zeropoint.backends.lowering.Lowering.pipeline(withFloat));
+      assertTrue(f.usesFloat(), first.getFileName() + " -O: the float model's source should use float");
+      Path fdir = dir.resolve("float");
+      java.nio.file.Files.createDirectories(fdir);
+      CBackend.write(f, fdir);
+      cc.compileObject(fdir.resolve(f.sourceFile()), fdir.resolve("f.o"), flags);
+      assertFalse(floatInstruction(fdir.resolve("f.o"), fdir).isEmpty(), "no float instruction found in "
+          + first.getFileName() + " -O");
     } finally {
       try (var files = java.nio.file.Files.walk(dir)) {
         files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
       }
     }
-    System.out.println("c backend: " + checked + " integer-only golden models have no floating point; not run yet: "
-        + unsupported.size());
-    assertTrue(checked >= MIN_INTEGER_ONLY, "only " + checked + " integer-only golden models were checked");
+  }
+
+  /**
+   * Checks that a golden model made integer-only has no floating point in its C source or object
+   * file (built in a directory of its own under {@code dir}); returns the golden's directory, or
+   * null when the model is not checked (a float model, or one the passes do not make integer-only).
+   */
+  private static Path checkNoFloat(Path golden, CCompiler cc, List<String> flags, Path dir, List<String> unsupported)
+      throws Exception {
+    JsonNode spec = new ObjectMapper().readTree(golden.resolve("case.json").toFile());
+    Graph parsed = ModelParser.create().parse(golden.resolve(spec.get("model").asText()));
+    Graph integer;
+    try {
+      integer = IntegerOnly.finish(PassManager.defaultPipeline(PassRegistry.load()).run(parsed,
+          JvmBackendTest.integerContext()));
+    } catch (CompileException e) {
+      return null;
+    }
+    if (hasFloatValues(integer)) {
+      return null; // a float model: nothing to make integer
+    }
+    CEmitter.Output out;
+    try {
+      out = CEmitter.emit(dev.zeropoint.backends.lowering.Lowering.pipeline(integer));
+    } catch (CompileException e) {
+      unsupported.add(golden.getFileName() + ": " + e.getMessage());
+      return null;
+    }
+    String what = golden.getFileName() + " --integer-only";
+    assertFalse(out.usesFloat(), what + ": the C source uses floating point");
+    assertFalse(dev.zeropoint.backends.c.CSource.mentionsFloat(out.header()), what + ": the header");
+    Path own = java.nio.file.Files.createDirectories(dir.resolve(golden.getFileName().toString()));
+    CBackend.write(out, own);
+    Path object = own.resolve(out.name() + ".o");
+    cc.compileObject(own.resolve(out.sourceFile()), object, flags);
+    String symbols = CCompiler.run(List.of("nm", object.toString()), own, 60);
+    for (String line : symbols.split("\n")) {
+      String[] parts = line.trim().split("\\s+");
+      String symbol = parts[parts.length - 1];
+      if (line.trim().startsWith("U ")) {
+        assertTrue(Set.of("memcpy", "memset", "memmove").contains(symbol), what + ": calls " + symbol);
+      }
+      assertFalse(symbol.matches("__\\w*(float|fix|[sdtx]f\\d?)\\w*"),
+          what + ": the object file uses the float helper " + symbol);
+    }
+    String instruction = floatInstruction(object, own);
+    assertEquals("", instruction, what + ": the object file has the float instruction " + instruction);
+    return golden;
   }
 
   /**
@@ -268,27 +279,12 @@ class CBackendTest {
   static Result runAll(List<BackendRuns.Run> jobs, CBackend backend) throws Exception {
     assumeTrue(CCompiler.find().isPresent(), "no C compiler (scripts/install-test-deps.sh installs gcc)");
     List<String> unsupported = Collections.synchronizedList(new ArrayList<>());
-    ExecutorService pool = Executors.newFixedThreadPool(2);
-    try {
-      List<Future<Integer>> results = new ArrayList<>();
-      for (BackendRuns.Run j : jobs) {
-        results.add(pool.submit(() -> compare(j, unsupported, backend)));
-      }
-      int ran = 0;
-      for (Future<Integer> f : results) {
-        try {
-          ran += f.get();
-        } catch (java.util.concurrent.ExecutionException e) {
-          if (e.getCause() instanceof AssertionError a) {
-            throw a;
-          }
-          throw new AssertionError(e.getCause().getMessage(), e.getCause());
-        }
-      }
-      return new Result(ran, List.copyOf(unsupported));
-    } finally {
-      pool.shutdownNow();
+    List<java.util.concurrent.Callable<Integer>> runs = new ArrayList<>();
+    for (BackendRuns.Run j : jobs) {
+      runs.add(() -> compare(j, unsupported, backend));
     }
+    int ran = Concurrently.run(runs).stream().mapToInt(Integer::intValue).sum();
+    return new Result(ran, List.copyOf(unsupported));
   }
 
   /** 1 when the model ran on both and matched; 0 when the backend does not run one of its ops yet. */

@@ -114,10 +114,39 @@ public final class KernelHarness {
     return runAll(calls, List.of());
   }
 
-  /** As {@link #runAll(List)}, the program built with these flags added (e.g. {@code -mavx2}). */
+  /**
+   * As {@link #runAll(List)}, the program built with these flags added (e.g. {@code -mavx2}). Many
+   * calls are split between two programs, built and run at once (the machine has two cores); the
+   * results are the same.
+   */
   public static List<List<Object>> runAll(List<Call> calls, List<String> extraFlags) {
     CCompiler cc = CCompiler.find().orElse(null);
     assumeTrue(cc != null, "no C compiler on this machine (scripts/install-test-deps.sh installs gcc)");
+    if (calls.size() < 8) {
+      return runProgram(cc, calls, extraFlags);
+    }
+    int half = calls.size() / 2;
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newSingleThreadExecutor();
+    try {
+      java.util.concurrent.Future<List<List<Object>>> second =
+          pool.submit(() -> runProgram(cc, calls.subList(half, calls.size()), extraFlags));
+      List<List<Object>> results = new ArrayList<>(runProgram(cc, calls.subList(0, half), extraFlags));
+      try {
+        results.addAll(second.get());
+      } catch (java.util.concurrent.ExecutionException e) {
+        throw e.getCause() instanceof AssertionError a ? a : new AssertionError(e.getCause().getMessage(), e.getCause());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError("interrupted", e);
+      }
+      return results;
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  /** One program running {@code calls}, numbered from 0; each call's outputs. */
+  private static List<List<Object>> runProgram(CCompiler cc, List<Call> calls, List<String> extraFlags) {
     Set<CLibrary.Instance> instances = new LinkedHashSet<>();
     StringBuilder data = new StringBuilder();
     StringBuilder body = new StringBuilder();

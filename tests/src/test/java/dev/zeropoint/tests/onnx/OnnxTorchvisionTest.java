@@ -15,10 +15,12 @@ import dev.zeropoint.passes.PassContext;
 import dev.zeropoint.passes.PassManager;
 import dev.zeropoint.passes.PassRegistry;
 import dev.zeropoint.passes.qdq.QdqToInteger;
+import dev.zeropoint.tests.Concurrently;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -58,11 +60,16 @@ class OnnxTorchvisionTest {
       Graph optimized = PassManager.defaultPipeline(PassRegistry.load()).run(exact, PassContext.forTests());
       List<String> runs = new ArrayList<>(List.of("interp", "interp -O"));
       runs.addAll(BACKENDS);
+      List<Callable<TensorData>> jobs = new ArrayList<>();
       for (String run : runs) {
         Graph g = run.equals("interp") ? exact : optimized;
         String backend = run.startsWith("interp") ? "interp" : run;
-        TensorData actual = Backends.named(backend).orElseThrow().prepare(g).run(inputs).get("output");
-        long equal = equalCount(expected, actual);
+        jobs.add(() -> Backends.named(backend).orElseThrow().prepare(g).run(inputs).get("output"));
+      }
+      List<TensorData> outputs = Concurrently.run(jobs);
+      for (int i = 0; i < runs.size(); i++) {
+        String run = runs.get(i);
+        long equal = equalCount(expected, outputs.get(i));
         report.append(String.format("%s_exact.onnx %-9s output integers equal to PyTorch's: %d of %d%n", name, run,
             equal, expected.size()));
         if (equal != expected.size()) {
@@ -96,13 +103,21 @@ class OnnxTorchvisionTest {
       JsonNode spec = new ObjectMapper().readTree(dir.resolve("case.json").toFile());
       for (String key : List.of("model", "model_layers")) {
         Path file = dir.resolve(spec.get(key).asText());
-        Map<String, TensorData> expected = OnnxRuntimeOracle.run(file, exact, OnnxRuntimeSideBySideTest.inputsFor(file));
         List<String> runs = new ArrayList<>(List.of("interp", "interp -O"));
         runs.addAll(BACKENDS);
+        // ONNX Runtime first, then each run of Zeropoint, two at a time
+        List<Callable<Map<String, TensorData>>> jobs = new ArrayList<>();
+        jobs.add(() -> OnnxRuntimeOracle.run(file, exact, OnnxRuntimeSideBySideTest.inputsFor(file)));
         for (String run : runs) {
           String backend = run.startsWith("interp") ? "interp" : run;
-          Map<String, TensorData> actual = OnnxRuntimeSideBySideTest.zeropointOutputs(Numerics.ONNX, backend,
-              !run.equals("interp")).apply(file);
+          jobs.add(() -> OnnxRuntimeSideBySideTest.zeropointOutputs(Numerics.ONNX, backend, !run.equals("interp"))
+              .apply(file));
+        }
+        List<Map<String, TensorData>> outputs = Concurrently.run(jobs);
+        Map<String, TensorData> expected = outputs.get(0);
+        for (int i = 0; i < runs.size(); i++) {
+          String run = runs.get(i);
+          Map<String, TensorData> actual = outputs.get(i + 1);
           long elements = 0;
           long equal = 0;
           for (Map.Entry<String, TensorData> e : expected.entrySet()) {
@@ -113,8 +128,8 @@ class OnnxTorchvisionTest {
               failures.add(file.getFileName() + " " + run + ": output " + e.getKey() + " is " + got);
               continue;
             }
-            for (long i = 0; i < got.size(); i++) {
-              equal += got.getRawBits(i) == e.getValue().getRawBits(i) ? 1 : 0;
+            for (long j = 0; j < got.size(); j++) {
+              equal += got.getRawBits(j) == e.getValue().getRawBits(j) ? 1 : 0;
             }
           }
           report.append(String.format("%s (onnx numerics) %-9s %d outputs, elements equal to ONNX Runtime's: %d of %d%n",
