@@ -62,7 +62,9 @@ public final class AccelBackend implements Backend {
         try {
           steps.add(RegionProgram.compile(a, target.description()));
         } catch (Layer.Unsupported e) {
-          throw new CompileException(SourceLocation.UNKNOWN, "the " + target.name() + " target cannot compile a region: "
+          // located at the region's first node (the model's file and line rather than "<unknown>")
+          SourceLocation at = a.layers().isEmpty() ? SourceLocation.UNKNOWN : a.layers().get(0).nodes().get(0).location();
+          throw new CompileException(at, "the " + target.name() + " target cannot compile the region that starts here: "
               + e.getMessage());
         }
       } else if (withHost) {

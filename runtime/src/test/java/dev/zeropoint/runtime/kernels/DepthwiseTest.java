@@ -103,10 +103,13 @@ class DepthwiseTest {
       }
       int[] bias = new int[channels];
       for (int c = 0; c < channels; c++) {
-        bias[c] = switch (r.nextInt(4)) {
+        bias[c] = switch (r.nextInt(6)) {
           case 0 -> Integer.MAX_VALUE - r.nextInt(1 << 20); // the sums wrap past the int32 limits
           case 1 -> Integer.MIN_VALUE + r.nextInt(1 << 20);
           case 2 -> 0;
+          // biases around 2^24 (the float32 sums' bound), and small ones
+          case 3 -> (r.nextInt(3) == 0 ? 1 << 24 : (1 << 24) + 64 - 2 * r.nextInt(64) - 1) * (r.nextBoolean() ? 1 : -1);
+          case 4 -> r.nextInt(1 << 16) - (1 << 15);
           default -> r.nextInt();
         };
       }
