@@ -135,7 +135,6 @@ class CBackendTest {
     assertTrue(r.ran >= 100, "only " + r.ran + " pass test graphs ran");
   }
 
-  /** Integer-only golden models become C with no float or double, in the source or the object file. */
   /** Integer-only golden models the no-float check must have seen; raise it as ops are added. */
   static final int MIN_INTEGER_ONLY = 87;
 

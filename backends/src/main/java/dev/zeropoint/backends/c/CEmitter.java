@@ -724,11 +724,7 @@ public final class CEmitter {
           constants.append(LITTLE_ENDIAN_CHECK);
           littleEndianChecked = true;
         }
-        int[] v = new int[n];
-        for (int i = 0; i < n; i++) {
-          v[i] = java.lang.reflect.Array.getInt(values, i);
-        }
-        CSource.bytesConstant(constants, c, t.c(), t.size(), v);
+        CSource.bytesConstant(constants, c, t.c(), t.size(), values instanceof int[] v ? v : widen((short[]) values));
         return c;
       }
       constants.append("static const ").append(t.c()).append(' ').append(c).append('[').append(Math.max(1, n))
@@ -773,6 +769,14 @@ public final class CEmitter {
         yield constant(v, t);
       }
     };
+  }
+
+  private static int[] widen(short[] v) {
+    int[] w = new int[v.length];
+    for (int i = 0; i < v.length; i++) {
+      w[i] = v[i];
+    }
+    return w;
   }
 
   private static int[] floatBits(float[] v) {
