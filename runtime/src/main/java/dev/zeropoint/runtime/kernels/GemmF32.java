@@ -4,10 +4,10 @@ package dev.zeropoint.runtime.kernels;
  * {@link Gemm#conv2d}'s integer product computed with float32 multiply-adds where that is exact: the
  * same blocking, packing and tiles ({@link Gemm#product}), the packed weights and input panel held
  * as {@code float}, and a micro-kernel that accumulates each tile in float32 and adds the sums,
- * converted to int, to the int32 accumulators. Its tiles are {@link #MR} x 16: eight float32
- * accumulators in registers, enough to cover the FMA latency on two ports (4 cycles x 2), and few
- * enough that C2 keeps them all in the sixteen AVX2 registers; with Gemm's 6 rows it spills two
- * of them to the stack, and the store-load chain on every step halves the speed.
+ * converted to int, to the int32 accumulators. Its tiles are {@link #MR} x 16: one 512-bit register
+ * of float32 accumulators per row where the CPU has AVX-512, four 4-row quarters of eight 256-bit
+ * registers each where it has AVX2 ({@link VectorF32MicroKernel}). The packed weights do not depend
+ * on the CPU: a compiled model runs on either.
  *
  * <p><b>Why it is exact.</b> Every integer {@code v} with {@code |v| <= 2^24} is a float32, and a
  * float32 multiply, add or fused multiply-add whose exact result is such an integer returns it
@@ -31,7 +31,7 @@ public final class GemmF32 {
   private GemmF32() {}
 
   /** Rows (output channels) of one micro-kernel tile; the columns are {@link Gemm#NR}. */
-  public static final int MR = 4;
+  public static final int MR = 16;
 
   /** The largest magnitude of a partial sum that float32 holds exactly: 2^24. */
   public static final long EXACT_LIMIT = 1L << 24;
@@ -205,7 +205,8 @@ public final class GemmF32 {
     @Override
     void requantizeTile(Object panel, int kc, int aOff, int bOff, Gemm.Requantization rq, int outOff, int ldo,
         int channel, int[] bias) {
-      VectorF32MicroKernel.requantizeTile(kc, packed, aOff, (float[]) panel, bOff, rq, outOff, ldo, channel, bias);
+      ((VectorF32MicroKernel) mk).requantizeTile(kc, packed, aOff, (float[]) panel, bOff, rq, outOff, ldo, channel,
+          bias);
     }
   }
 }

@@ -17,8 +17,18 @@ import org.junit.jupiter.api.Test;
  * and the bound that makes this hold ({@link GemmF32#exact}) is needed: past it they differ.
  */
 class GemmF32Test {
-  /** The widest tile (Gemm's); GemmF32's has {@link GemmF32#MR} rows. */
-  private static final int MR = Gemm.MR, NR = Gemm.NR;
+  /** The most rows of any tile: Gemm's {@link Gemm#MR}, GemmF32's {@link GemmF32#MR}. */
+  private static final int MR = Math.max(Gemm.MR, GemmF32.MR), NR = Gemm.NR;
+
+  /** Every float32 micro-kernel: both shapes of the vector one (on any CPU), the scalar one. */
+  private static GemmF32.MicroKernel[] f32Kernels() {
+    return new GemmF32.MicroKernel[] {new VectorF32MicroKernel(true), new VectorF32MicroKernel(false),
+        new ScalarF32MicroKernel()};
+  }
+
+  private static String name(GemmF32.MicroKernel mk) {
+    return mk.getClass().getSimpleName() + (mk instanceof VectorF32MicroKernel ? " (" + mk + ")" : "");
+  }
 
   /**
    * The int32 sums of a tile, by the definition (a plain triple loop); {@code a} holds {@link #MR}
@@ -56,26 +66,27 @@ class GemmF32Test {
   }
 
   /**
-   * Runs every micro-kernel (int32 and float32, vector and scalar) on one tile, the float32 ones on
-   * its first {@link GemmF32#MR} rows; all must match the definition.
+   * Runs every micro-kernel (int32 and float32, vector and scalar) on one tile, each on as many of
+   * its first rows as it has ({@link Gemm#MR}, {@link GemmF32#MR}); all must match the definition.
    */
   private static void checkTile(String what, int kc, int[] a, int[] b, int[] c, int ldc, int rows, int cols) {
-    int[] want = expected(kc, a, b, c, ldc, rows, cols);
+    int iRows = Math.min(rows, Gemm.MR);
+    int[] want = expected(kc, a, b, c, ldc, iRows, cols);
     Gemm.MicroKernel[] ints = {new VectorMicroKernel(), new ScalarMicroKernel()};
+    int[] ai = rows(a, kc, Gemm.MR);
     for (Gemm.MicroKernel mk : ints) {
       int[] got = c.clone();
-      mk.accumulate(kc, a, 0, b, 0, got, 0, ldc, rows, cols);
-      assertArrayEquals(want, got, what + " " + mk.getClass().getSimpleName());
+      mk.accumulate(kc, ai, 0, b, 0, got, 0, ldc, iRows, cols);
+      assertArrayEquals(want, got, what + " " + iRows + " rows, " + mk.getClass().getSimpleName());
     }
     int fRows = Math.min(rows, GemmF32.MR);
     int[] fWant = expected(kc, a, b, c, ldc, fRows, cols);
-    GemmF32.MicroKernel[] f32 = {new VectorF32MicroKernel(), new ScalarF32MicroKernel()};
     float[] af = floats(rows(a, kc, GemmF32.MR));
     float[] bf = floats(b);
-    for (GemmF32.MicroKernel mk : f32) {
+    for (GemmF32.MicroKernel mk : f32Kernels()) {
       int[] got = c.clone();
       mk.accumulate(kc, af, 0, bf, 0, got, 0, ldc, fRows, cols);
-      assertArrayEquals(fWant, got, what + " " + fRows + " rows, " + mk.getClass().getSimpleName());
+      assertArrayEquals(fWant, got, what + " " + fRows + " rows, " + name(mk));
     }
   }
 
@@ -84,7 +95,13 @@ class GemmF32Test {
     Random r = new Random(11);
     for (int round = 0; round < 400; round++) {
       int kc = round % 4 == 0 ? Gemm.KC : 1 + r.nextInt(Gemm.KC);
-      int rows = round % 3 == 0 ? MR : round % 3 == 1 ? GemmF32.MR : 1 + r.nextInt(MR);
+      // Whole tiles of each kernel, GemmF32's 512-bit half tile (8 rows), any other count.
+      int rows = switch (round % 4) {
+        case 0 -> GemmF32.MR;
+        case 1 -> Gemm.MR;
+        case 2 -> 8;
+        default -> 1 + r.nextInt(MR);
+      };
       int cols = round % 5 == 0 ? NR : 1 + r.nextInt(NR);
       int[] a = new int[kc * MR];
       int[] b = new int[kc * NR];
@@ -122,17 +139,18 @@ class GemmF32Test {
           b[k * NR + l] = ((l / (1 + sign)) % 2 == 0) ? 255 : -255;
         }
       }
-      for (int rows : new int[] {MR, 5, GemmF32.MR, 3, 1}) {
+      for (int rows : new int[] {GemmF32.MR, 13, 9, 8, Gemm.MR, 5, 4, 3, 1}) {
         for (int cols : new int[] {NR, 15, 9, 8, 7, 1}) {
           int[] c = new int[MR * NR];
           for (int i = 0; i < c.length; i++) {
             c[i] = i % 3 == 0 ? Integer.MAX_VALUE - i : i % 3 == 1 ? Integer.MIN_VALUE + i : i;
           }
           checkTile("extreme " + sign + " " + rows + "x" + cols, kc, a, b, c, NR, rows, cols);
-          int[] sum = new int[MR * NR];
-          new VectorF32MicroKernel().accumulate(kc, floats(rows(a, kc, GemmF32.MR)), 0, floats(b), 0, sum, 0, NR,
-              Math.min(rows, GemmF32.MR), cols);
-          assertEquals(256 * 255 * 255, Math.abs(sum[0]));
+          for (GemmF32.MicroKernel mk : f32Kernels()) {
+            int[] sum = new int[MR * NR];
+            mk.accumulate(kc, floats(rows(a, kc, GemmF32.MR)), 0, floats(b), 0, sum, 0, NR, rows, cols);
+            assertEquals(256 * 255 * 255, Math.abs(sum[0]), name(mk));
+          }
         }
       }
     }
@@ -168,11 +186,11 @@ class GemmF32Test {
     int[] want = expected(kc, a, b, new int[MR * NR], NR, MR, NR);
     assertEquals(512 * 65_025, want[0]);
     int[] fWant = expected(kc, a, b, new int[MR * NR], NR, GemmF32.MR, NR);
-    for (GemmF32.MicroKernel mk : new GemmF32.MicroKernel[] {new VectorF32MicroKernel(), new ScalarF32MicroKernel()}) {
+    for (GemmF32.MicroKernel mk : f32Kernels()) {
       int[] got = new int[MR * NR];
       mk.accumulate(kc, floats(rows(a, kc, GemmF32.MR)), 0, floats(b), 0, got, 0, NR, GemmF32.MR, NR);
-      assertFalse(Arrays.equals(fWant, got), mk.getClass().getSimpleName() + " was exact past the bound");
-      System.out.println("past the bound (kc = 512, all products 255 * 255): " + mk.getClass().getSimpleName()
+      assertFalse(Arrays.equals(fWant, got), name(mk) + " was exact past the bound");
+      System.out.println("past the bound (kc = 512, all products 255 * 255): " + name(mk)
           + " gives " + got[0] + ", the int32 sum is " + want[0]);
     }
   }

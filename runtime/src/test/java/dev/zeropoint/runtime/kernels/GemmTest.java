@@ -124,8 +124,10 @@ class GemmTest {
 
   @Test
   void vectorF32KernelMatchesTheDefinition() {
-    GemmF32.useKernel(new VectorF32MicroKernel());
+    GemmF32.useKernel(new VectorF32MicroKernel(true)); // 512-bit registers
     compareOnRandomGeometries(4);
+    GemmF32.useKernel(new VectorF32MicroKernel(false)); // 256-bit ones, in quarters
+    compareOnRandomGeometries(7);
   }
 
   @Test
@@ -147,7 +149,8 @@ class GemmTest {
    */
   @Test
   void f32IsExactAtTheExtremesOf8BitOperands() {
-    for (GemmF32.MicroKernel mk : new GemmF32.MicroKernel[] {new VectorF32MicroKernel(), new ScalarF32MicroKernel()}) {
+    for (GemmF32.MicroKernel mk : new GemmF32.MicroKernel[] {new VectorF32MicroKernel(true),
+        new VectorF32MicroKernel(false), new ScalarF32MicroKernel()}) {
       GemmF32.useKernel(mk);
       int[] g = geometry(1, 64, 7, 9, 13, 64, 3, 3, 1, 1, 1, 1, 1, 1);
       int k = 64 * 9;
