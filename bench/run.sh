@@ -31,7 +31,7 @@ for m in ${models//,/ }; do
     echo "$out/$m/$m.qg backend=c median_ms=$ms threads=$t"
   done | tee -a "$out/zeropoint.txt"
 done
-median() { grep "$1" "$2" | grep median_ms= | sed 's/.*median_ms=\([0-9.]*\).*/\1/'; }
+median() { grep "$1" "$2" | grep median_ms= | sed 's/.*median_ms=\([0-9.]*\).*/\1/' || true; }
 echo
 printf "%-14s %12s %12s %12s %12s %12s %12s %12s %12s %15s %15s %12s %12s\n" model interp "jvm 1t" "jvm 2t" "c 1t" \
   "c 2t" "qnnpack 1t" "onednn 1t" "onednn 2t" "jvm1t/onednn1t" "jvm2t/onednn2t" "c1t/onednn1t" "c2t/onednn2t"
