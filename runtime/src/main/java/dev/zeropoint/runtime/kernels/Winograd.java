@@ -44,6 +44,13 @@ public final class Winograd {
     VectorWinograd.transformOutput(new int[16 * 8], 0, 8, 8, new int[64], 0, 0, 0, 2, 32, 0);
   });
 
+  /**
+   * Floats between the transformed input of consecutive {@code xi} (one cache line), so that the 16
+   * streams the input transform writes are not a multiple of 4 KB apart: they would all fall in one
+   * set of the first-level cache, more lines than its ways.
+   */
+  static final int XI_PAD = 16;
+
   /** The largest block of input channels summed in float32 before conversion. */
   public static final int MAX_DEPTH = 128;
 
@@ -339,7 +346,7 @@ public final class Winograd {
     int o1 = Math.min(outChannels, blk1 * mr);
     int rows = (blk1 - blk0) * mr;
     int kcMax = Math.min(depth, in);
-    float[] v = floats(1, 16 * np * kcMax * NR);
+    float[] v = floats(1, 16 * (np * kcMax * NR + XI_PAD));
     int[] m = products(16 * rows * ldc);
     java.util.Arrays.fill(m, 0, 16 * rows * ldc, 0);
     GemmF32.MicroKernel mk = GemmF32.kernel();
@@ -347,7 +354,7 @@ public final class Winograd {
     int rowStride = 2 * plan.planeCols;
     for (int c0 = 0; c0 < in; c0 += depth) {
       int kc = Math.min(depth, in - c0);
-      int xiStride = np * kc * NR;
+      int xiStride = np * kc * NR + XI_PAD;
       for (int c = c0; c < c0 + kc; c++) {
         for (int p = 0; p < np; p++) {
           for (int half = 0; half < 2; half++) {
@@ -377,7 +384,7 @@ public final class Winograd {
           for (int p = 0; p < np; p++) {
             // Whole tiles: the rows past the last channel (zero weights) and the lanes past the last
             // tile have room in m and are never read back.
-            mk.accumulate(kc, packed, aOff, v, ((xi * np + p) * kc) * NR, m, cOff + p * NR, ldc, mr, NR);
+            mk.accumulate(kc, packed, aOff, v, xi * xiStride + p * kc * NR, m, cOff + p * NR, ldc, mr, NR);
           }
         }
       }
