@@ -36,8 +36,15 @@ final class VectorF32MicroKernel implements GemmF32.MicroKernel {
   static final boolean WIDE = FloatVector.SPECIES_PREFERRED.vectorBitSize() >= 512
       && !"false".equals(System.getProperty("zeropoint.wide"));
 
-  /** The calling thread's float sums of one tile. */
-  private static final ThreadLocal<float[]> TILE = ThreadLocal.withInitial(() -> new float[MR * 16]);
+  /**
+   * The most columns for which the 512-bit shape puts the rows on the lanes ({@link #sumsColumn}):
+   * the 16 x 16 tile spends 16 multiply-adds a step whatever the columns, this one as many as the
+   * columns (the last panel of a 7 x 7 layer's 49 pixels has one).
+   */
+  static final int NARROW = 8;
+
+  /** The calling thread's float sums of one tile, then room for {@link #sumsColumn}'s columns. */
+  private static final ThreadLocal<float[]> TILE = ThreadLocal.withInitial(() -> new float[MR * 16 + NARROW * 16]);
 
   /** Which shape this kernel uses: 512-bit registers, or 256-bit ones in quarters. */
   private final boolean wide;
@@ -86,6 +93,17 @@ final class VectorF32MicroKernel implements GemmF32.MicroKernel {
    * 512-bit loop at half the speed (50 against 92 GMAC/s, alone).
    */
   private void sums(int kc, float[] a, int aOff, float[] b, int bOff, float[] t, int rows, int cols) {
+    if (wide && cols <= NARROW) {
+      for (int l = 0; l < cols; l++) {
+        sumsColumn(kc, a, aOff, b, bOff + l, t, MR * 16 + 16 * l);
+      }
+      for (int l = 0; l < cols; l++) {
+        for (int r = 0; r < MR; r++) {
+          t[16 * r + l] = t[MR * 16 + 16 * l + r];
+        }
+      }
+      return;
+    }
     if (wide) {
       sums16(kc, a, aOff, b, bOff, t); // a block's rows past the last channel have zero weights
       return;
@@ -97,6 +115,34 @@ final class VectorF32MicroKernel implements GemmF32.MicroKernel {
         sumsQuarter(kc, a, aOff + q, b, bOff, t, 16 * q);
       }
     }
+  }
+
+  /**
+   * One column of the tile with the rows on the lanes: the sum over {@code k} of the block's 16
+   * weights of step {@code k} (one vector) times the column's input of step {@code k} (broadcast),
+   * in eight chains of multiply-adds (steps {@code k mod 8}, so that two ports are busy despite the
+   * latency), added at the end: each chain and each partial sum is a partial sum of the products,
+   * as exact as the whole; row {@code r}'s sum to {@code t[at + r]}.
+   */
+  private static void sumsColumn(int kc, float[] a, int aOff, float[] b, int bOff, float[] t, int at) {
+    FloatVector s0 = FloatVector.zero(W), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0, s7 = s0;
+    int k = 0;
+    for (; k + 8 <= kc; k += 8) {
+      int ak = aOff + k * MR;
+      int bk = bOff + k * 16;
+      s0 = FloatVector.fromArray(W, a, ak).fma(FloatVector.broadcast(W, b[bk]), s0);
+      s1 = FloatVector.fromArray(W, a, ak + MR).fma(FloatVector.broadcast(W, b[bk + 16]), s1);
+      s2 = FloatVector.fromArray(W, a, ak + 2 * MR).fma(FloatVector.broadcast(W, b[bk + 32]), s2);
+      s3 = FloatVector.fromArray(W, a, ak + 3 * MR).fma(FloatVector.broadcast(W, b[bk + 48]), s3);
+      s4 = FloatVector.fromArray(W, a, ak + 4 * MR).fma(FloatVector.broadcast(W, b[bk + 64]), s4);
+      s5 = FloatVector.fromArray(W, a, ak + 5 * MR).fma(FloatVector.broadcast(W, b[bk + 80]), s5);
+      s6 = FloatVector.fromArray(W, a, ak + 6 * MR).fma(FloatVector.broadcast(W, b[bk + 96]), s6);
+      s7 = FloatVector.fromArray(W, a, ak + 7 * MR).fma(FloatVector.broadcast(W, b[bk + 112]), s7);
+    }
+    for (; k < kc; k++) {
+      s0 = FloatVector.fromArray(W, a, aOff + k * MR).fma(FloatVector.broadcast(W, b[bOff + k * 16]), s0);
+    }
+    s0.add(s1).add(s2.add(s3)).add(s4.add(s5).add(s6.add(s7))).intoArray(t, at);
   }
 
   /** The 512-bit tile's float sums, row {@code r} (of 16) to {@code t[16 r ..]}. */
