@@ -43,8 +43,8 @@ final class VectorF32MicroKernel implements GemmF32.MicroKernel {
    */
   static final int NARROW = 8;
 
-  /** The calling thread's float sums of one tile, then room for {@link #sumsColumn}'s columns. */
-  private static final ThreadLocal<float[]> TILE = ThreadLocal.withInitial(() -> new float[MR * 16 + NARROW * 16]);
+  /** The calling thread's float sums of one tile. */
+  private static final ThreadLocal<float[]> TILE = ThreadLocal.withInitial(() -> new float[MR * 16]);
 
   /** Which shape this kernel uses: 512-bit registers, or 256-bit ones in quarters. */
   private final boolean wide;
@@ -71,6 +71,18 @@ final class VectorF32MicroKernel implements GemmF32.MicroKernel {
   public void accumulate(int kc, float[] a, int aOff, float[] b, int bOff, int[] c, int cOff, int ldc, int rows,
       int cols) {
     float[] t = TILE.get();
+    if (wide && cols <= NARROW) {
+      // Column l's 16 row sums at t[16 l ..]: added to the accumulators as they lie, no transposition.
+      for (int l = 0; l < cols; l++) {
+        sumsColumn(kc, a, aOff, b, bOff + l, t, 16 * l);
+      }
+      for (int r = 0; r < rows; r++) {
+        for (int l = 0, off = cOff + r * ldc; l < cols; l++) {
+          c[off + l] += (int) t[16 * l + r];
+        }
+      }
+      return;
+    }
     sums(kc, a, aOff, b, bOff, t, rows, cols);
     for (int r = 0; r < rows; r++) {
       int at = 16 * r;
@@ -93,17 +105,6 @@ final class VectorF32MicroKernel implements GemmF32.MicroKernel {
    * 512-bit loop at half the speed (50 against 92 GMAC/s, alone).
    */
   private void sums(int kc, float[] a, int aOff, float[] b, int bOff, float[] t, int rows, int cols) {
-    if (wide && cols <= NARROW) {
-      for (int l = 0; l < cols; l++) {
-        sumsColumn(kc, a, aOff, b, bOff + l, t, MR * 16 + 16 * l);
-      }
-      for (int l = 0; l < cols; l++) {
-        for (int r = 0; r < MR; r++) {
-          t[16 * r + l] = t[MR * 16 + 16 * l + r];
-        }
-      }
-      return;
-    }
     if (wide) {
       sums16(kc, a, aOff, b, bOff, t); // a block's rows past the last channel have zero weights
       return;
