@@ -17,7 +17,8 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <ul>
  *   <li><b>512-bit</b> (AVX-512): one register per row of 16 columns, 16 accumulators of the 32
- *       registers, one load of input per step for 16 multiply-adds.
+ *       registers, one load of input per step for 16 multiply-adds; a tile of at most {@link
+ *       #NARROW} columns one column at a time, the rows on the lanes ({@link #sumsColumn}).
  *   <li><b>256-bit</b> (AVX2): the tile in quarters of 4 rows, each in eight of the 16 registers (two
  *       per row), the packed input read again by each quarter from the first-level cache (more
  *       accumulators would not fit the 16 registers: C2 would spill them, and the store-load chain on
@@ -122,8 +123,9 @@ final class VectorF32MicroKernel implements GemmF32.MicroKernel {
    * One column of the tile with the rows on the lanes: the sum over {@code k} of the block's 16
    * weights of step {@code k} (one vector) times the column's input of step {@code k} (broadcast),
    * in eight chains of multiply-adds (steps {@code k mod 8}, so that two ports are busy despite the
-   * latency), added at the end: each chain and each partial sum is a partial sum of the products,
-   * as exact as the whole; row {@code r}'s sum to {@code t[at + r]}.
+   * latency), added at the end. Each chain, and each sum of chains, sums a subset of the products, so
+   * its magnitude is within the same bound ({@code kc * max|a| * max|b| <= 2^24}) and it is exact.
+   * Row {@code r}'s sum to {@code t[at + r]}.
    */
   private static void sumsColumn(int kc, float[] a, int aOff, float[] b, int bOff, float[] t, int at) {
     FloatVector s0 = FloatVector.zero(W), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0, s7 = s0;
