@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Latency at batch 1 of quantized ResNet-18 and MobileNetV2 at 224x224: Zeropoint's backends (interp, jvm, c) and
-# PyTorch 1.13 (engine qnnpack), measured in the same run on this machine. Prints a table with the
-# ratios; docs/performance.md records the numbers. Then the compile time of ResNet-50 at 224x224
+# PyTorch 1.13 (engines qnnpack and onednn), measured in the same run on this machine. Prints a table with
+# the ratios (n/a where an engine could not run a model); docs/performance.md records the numbers. Then the compile time of ResNet-50 at 224x224
 # (parse, passes, bytecode, class definition) in a fresh JVM, three times. Needs /usr/bin/python3 with torch (Debian's
 # python3-torch; scripts/install-test-deps.sh installs it).
 #
