@@ -114,6 +114,41 @@ public final class TensorData {
     };
   }
 
+  /**
+   * Every element of an integer tensor as an {@code int} ({@code (int) getLong(i)}: an i64 element
+   * keeps its low 32 bits), read in bulk: a model's weights are millions of elements.
+   */
+  public int[] toIntArray() {
+    int n = Math.toIntExact(size());
+    int[] out = new int[n];
+    ByteBuffer b = bytes();
+    switch (elementType) {
+      case I8, U8 -> {
+        byte[] raw = new byte[n];
+        b.get(raw);
+        int mask = elementType == ElementType.U8 ? 0xff : -1;
+        for (int i = 0; i < n; i++) {
+          out[i] = raw[i] & mask;
+        }
+      }
+      case I16 -> {
+        short[] raw = new short[n];
+        b.asShortBuffer().get(raw);
+        for (int i = 0; i < n; i++) {
+          out[i] = raw[i];
+        }
+      }
+      case I32 -> b.asIntBuffer().get(out);
+      case I64 -> {
+        for (int i = 0; i < n; i++) {
+          out[i] = (int) b.getLong(8 * i);
+        }
+      }
+      case F32, F64 -> throw new IllegalStateException("toIntArray on a " + elementType + " tensor");
+    }
+    return out;
+  }
+
   /** Element {@code i} (row-major) of a float tensor; an f32 element widens exactly. */
   public double getDouble(long i) {
     int at = Math.toIntExact(i * elementType.byteSize());

@@ -5,12 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.zeropoint.backends.jvm.ModelJar;
+import dev.zeropoint.backends.lowering.Lowering;
 import dev.zeropoint.frontend.ModelParser;
 import dev.zeropoint.ir.Graph;
+import dev.zeropoint.ir.op.Attrs;
+import dev.zeropoint.ir.op.Op;
 import dev.zeropoint.passes.PassContext;
 import dev.zeropoint.passes.PassManager;
 import dev.zeropoint.passes.PassRegistry;
 import dev.zeropoint.passes.lower.IntegerOnly;
+import dev.zeropoint.runtime.Constants;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -51,6 +55,32 @@ class JvmJarTest {
         assertArrayEquals(Files.readAllBytes(EXAMPLES.resolve(name + ".expected.npy")),
             Files.readAllBytes(out.resolve(output + ".npy")), name + ": the jar's output is not PyTorch's");
       }
+    }
+  }
+
+  @Test
+  void jarHoldsConvolutionWeightsOnlyLaidOutForTheirKernels() throws Exception {
+    Graph g = ModelParser.create().parse(EXAMPLES.resolve("conv_bn_relu_x3.qg"));
+    Graph optimized = PassManager.defaultPipeline(PassRegistry.load()).run(g, PassContext.forTests());
+    Path jar = dir.resolve("weights.jar");
+    Files.write(jar, ModelJar.build(optimized));
+    Object[] constants;
+    try (JarFile f = new JarFile(jar.toFile())) {
+      String name = ModelJar.className(optimized).replace('.', '/');
+      constants = Constants.read(f.getInputStream(f.getEntry(name.substring(0, name.lastIndexOf('/') + 1)
+          + Constants.resourceName(name.substring(name.lastIndexOf('/') + 1)))));
+    }
+    // The convolutions' weight tensors as the graph holds them: each kernel reads its own layout,
+    // so no constant of the jar is one of them (they were stored twice, doubling the jar).
+    Graph lowered = Lowering.pipeline(optimized);
+    List<int[]> raw = lowered.nodes().stream().filter(n -> n.op() == Op.CONV2D_ACC)
+        .map(n -> n.operand(1).producer().attrs()).map(a -> ((Attrs.Const) a).data())
+        .map(d -> java.util.stream.LongStream.range(0, d.size()).mapToInt(i -> (int) d.getLong(i)).toArray())
+        .toList();
+    assertEquals(3, raw.size());
+    for (int[] w : raw) {
+      assertTrue(java.util.Arrays.stream(constants).noneMatch(c -> c instanceof int[] a && java.util.Arrays.equals(a, w)),
+          "the jar holds a convolution's weights as the graph has them");
     }
   }
 

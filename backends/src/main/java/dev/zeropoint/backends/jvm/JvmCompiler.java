@@ -68,7 +68,7 @@ public final class JvmCompiler {
     }
     // The node whose operands a step's call reads: itself, or the conv2d_acc fused into it.
     List<Workspace.Step> steps = new ArrayList<>();
-    List<int[]> constSlots = new ArrayList<>(); // {slot, constant index}
+    Map<Integer, Node> constOf = new java.util.LinkedHashMap<>(); // slot -> the const node it holds
     record Fused(Node conv, KernelCall call) {}
     Map<Node, Fused> fused = new IdentityHashMap<>(); // requantize_acc -> the conv2d_acc it finishes
     for (Node n : graph.nodes()) {
@@ -92,8 +92,7 @@ public final class JvmCompiler {
       if (n.op() == Op.CONST) {
         slot.put(n.result(), roots.size());
         roots.add(n.result());
-        constSlots.add(new int[] {slot.get(n.result()), constants.size()});
-        constants.add(array(((Attrs.Const) n.attrs()).data(), n.result().type()));
+        constOf.put(slot.get(n.result()), n);
         continue;
       }
       Optional<KernelCall> call = lowering.lower(n);
@@ -131,6 +130,17 @@ public final class JvmCompiler {
 
     // execute: the frame from tables, the parts in groups of at most PARTS_PER_GROUP calls, the
     // outputs from tables: its code does not grow with the model past one call per group.
+    // A constant's array goes into the class only if a call or an output reads its slot: the
+    // weights of a convolution reach its kernel laid out by the lowering, as a call's own constant.
+    java.util.Set<Integer> read = readSlots(graph, steps, slot);
+    List<int[]> constSlots = new ArrayList<>(); // {slot, constant index}
+    for (Map.Entry<Integer, Node> e : constOf.entrySet()) {
+      if (read.contains(e.getKey())) {
+        Node n = e.getValue();
+        constSlots.add(new int[] {e.getKey(), constants.size()});
+        constants.add(array(((Attrs.Const) n.attrs()).data(), n.result().type()));
+      }
+    }
     int[] places = new int[constSlots.size() * 2];
     for (int i = 0; i < constSlots.size(); i++) {
       places[2 * i] = constSlots.get(i)[0];
@@ -196,6 +206,22 @@ public final class JvmCompiler {
     mv.visitEnd();
     cw.visitEnd();
     return new CompiledClass(binaryName, cw.toByteArray(), constants.toArray());
+  }
+
+  /** The slots whose arrays some step's call takes as an operand, and those of the outputs. */
+  private static java.util.Set<Integer> readSlots(Graph graph, List<Workspace.Step> steps, Map<Value, Integer> slot) {
+    java.util.Set<Integer> read = new java.util.HashSet<>();
+    for (Workspace.Step s : steps) {
+      for (KernelCall.Arg a : s.call().args()) {
+        if (a instanceof KernelCall.Operand o) {
+          read.add(slot.get(s.operandsOf().operand(o.index())));
+        } else if (a instanceof KernelCall.Operands) {
+          s.operandsOf().operands().forEach(v -> read.add(slot.get(v)));
+        }
+      }
+    }
+    graph.outputs().forEach(o -> read.add(slot.get(o.value())));
+    return read;
   }
 
   private static void constructors(ClassWriter cw, String internal) {
@@ -380,11 +406,7 @@ public final class JvmCompiler {
       }
       return f;
     }
-    int[] a = new int[n];
-    for (int i = 0; i < n; i++) {
-      a[i] = (int) d.getLong(i);
-    }
-    return a;
+    return d.toIntArray();
   }
 
   private static String specs(List<Value> values) {

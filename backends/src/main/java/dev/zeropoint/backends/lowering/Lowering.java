@@ -13,7 +13,6 @@ import dev.zeropoint.ir.Node;
 import dev.zeropoint.ir.Numerics;
 import dev.zeropoint.ir.Quantization;
 import dev.zeropoint.ir.Shape;
-import dev.zeropoint.ir.TensorData;
 import dev.zeropoint.ir.TensorType;
 import dev.zeropoint.ir.Value;
 import dev.zeropoint.ir.numerics.ClampBounds;
@@ -287,8 +286,11 @@ public final class Lowering {
   private int[] centeredWeights(Node n, int[] zeroPoints, int channels) throws CompileException {
     int[] w = constantInts(n, 1, "weights");
     int per = channels == 0 ? 0 : w.length / channels;
-    for (int i = 0; i < w.length; i++) {
-      w[i] -= zeroPoints.length == 1 ? zeroPoints[0] : zeroPoints[i / per];
+    for (int c = 0; c < channels; c++) {
+      int zp = zeroPoints.length == 1 ? zeroPoints[0] : zeroPoints[c];
+      for (int i = c * per; i < (c + 1) * per; i++) {
+        w[i] -= zp;
+      }
     }
     return w;
   }
@@ -302,12 +304,7 @@ public final class Lowering {
     if (v.producer() == null || !(v.producer().attrs() instanceof Attrs.Const c)) {
       throw unsupported(n, "its " + what + " must be constants");
     }
-    TensorData d = c.data();
-    int[] out = new int[Math.toIntExact(d.size())];
-    for (int i = 0; i < out.length; i++) {
-      out[i] = (int) d.getLong(i);
-    }
-    return out;
+    return c.data().toIntArray();
   }
 
   private KernelCall requantizeAcc(Node n) {

@@ -99,12 +99,21 @@ public final class GemmF32 {
    * (exact: see {@link #exact}).
    */
   public static float[] packWeights(int[] wc, int groups, int outPerGroup, int k) {
-    int[] packed = Gemm.packWeights(wc, groups, outPerGroup, k, MR);
-    float[] f = new float[packed.length];
-    for (int i = 0; i < f.length; i++) {
-      f[i] = packed[i];
+    int blocks = Gemm.blocks(outPerGroup, MR);
+    float[] packed = new float[groups * blocks * k * MR];
+    int dst = 0;
+    for (int gr = 0; gr < groups; gr++) {
+      for (int b = 0; b < blocks; b++) {
+        int rows = Math.min(MR, outPerGroup - b * MR);
+        int src = (gr * outPerGroup + b * MR) * k;
+        for (int i = 0; i < k; i++, dst += MR) { // written in order; the rows past the last stay 0
+          for (int r = 0; r < rows; r++) {
+            packed[dst + r] = wc[src + r * k + i];
+          }
+        }
+      }
     }
-    return f;
+    return packed;
   }
 
   /** Whether the input is packed on the vector API ({@link VectorPack}). */
