@@ -66,39 +66,19 @@ public final class Constants {
       switch (c) {
         case int[] a -> {
           header(out, 'I', a.length);
-          for (int i = 0; i < a.length; ) {
-            int n = Math.min(a.length - i, CHUNK / 4);
-            chunk.clear().asIntBuffer().put(a, i, n);
-            out.write(chunk.array(), 0, 4 * n);
-            i += n;
-          }
+          writeChunks(out, chunk, a.length, 4, (b, i, n) -> b.asIntBuffer().put(a, i, n));
         }
         case float[] a -> { // bulk copies move the bits: every NaN payload kept
           header(out, 'F', a.length);
-          for (int i = 0; i < a.length; ) {
-            int n = Math.min(a.length - i, CHUNK / 4);
-            chunk.clear().asFloatBuffer().put(a, i, n);
-            out.write(chunk.array(), 0, 4 * n);
-            i += n;
-          }
+          writeChunks(out, chunk, a.length, 4, (b, i, n) -> b.asFloatBuffer().put(a, i, n));
         }
         case double[] a -> {
           header(out, 'D', a.length);
-          for (int i = 0; i < a.length; ) {
-            int n = Math.min(a.length - i, CHUNK / 8);
-            chunk.clear().asDoubleBuffer().put(a, i, n);
-            out.write(chunk.array(), 0, 8 * n);
-            i += n;
-          }
+          writeChunks(out, chunk, a.length, 8, (b, i, n) -> b.asDoubleBuffer().put(a, i, n));
         }
         case long[] a -> {
           header(out, 'L', a.length);
-          for (int i = 0; i < a.length; ) {
-            int n = Math.min(a.length - i, CHUNK / 8);
-            chunk.clear().asLongBuffer().put(a, i, n);
-            out.write(chunk.array(), 0, 8 * n);
-            i += n;
-          }
+          writeChunks(out, chunk, a.length, 8, (b, i, n) -> b.asLongBuffer().put(a, i, n));
         }
         case byte[] a -> {
           header(out, 'B', a.length);
@@ -113,6 +93,34 @@ public final class Constants {
       }
     }
     out.flush();
+  }
+
+  /** Moves elements {@code from .. from + count} of an array between the chunk and the array. */
+  @FunctionalInterface
+  private interface Copy {
+    void copy(ByteBuffer chunk, int from, int count);
+  }
+
+  /** Writes {@code count} elements of {@code size} bytes a chunk at a time, {@code fill} putting them in it. */
+  private static void writeChunks(DataOutputStream out, ByteBuffer chunk, int count, int size, Copy fill)
+      throws IOException {
+    for (int i = 0; i < count; ) {
+      int n = Math.min(count - i, CHUNK / size);
+      fill.copy(chunk.clear(), i, n);
+      out.write(chunk.array(), 0, size * n);
+      i += n;
+    }
+  }
+
+  /** Reads {@code count} elements of {@code size} bytes a chunk at a time, {@code drain} taking them from it. */
+  private static void readChunks(DataInputStream in, ByteBuffer chunk, int count, int size, Copy drain)
+      throws IOException {
+    for (int i = 0; i < count; ) {
+      int n = Math.min(count - i, CHUNK / size);
+      in.readFully(chunk.array(), 0, size * n);
+      drain.copy(chunk.clear(), i, n);
+      i += n;
+    }
   }
 
   private static void header(DataOutputStream out, char tag, int length) throws IOException {
@@ -130,8 +138,7 @@ public final class Constants {
       throw new IOException("bad constant count " + count);
     }
     Object[] out = new Object[count];
-    byte[] chunk = new byte[CHUNK];
-    ByteBuffer buffer = ByteBuffer.wrap(chunk);
+    ByteBuffer chunk = ByteBuffer.allocate(CHUNK);
     for (int i = 0; i < out.length; i++) {
       int tag = in.readByte();
       int n = in.readInt();
@@ -141,42 +148,22 @@ public final class Constants {
       out[i] = switch (tag) {
         case 'I' -> {
           int[] a = new int[n];
-          for (int j = 0; j < n; ) {
-            int m = Math.min(n - j, CHUNK / 4);
-            in.readFully(chunk, 0, 4 * m);
-            buffer.clear().asIntBuffer().get(a, j, m);
-            j += m;
-          }
+          readChunks(in, chunk, n, 4, (b, j, m) -> b.asIntBuffer().get(a, j, m));
           yield a;
         }
         case 'F' -> {
           float[] a = new float[n];
-          for (int j = 0; j < n; ) {
-            int m = Math.min(n - j, CHUNK / 4);
-            in.readFully(chunk, 0, 4 * m);
-            buffer.clear().asFloatBuffer().get(a, j, m);
-            j += m;
-          }
+          readChunks(in, chunk, n, 4, (b, j, m) -> b.asFloatBuffer().get(a, j, m));
           yield a;
         }
         case 'D' -> {
           double[] a = new double[n];
-          for (int j = 0; j < n; ) {
-            int m = Math.min(n - j, CHUNK / 8);
-            in.readFully(chunk, 0, 8 * m);
-            buffer.clear().asDoubleBuffer().get(a, j, m);
-            j += m;
-          }
+          readChunks(in, chunk, n, 8, (b, j, m) -> b.asDoubleBuffer().get(a, j, m));
           yield a;
         }
         case 'L' -> {
           long[] a = new long[n];
-          for (int j = 0; j < n; ) {
-            int m = Math.min(n - j, CHUNK / 8);
-            in.readFully(chunk, 0, 8 * m);
-            buffer.clear().asLongBuffer().get(a, j, m);
-            j += m;
-          }
+          readChunks(in, chunk, n, 8, (b, j, m) -> b.asLongBuffer().get(a, j, m));
           yield a;
         }
         case 'B' -> bytes(in, n);

@@ -128,8 +128,6 @@ public final class JvmCompiler {
       mv.visitEnd();
     }
 
-    // execute: the frame from tables, the parts in groups of at most PARTS_PER_GROUP calls, the
-    // outputs from tables: its code does not grow with the model past one call per group.
     // A constant's array goes into the class only if a call or an output reads its slot: the
     // weights of a convolution reach its kernel laid out by the lowering, as a call's own constant.
     java.util.Set<Integer> read = readSlots(graph, steps, slot);
@@ -141,6 +139,9 @@ public final class JvmCompiler {
         constants.add(array(((Attrs.Const) n.attrs()).data(), n.result().type()));
       }
     }
+
+    // execute: the frame from tables, the parts in groups of at most PARTS_PER_GROUP calls, the
+    // outputs from tables: its code does not grow with the model past one call per group.
     int[] places = new int[constSlots.size() * 2];
     for (int i = 0; i < constSlots.size(); i++) {
       places[2 * i] = constSlots.get(i)[0];

@@ -102,19 +102,14 @@ public final class Gemm {
    * @return per group, per block of {@link #MR} channels, {@code k} rows of {@code MR} weights
    */
   public static int[] packWeights(int[] wc, int groups, int outPerGroup, int k) {
-    return packWeights(wc, groups, outPerGroup, k, MR);
-  }
-
-  /** {@link #packWeights} for a micro-kernel of {@code mr} rows. */
-  static int[] packWeights(int[] wc, int groups, int outPerGroup, int k, int mr) {
-    int blocks = blocks(outPerGroup, mr);
-    int[] packed = new int[groups * blocks * k * mr];
+    int blocks = blocks(outPerGroup, MR);
+    int[] packed = new int[groups * blocks * k * MR];
     for (int gr = 0; gr < groups; gr++) {
       for (int o = 0; o < outPerGroup; o++) {
-        int base = ((gr * blocks + o / mr) * k) * mr + o % mr;
+        int base = ((gr * blocks + o / MR) * k) * MR + o % MR;
         int src = (gr * outPerGroup + o) * k;
         for (int i = 0; i < k; i++) {
-          packed[base + i * mr] = wc[src + i];
+          packed[base + i * MR] = wc[src + i];
         }
       }
     }
